@@ -1,0 +1,3 @@
+from portail.cli import main
+
+main()

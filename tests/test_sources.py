@@ -1,0 +1,146 @@
+"""`sources.toml` validation: every error reported at once, in French, never a traceback."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from portail.cli import main
+from portail.sources import ConfigError, parse_sources
+
+ROOT = Path(__file__).resolve().parent.parent
+
+VALID = """
+[defaults]
+delay = 0.5
+
+[[source]]
+id = "bpifrance"
+name = "Bpifrance"
+start_urls = ["https://www.bpifrance.fr/"]
+"""
+
+
+def errors_of(text: str) -> list[str]:
+    with pytest.raises(ConfigError) as info:
+        parse_sources(text, "sources.toml")
+    return info.value.errors
+
+
+def source(**keys: str) -> str:
+    body = {"id": '"ok"', "name": '"Ok"', "start_urls": '["https://exemple.fr/"]'} | keys
+    return "[[source]]\n" + "\n".join(f"{k} = {v}" for k, v in body.items() if v is not None)
+
+
+def test_valid_file_applies_defaults_and_organisation():
+    config = parse_sources(VALID)
+    (src,) = config.sources
+    assert src.delay == 0.5 and src.depth == 4 and src.organisation == "Bpifrance"
+    assert src.hosts == ("www.bpifrance.fr",)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("[[source]\nid = 1", "ligne 1, colonne"),
+        (source(alow='["x"]'), "alow : clé inconnue (vouliez-vous dire « allow » ?)"),
+        (source(depth='"4"'), "source « ok », depth : doit être un entier, pas une chaîne"),
+        (source(javascript="1"), "javascript : doit être un booléen"),
+        (source(id=None), "source n°1, id : clé obligatoire manquante"),
+        (source(name=None), "source « ok », name : clé obligatoire manquante"),
+        (source(start_urls=None), "start_urls : clé obligatoire manquante"),
+        (source() + "\n" + source(), "source « ok », id : identifiant en double"),
+        (source(id='"Bpi France"'), "seuls les minuscules, chiffres et tirets"),
+        (source(allow='["(unclosed"]'), "source « ok », allow[0] : expression régulière invalide"),
+        (source(deny='["ok", "[z-a]"]'), "deny[1] : expression régulière invalide"),
+        (source(start_urls='["ftp://exemple.fr/"]'), "start_urls[0] : « ftp://exemple.fr/ »"),
+        (source(sitemaps='["exemple.fr/sitemap.xml"]'), "n'est pas une URL http(s) valide"),
+        (source(region='"99"'), "region : code de région INSEE inconnu « 99 »"),
+        (source(schedule='"0 3 * *"'), "schedule : expression cron invalide"),
+        (source(schedule='"61 3 * * *"'), "schedule : expression cron invalide"),
+        (source(delay="-1"), "delay : valeur -1 hors des limites raisonnables"),
+        (source(max_pages="0"), "max_pages : valeur 0 hors des limites"),
+        (source(depth="500"), "depth : valeur 500 hors des limites"),
+        (source(start_urls="[]"), "au moins une URL de départ"),
+        (
+            "[defaults]\ndelai = 1\n" + source(),
+            "[defaults], delai : clé inconnue (vouliez-vous dire « delay » ?)",
+        ),
+        ("[defaults]\nid = 'x'\n" + source(), "[defaults], id : clé inconnue"),
+        ("[[sources]]\nid='x'", "sources : clé inconnue (vouliez-vous dire « source » ?)"),
+        ("", "aucune source déclarée"),
+    ],
+)
+def test_each_error_is_named_with_file_source_and_key(text, expected):
+    errors = errors_of(text)
+    assert any(expected in e for e in errors), errors
+    assert all(e.startswith("sources.toml") for e in errors)
+
+
+def test_every_error_is_reported_at_once():
+    text = source(depth="-3", allow='["("]', region='"xx"') + "\n" + source(id='"B!"')
+    errors = errors_of(text)
+    assert len(errors) == 4, errors
+
+
+def test_check_command_exits_2_with_one_line_per_error(tmp_path):
+    bad = tmp_path / "sources.toml"
+    bad.write_text(source(depth="-3", foo="1"), "utf-8")
+    result = CliRunner().invoke(main, ["sources", "check", str(bad)])
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert lines[0].startswith(f"{bad}, source « ok », ") and len(lines) == 3
+    assert "Traceback" not in result.output
+
+
+def test_check_command_accepts_a_valid_file(tmp_path):
+    good = tmp_path / "sources.toml"
+    good.write_text(VALID, "utf-8")
+    result = CliRunner().invoke(main, ["sources", "check", str(good)])
+    assert result.exit_code == 0, result.output
+    assert "valide" in result.output
+
+
+def test_unreadable_file_is_a_clear_error(tmp_path):
+    result = CliRunner().invoke(main, ["sources", "check", str(tmp_path / "absent.toml")])
+    assert result.exit_code == 2 and "fichier introuvable" in result.stderr
+
+
+@pytest.mark.parametrize("name", ["sources.toml", "demo/sources.toml"])
+def test_shipped_sources_files_pass_the_check(name):
+    proc = subprocess.run(
+        [sys.executable, "-m", "portail", "sources", "check", name],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr == ""
+
+
+def test_repository_sources_cover_the_required_bodies_and_all_regions():
+    from portail.geo import regions
+    from portail.sources import load_sources
+
+    config = load_sources(ROOT / "sources.toml")
+    regional = {s.region for s in config.sources if s.region}
+    assert regional == set(regions())
+    orgs = " ".join(s.organisation + " " + s.name for s in config.sources).lower()
+    for body in [
+        "bpifrance",
+        "coface",
+        "business france",
+        "team france export",
+        "v.i.e",
+        "cci france",
+        "cci france international",
+        "ccef",
+        "trésor",
+        "douane",
+    ]:
+        assert body in orgs, body
