@@ -111,7 +111,8 @@ def home_extra(app: SiteApp) -> str:
             ("Logiciel de déclaration (archive ZIP)", "/telechargements/logiciel-declaration.zip"),
         ]
     elif site.id == "agenda":
-        links += [("Calendrier mois par mois", "/calendrier?mois=%04d-%02d" % CALENDAR_START)]
+        year, month = CALENDAR_START
+        links += [("Calendrier mois par mois", f"/calendrier?mois={year:04d}-{month:02d}")]
     if not links:
         return ""
     items = "".join(f'<li><a href="{escape(h)}">{escape(t)}</a></li>' for t, h in links)
