@@ -201,8 +201,7 @@ def press_copy(app: SiteApp, request: Request, page: Page) -> Response:
     response = app.content(request, page)
     if response.status_code == 200:
         html = response.get_data(as_text=True)
-        html = html.replace(f'<link rel="canonical" href="{app.url(page.path)}">', "")
-        response.set_data(html.replace(after_body(app, page), ""))
+        response.set_data(html.replace(f'<link rel="canonical" href="{app.url(page.path)}">', ""))
     return response
 
 

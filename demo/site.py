@@ -77,7 +77,7 @@ class Site:
     def sections(self) -> dict[str, list[Page]]:
         out: dict[str, list[Page]] = {}
         for page in self.pages:
-            if page.section and page.media == "html":
+            if page.section and page.media != "pdf":
                 out.setdefault(page.section, []).append(page)
         return out
 

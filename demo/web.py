@@ -123,7 +123,7 @@ class SiteApp:
         return self.html_page(request, page, page.title, html)
 
     def html_page(self, request: Request, page: Page | None, title: str, html: str) -> Response:
-        canonical = self.url(page.path) if page else self.url(request.path)
+        canonical = self.url(page.path) if page else self.url(request.full_path.rstrip("?"))
         context = {
             "site": self.site,
             "page": page,

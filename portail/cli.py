@@ -49,3 +49,56 @@ def demo_web(host: str, port: int) -> None:
             f"Impossible d'ouvrir les ports {port + 1}–{port + len(web.sites)} : {exc}", err=True
         )
         sys.exit(1)
+
+
+def _load_config(path: str | None):
+    from portail.paths import default_sources
+
+    try:
+        return load_sources(path or default_sources())
+    except ConfigError as exc:
+        for line in exc.errors:
+            click.echo(line, err=True)
+        click.echo("Fichier de sources invalide : rien n'a été collecté.", err=True)
+        sys.exit(2)
+
+
+@main.command(help="Collecte les sources activées (ou celles nommées par --source).")
+@click.option("--sources", "sources_path", type=click.Path(), default=None,
+              help="Fichier de sources (par défaut : sources.toml).")
+@click.option("--source", "source_ids", multiple=True, help="Identifiant d'une source à collecter.")
+def crawl(sources_path: str | None, source_ids: tuple[str, ...]) -> None:
+    from crawlers.run import EXIT_BUSY, CrawlBusy, run_crawl
+    from portail.paths import data_dir
+
+    config = _load_config(sources_path)
+    try:
+        results = run_crawl(config, list(source_ids), data_dir())
+    except CrawlBusy as exc:
+        click.echo(f"Collecte refusée : {exc}.", err=True)
+        sys.exit(EXIT_BUSY)
+    except KeyError as exc:
+        click.echo(f"Collecte refusée : {exc.args[0]}.", err=True)
+        sys.exit(2)
+    if results and all(r.flag and r.counts.new + r.counts.unchanged + r.counts.changed == 0
+                       for r in results):
+        sys.exit(1)
+
+
+@main.command(help="Exporte les pages du magasin en lignes JSON (sortie standard par défaut).")
+@click.argument("file", required=False, type=click.Path())
+def export(file: str | None) -> None:
+    from portail.export import write_export
+    from portail.paths import data_dir
+    from portail.store import open_store
+
+    store = open_store(data_dir())
+    try:
+        if file:
+            with open(file, "w", encoding="utf-8") as out:
+                count = write_export(store, out)
+            click.echo(f"{count} pages exportées dans {file}.", err=True)
+        else:
+            write_export(store, sys.stdout)
+    finally:
+        store.close()

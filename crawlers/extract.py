@@ -1,0 +1,348 @@
+"""Extraction: from an HTML or PDF response to a page's clean fields.
+
+The main text keeps the page's own content and drops what every page of a site repeats:
+menus, cookie banners, breadcrumbs, sidebars, share buttons and footers, whether or not the
+site marks them with HTML5 landmarks (legacy sites use tables and French class names).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urljoin
+
+import extruct
+from bs4 import BeautifulSoup, Comment, NavigableString, Tag
+
+from crawlers.dates import find_date
+
+DROP_TAGS = ("script", "style", "noscript", "template", "svg", "iframe", "form", "button",
+             "input", "select", "textarea", "object", "embed", "canvas", "dialog")
+LANDMARK_TAGS = ("nav", "aside", "footer")
+DROP_ROLES = ("navigation", "banner", "contentinfo", "complementary", "dialog", "search",
+              "alertdialog")
+# Tokens of class/id names that mark boilerplate, in English and French.
+BOILERPLATE_TOKENS = (
+    "cookie", "consent", "gdpr", "rgpd", "tarteaucitron", "didomi", "popup", "modal",
+    "menu", "nav", "navbar", "navigation", "breadcrumb", "ariane", "chemin", "header",
+    "entete", "footer", "pied", "sidebar", "colonne", "lateral", "share", "partage",
+    "social", "sharing", "newsletter", "lettre-info", "skip", "evitement", "print",
+    "imprimer", "outils", "toolbar", "related", "voir-aussi", "lire-aussi", "pager",
+    "pagination", "banner", "bandeau", "sliding", "eu", "widget", "block-views", "liens-haut",
+    "liens-utiles", "logo", "tagline", "back-to-top", "rating", "avis",
+)
+CONTENT_HINTS = ("content", "contenu", "main", "article", "texte", "corps", "body", "node",
+                 "field", "post", "entry")
+BLOCK_TAGS = {
+    "p", "div", "section", "article", "main", "header", "footer", "ul", "ol", "li", "dl", "dt",
+    "dd", "table", "tr", "td", "th", "caption", "thead", "tbody", "h1", "h2", "h3", "h4", "h5",
+    "h6", "blockquote", "pre", "figure", "figcaption", "address", "br", "hr", "tfoot", "details",
+    "summary", "fieldset", "center",
+}
+TITLE_SEPARATORS = re.compile(r"\s+(?:\||-|–|—|::|»|·)\s+")
+TOKEN_SPLIT = re.compile(r"[\s_]+|-{1,2}")
+WS = re.compile(r"[ \t\u00a0\u2009\u202f]+")
+
+
+@dataclass
+class Extracted:
+    title: str = ""
+    text: str = ""
+    description: str = ""
+    language: str = ""
+    canonical: str | None = None
+    published: str | None = None
+    modified: str | None = None
+    links: list[str] = field(default_factory=list)
+    structured: dict[str, Any] = field(default_factory=dict)
+    noindex: bool = False
+    content_type: str = "text/html"
+
+    def content_hash(self) -> str:
+        payload = f"{self.title}\n{self.text}".encode()
+        return hashlib.sha256(payload).hexdigest()
+
+    def fields(self) -> dict[str, Any]:
+        return {
+            "title": self.title, "text": self.text, "description": self.description,
+            "language": self.language, "published": self.published, "modified": self.modified,
+            "structured": self.structured, "links": self.links,
+            "content_hash": self.content_hash(), "content_type": self.content_type,
+        }
+
+
+def extract_html(url: str, html: str) -> Extracted:
+    """Extract a page's fields from its (decoded) HTML."""
+    soup = BeautifulSoup(html, "lxml")
+    out = Extracted()
+    out.structured = structured_data(html, url)
+    out.canonical = _canonical(soup, url)
+    out.noindex = _robots_meta(soup, "noindex")
+    out.description = _meta(soup, "description") or _meta(soup, "og:description") or ""
+    out.language = _language(soup)
+    out.links = _links(soup, url)
+    published, modified = _jsonld_dates(out.structured)
+    out.published = published or _meta(soup, "article:published_time")
+    out.modified = modified or _meta(soup, "article:modified_time")
+    page_title = soup.title.get_text(" ", strip=True) if soup.title else ""
+    container = main_container(soup)
+    h1 = container.find("h1") or soup.find("h1")
+    out.title = clean_title(h1.get_text(" ", strip=True) if h1 else "", page_title,
+                            _meta(soup, "og:title"))
+    out.text = text_of(container)
+    if not out.published:
+        time_tag = container.find("time", attrs={"datetime": True})
+        out.published = _iso_date(str(time_tag["datetime"])) if time_tag else None
+    if not out.published:
+        out.published = find_date(out.text)
+    if not out.language:
+        out.language = guess_language(out.text)
+    return out
+
+
+def main_container(soup: BeautifulSoup) -> Tag:
+    """Strip boilerplate and return the element holding the page's own content."""
+    for tag in soup.find_all(DROP_TAGS):
+        tag.decompose()
+    for comment in soup.find_all(string=lambda s: isinstance(s, Comment)):
+        comment.extract()
+    main = soup.find("main") or soup.find(attrs={"role": "main"})
+    for tag in soup.find_all(LANDMARK_TAGS):
+        tag.decompose()
+    for tag in soup.find_all("header"):
+        if not tag.find_parent(["article", "main"]) and not tag.find("h1"):
+            tag.decompose()
+    for tag in soup.find_all(attrs={"role": DROP_ROLES}):
+        if not tag.decomposed:
+            tag.decompose()
+    for tag in soup.find_all(_is_boilerplate):
+        if not tag.decomposed:
+            tag.decompose()
+    root = main if main is not None and not main.decomposed else None
+    if root is None:
+        articles = soup.find_all("article")
+        root = articles[0] if len(articles) == 1 else None
+    if root is None:
+        root = _densest_block(soup.body or soup)
+    _drop_link_lists(root)
+    return root
+
+
+def _is_boilerplate(tag: Tag) -> bool:
+    if tag.decomposed or tag.name in ("html", "body", "main", "article", "h1"):
+        return False
+    names = " ".join([*tag.get("class", []), str(tag.get("id", ""))]).lower()
+    if not names.strip():
+        return False
+    tokens = {t for t in TOKEN_SPLIT.split(names) if t}
+    joined = names.replace("_", "-")
+    for token in BOILERPLATE_TOKENS:
+        if "-" in token:
+            if token in joined:
+                return _not_content(tag)
+        elif any(t == token or (len(token) > 3 and t.startswith(token)) for t in tokens):
+            return _not_content(tag)
+    return False
+
+
+def _not_content(tag: Tag) -> bool:
+    """Never drop a block that holds the page's heading or most of its text."""
+    return tag.find("h1") is None
+
+
+def _densest_block(root: Tag) -> Tag:
+    """The block with the most non-link text: the content of a page without landmarks."""
+    best, best_score = root, 0.0
+    for tag in root.find_all(["div", "td", "section", "article"]):
+        text_len = len(tag.get_text(" ", strip=True))
+        if text_len < 200:
+            continue
+        link_len = sum(len(a.get_text(" ", strip=True)) for a in tag.find_all("a"))
+        direct = sum(len(c.get_text(" ", strip=True)) for c in tag.find_all(["p", "li", "h2",
+                                                                              "h3", "td"]))
+        score = (text_len - 2 * link_len) * (1.0 if tag.find("h1") else 0.8)
+        if direct and score > best_score:
+            best, best_score = tag, score
+    if best is not root and best.find("h1") is None:
+        heading = root.find("h1")
+        if heading is not None:
+            # Climb to the smallest block that holds both the heading and the densest text.
+            for parent in best.parents:
+                if parent.find("h1") is heading or heading in parent.descendants:
+                    return parent if isinstance(parent, Tag) else best
+    return best
+
+
+def _drop_link_lists(root: Tag) -> None:
+    """Remove lists and cells made only of links (menus that carry no class names)."""
+    for tag in root.find_all(["ul", "ol", "table", "div", "p"]):
+        if tag.decomposed:
+            continue
+        text = tag.get_text(" ", strip=True)
+        if not text or tag.find("h1"):
+            continue
+        links = tag.find_all("a")
+        link_text = sum(len(a.get_text(" ", strip=True)) for a in links)
+        if len(links) >= 3 and link_text / len(text) > 0.8:
+            tag.decompose()
+
+
+def text_of(root: Tag) -> str:
+    """Readable text: one line per block, inline elements joined, whitespace collapsed."""
+    parts: list[str] = []
+
+    def walk(node: Tag) -> None:
+        for child in node.children:
+            if isinstance(child, NavigableString):
+                parts.append(str(child))
+            elif isinstance(child, Tag):
+                block = child.name in BLOCK_TAGS
+                if block:
+                    parts.append("\n")
+                walk(child)
+                if block:
+                    parts.append("\n")
+
+    walk(root)
+    lines = (WS.sub(" ", line).strip() for line in "".join(parts).split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def clean_title(h1: str, page_title: str, og_title: str | None) -> str:
+    if h1:
+        return WS.sub(" ", h1).strip()
+    for candidate in (og_title, page_title):
+        if candidate:
+            pieces = TITLE_SEPARATORS.split(candidate.strip())
+            return max(pieces, key=len) if len(pieces) > 1 else pieces[0]
+    return ""
+
+
+def structured_data(html: str, url: str) -> dict[str, Any]:
+    """schema.org JSON-LD items and OpenGraph properties."""
+    try:
+        data = extruct.extract(html, base_url=url, syntaxes=["json-ld", "opengraph"],
+                               uniform=True, errors="ignore")
+    except Exception:  # extruct raises many kinds on broken markup: structured data is optional
+        return {}
+    out: dict[str, Any] = {}
+    items = [i for i in data.get("json-ld", []) if isinstance(i, dict)]
+    flat: list[dict[str, Any]] = []
+    for item in items:
+        graph = item.get("@graph")
+        flat.extend(g for g in graph if isinstance(g, dict)) if isinstance(graph, list) else (
+            flat.append(item))
+    if flat:
+        out["jsonld"] = flat
+    og = data.get("opengraph") or []
+    if og and isinstance(og[0], dict):
+        out["opengraph"] = {k: v for k, v in og[0].items() if k != "@context"}
+    return out
+
+
+def _jsonld_dates(structured: dict[str, Any]) -> tuple[str | None, str | None]:
+    for item in structured.get("jsonld", []):
+        published = item.get("datePublished") or item.get("datePosted")
+        modified = item.get("dateModified")
+        if published or modified:
+            return _iso_date(published), _iso_date(modified)
+    return None, None
+
+
+def _iso_date(value: Any) -> str | None:
+    if not isinstance(value, str):
+        return None
+    m = re.match(r"(\d{4}-\d{2}-\d{2})", value.strip())
+    return m[1] if m else None
+
+
+def _meta(soup: BeautifulSoup, name: str) -> str | None:
+    tag = soup.find("meta", attrs={"name": name}) or soup.find("meta", attrs={"property": name})
+    content = tag.get("content") if tag else None
+    return WS.sub(" ", str(content)).strip() if content else None
+
+
+def _robots_meta(soup: BeautifulSoup, directive: str) -> bool:
+    tag = soup.find("meta", attrs={"name": re.compile("^robots$", re.I)})
+    return bool(tag and directive in str(tag.get("content", "")).lower())
+
+
+def _canonical(soup: BeautifulSoup, url: str) -> str | None:
+    link = soup.find("link", rel="canonical", href=True)
+    return urljoin(url, str(link["href"]).strip()) if link else None
+
+
+def _language(soup: BeautifulSoup) -> str:
+    html = soup.find("html")
+    lang = str(html.get("lang", "")) if html else ""
+    return lang.split("-")[0].lower()[:2]
+
+
+def _links(soup: BeautifulSoup, url: str) -> list[str]:
+    out: dict[str, None] = {}
+    for a in soup.find_all("a", href=True):
+        href = str(a["href"]).strip()
+        if href.startswith(("mailto:", "tel:", "javascript:", "#")):
+            continue
+        out[urljoin(url, href).split("#", 1)[0]] = None
+    return list(out)
+
+
+FRENCH_WORDS = {"le", "la", "les", "des", "du", "et", "est", "pour", "une", "dans", "vous",
+                "avec", "sur", "qui", "au", "aux", "votre", "vos", "ce", "que", "en"}
+ENGLISH_WORDS = {"the", "and", "of", "to", "is", "for", "with", "your", "you", "are", "in",
+                 "on", "that", "this", "our", "we", "it", "as", "by", "from"}
+
+
+def guess_language(text: str) -> str:
+    words = re.findall(r"[a-zà-ÿ]+", text.lower()[:5000])
+    fr = sum(w in FRENCH_WORDS for w in words)
+    en = sum(w in ENGLISH_WORDS for w in words)
+    if not fr and not en:
+        return ""
+    return "fr" if fr >= en else "en"
+
+
+def extract_pdf(url: str, data: bytes) -> Extracted:
+    """Text and title of a PDF document."""
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    out = Extracted(content_type="application/pdf")
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        texts = [page.extract_text() or "" for page in reader.pages[:200]]
+        meta_title = (reader.metadata.title if reader.metadata else None) or ""
+    except (PdfReadError, ValueError, KeyError, TypeError) as exc:
+        raise ExtractionError(f"PDF illisible ({exc})") from exc
+    lines = [WS.sub(" ", line).strip() for text in texts for line in text.splitlines()]
+    lines = [line for line in lines if line]
+    out.title = str(meta_title).strip() or (lines[0] if lines else url.rsplit("/", 1)[-1])
+    body = lines[1:] if lines and lines[0] == out.title else lines
+    out.text = _join_pdf_lines(body)
+    out.language = guess_language(out.text)
+    out.published = find_date(out.text)
+    return out
+
+
+def _join_pdf_lines(lines: list[str]) -> str:
+    """Re-flow the wrapped lines of a PDF into paragraphs."""
+    paragraphs: list[str] = []
+    for line in lines:
+        if paragraphs and not paragraphs[-1].endswith((".", ":", "!", "?")) and len(line) > 0:
+            paragraphs[-1] += " " + line
+        else:
+            paragraphs.append(line)
+    return "\n".join(paragraphs)
+
+
+class ExtractionError(Exception):
+    """A document that could not be read."""
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
