@@ -46,6 +46,7 @@ def crawl_settings(source: Source) -> dict[str, Any]:
         "DOWNLOAD_WARNSIZE": 0,
         "REDIRECT_MAX_TIMES": 5,
         "RETRY_TIMES": 2,
+        "RETRY_GIVE_UP_LOG_LEVEL": "INFO",  # the report lists every failure, in French
         "RETRY_BACKOFF_BASE": 0.5,
         "RETRY_BACKOFF_MAX": 30.0,
         "DOWNLOADER_MIDDLEWARES": {

@@ -239,13 +239,14 @@ def describe_failure(failure: Failure) -> str:
     if failure.check(HttpError):
         status = failure.value.response.status
         return f"erreur du serveur ({status})" if status >= 500 else f"refusée ({status})"
-    if failure.check(DNSLookupError):
-        return "nom de domaine introuvable"
-    if failure.check(ConnectionRefusedError):
-        return "connexion refusée (site injoignable)"
-    if failure.check(TimeoutError, TCPTimedOutError):
-        return "délai d'attente dépassé"
     name = failure.type.__name__ if failure.type else "Exception"
+    # Scrapy wraps Twisted's errors in its own classes (DownloadConnectionRefusedError…).
+    if failure.check(DNSLookupError) or "DNSLookup" in name:
+        return "nom de domaine introuvable"
+    if failure.check(ConnectionRefusedError) or "ConnectionRefused" in name:
+        return "connexion refusée (site injoignable)"
+    if failure.check(TimeoutError, TCPTimedOutError) or "Timeout" in name:
+        return "délai d'attente dépassé"
     if "maxsize" in str(failure.value).lower() or "cancelled" in str(failure.value).lower():
         return "réponse trop volumineuse ou interrompue"
     return f"échec du téléchargement ({name} : {failure.getErrorMessage()[:200]})"

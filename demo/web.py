@@ -20,7 +20,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
 from demo import mess
@@ -296,6 +296,13 @@ class SiteApp:
             return False
 
 
+class QuietHandler(WSGIRequestHandler):
+    """The demo server keeps its own access log (`DemoWeb.requested`); no console noise."""
+
+    def log_request(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
+
 class DemoWeb:
     """Serves every demo site; `ports` maps site id to port (0 for an ephemeral one)."""
 
@@ -316,7 +323,8 @@ class DemoWeb:
 
     def start(self) -> DemoWeb:
         for sid, site in self.sites.items():
-            server = make_server(self.host, self.ports[sid], SiteApp(site, self), threaded=True)
+            server = make_server(self.host, self.ports[sid], SiteApp(site, self), threaded=True,
+                                 request_handler=QuietHandler)
             self.ports[sid] = server.server_port
             self._servers.append(server)
         for server in self._servers:

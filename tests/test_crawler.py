@@ -1,0 +1,267 @@
+"""The crawler against the demo web on loopback: coverage, extraction, politeness,
+incremental recrawls, faults. Every crawl is a real `portail crawl` process."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import DEMO_SOURCES, chromium_or_skip
+
+from crawlers.run import crawl_lock
+from demo.render import plain_text
+from portail.sources import load_sources
+from portail.store import Store
+
+FAST_SOURCES = ["bpifrance", "region-occitanie", "douane"]
+
+
+def portail(*args: str, data: Path, timeout: float = 240) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PORTAIL_DATA": str(data)}
+    return subprocess.run([sys.executable, "-m", "portail", *args], env=env, text=True,
+                          capture_output=True, timeout=timeout, check=False)
+
+
+def crawl(sources: Path, data: Path, *ids: str) -> subprocess.CompletedProcess[str]:
+    args = ["crawl", "--sources", str(sources)]
+    for sid in ids:
+        args += ["--source", sid]
+    return portail(*args, data=data)
+
+
+def live_pages(data: Path) -> dict[str, dict]:
+    store = Store(data / "pages.sqlite3")
+    try:
+        return {r["url"]: dict(r) for r in store.pages(status="ok")}
+    finally:
+        store.close()
+
+
+@pytest.fixture(scope="session")
+def crawled(demo_web, tmp_path_factory):
+    """The whole demo web crawled once, with the demo server's log of that crawl."""
+    chromium_or_skip()
+    root = tmp_path_factory.mktemp("crawl")
+    sources = root / "sources.toml"
+    sources.write_text(demo_web.rewrite(DEMO_SOURCES.read_text("utf-8")))
+    data = root / "var"
+    before = len(demo_web.requested())
+    first = crawl(sources, data)
+    log = demo_web.requested()[before:]
+    assert first.returncode == 0, first.stderr[-3000:]
+    return {"data": data, "sources": sources, "result": first, "log": log}
+
+
+def test_every_manifest_page_is_stored(crawled, manifest):
+    stored = live_pages(crawled["data"])
+    missing = [p["url"] for p in manifest["pages"] if p["url"] not in stored]
+    assert missing == []
+
+
+def test_no_never_index_url_is_stored(crawled, manifest):
+    stored = live_pages(crawled["data"])
+    assert [u for u in manifest["never_index"] if u in stored] == []
+
+
+def test_disallowed_urls_are_never_requested(crawled, demo_web):
+    for site in demo_web.sites.values():
+        for rule in site.disallow:
+            hits = [e.path for e in crawled["log"] if e.site == site.id
+                    and e.path.startswith(rule)]
+            assert hits == [], (site.id, rule)
+
+
+def test_requests_carry_the_bot_user_agent(crawled):
+    agents = {e.user_agent for e in crawled["log"] if e.site != "vie"}
+    assert agents == {"FranceInternationalBot/1.0 (+https://example.invalid/bot)"}
+
+
+def test_report_lists_each_source_and_dead_links(crawled):
+    out = crawled["result"].stdout
+    for source in load_sources(crawled["sources"]).sources:
+        assert re.search(rf"^{re.escape(source.id)}\s+\d+", out, re.M), source.id
+    assert "lien mort (404)" in out and "Total" in out
+
+
+def body_sample(text: str) -> list[str]:
+    """Three sentences of a page's body as they must appear in the stored text."""
+    sentences = re.split(r"(?<=[.!?])\s+", " ".join(plain_text(text).split()))
+    return [s for s in sentences if len(s) > 40][:3]
+
+
+def test_stored_text_holds_the_body_and_no_boilerplate(crawled, manifest, demo_web):
+    stored = live_pages(crawled["data"])
+    problems = []
+    for entry in manifest["pages"]:
+        site = demo_web.sites[entry["site"]]
+        page = site.by_path[entry["url"].split(str(demo_web.ports[site.id]), 1)[1]]
+        text = " ".join(stored[entry["url"]]["text"].split())
+        if page.media != "html":
+            continue
+        for sentence in body_sample(page.body):
+            if sentence not in text:
+                problems.append((entry["url"], "body", sentence[:60]))
+        for junk in entry["boilerplate"]:
+            if junk in text:
+                problems.append((entry["url"], "boilerplate", junk))
+    assert problems == []
+
+
+def test_legacy_latin1_pages_keep_their_accents(crawled, demo_web):
+    port = demo_web.ports["region-hdf"]
+    pages = [p for u, p in live_pages(crawled["data"]).items() if f":{port}/" in u]
+    assert pages and all("Ã" not in p["text"] and "\ufffd" not in p["text"] for p in pages)
+    assert sum("é" in p["text"] for p in pages) >= len(pages) - 2
+
+
+def test_pdf_text_is_extracted(crawled, demo_web):
+    url = demo_web.origin("douane") + "/guides/guide-pratique-exportateur.pdf"
+    page = live_pages(crawled["data"])[url]
+    assert page["content_type"] == "application/pdf"
+    assert "numéro EORI" in page["text"] and "preuve de sortie" in page["text"]
+
+
+def test_json_ld_events_and_job_postings_are_stored(crawled, demo_web):
+    types = {}
+    for url, page in live_pages(crawled["data"]).items():
+        for item in json.loads(page["structured"]).get("jsonld", []):
+            types.setdefault(item.get("@type"), []).append(url)
+    assert len(types.get("Event", [])) >= 20
+    vie = [u for u in types.get("JobPosting", []) if u.startswith(demo_web.origin("vie"))]
+    assert len(vie) >= 15, "the V.I.E. offers exist only once their script has run"
+
+
+def test_identical_content_is_stored_once_per_source(crawled):
+    keys = [(p["source"], p["content_hash"]) for p in live_pages(crawled["data"]).values()]
+    assert len(keys) == len(set(keys))
+
+
+def test_export_writes_one_json_line_per_page(crawled, tmp_path):
+    out = tmp_path / "export.jsonl"
+    result = portail("export", str(out), data=crawled["data"])
+    assert result.returncode == 0, result.stderr
+    rows = [json.loads(line) for line in out.read_text("utf-8").splitlines()]
+    assert len(rows) >= 250
+    assert set(rows[0]) == {"url", "canonical_url", "source", "status", "title", "text", "step",
+                            "kind", "countries", "regions", "sectors", "date"}
+    assert {r["status"] for r in rows} <= {"ok", "gone", "error"}
+
+
+def test_unchanged_recrawl_rewrites_nothing_and_downloads_little(crawled, demo_web):
+    data = crawled["data"]
+    before = live_pages(data)
+    bytes_first = sum(e.size for e in crawled["log"])
+    start = len(demo_web.requested())
+    second = crawl(crawled["sources"], data)
+    assert second.returncode == 0, second.stderr[-2000:]
+    bytes_second = sum(e.size for e in demo_web.requested()[start:])
+    after = live_pages(data)
+    assert after.keys() == before.keys()
+    assert [u for u in after if after[u]["version"] != before[u]["version"]] == []
+    assert bytes_second < 0.10 * bytes_first, (bytes_second, bytes_first)
+
+
+def test_changed_and_removed_pages_show_as_changed_and_gone(fresh_demo_web, make_sources,
+                                                            tmp_path):
+    sources, data = make_sources(fresh_demo_web), tmp_path / "var"
+    assert crawl(sources, data, *FAST_SOURCES).returncode == 0
+    bpi = fresh_demo_web.sites["bpifrance"]
+    edited, removed = bpi.pages[4], bpi.pages[7]
+    fresh_demo_web.change("bpifrance", edited.path, edited.body + "\n\nUn paragraphe ajouté.")
+    fresh_demo_web.remove("bpifrance", removed.path)
+    result = crawl(sources, data, *FAST_SOURCES)
+    assert result.returncode == 0, result.stderr
+    store = Store(data / "pages.sqlite3")
+    crawl_ids = [r["id"] for r in store.crawls(limit=3)]
+    outcomes = {}
+    for cid in crawl_ids:
+        outcomes |= {r["page_url"]: r["outcome"] for r in store.db.execute(
+            "SELECT * FROM crawl_pages WHERE crawl_id=? AND outcome<>'unchanged'", (cid,))}
+    gone = [r["url"] for r in store.pages(status="gone")]
+    store.close()
+    origin = fresh_demo_web.origin("bpifrance")
+    assert outcomes == {origin + edited.path: "changed", origin + removed.path: "missing"}
+    assert gone == [origin + removed.path]
+    assert re.search(r"^bpifrance\s+0\s+1\s+\d+\s+1\s", result.stdout, re.M), result.stdout
+
+
+def test_killed_crawl_leaves_a_consistent_store_and_the_next_one_completes(
+        demo_web, make_sources, tmp_path, manifest):
+    sources, data = make_sources(demo_web), tmp_path / "var"
+    env = {**os.environ, "PORTAIL_DATA": str(data)}
+    args = [sys.executable, "-m", "portail", "crawl", "--sources", str(sources)]
+    for sid in FAST_SOURCES:
+        args += ["--source", sid]
+    proc = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if (data / "pages.sqlite3").exists() and len(live_pages(data)) >= 20:
+            break
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    store = Store(data / "pages.sqlite3")
+    assert store.integrity_ok()
+    store.close()
+    assert crawl(sources, data, *FAST_SOURCES).returncode == 0
+    store = Store(data / "pages.sqlite3")
+    statuses = [r["status"] for r in store.crawls(limit=10)]
+    assert store.integrity_ok() and store.count_pages("gone") == 0
+    store.close()
+    assert "interrupted" in statuses
+    stored = live_pages(data)
+    origins = tuple(demo_web.origin(s) for s in FAST_SOURCES)
+    wanted = [p["url"] for p in manifest["pages"] if p["url"].startswith(origins)]
+    assert [u for u in wanted if u not in stored] == []
+
+
+def test_a_second_crawl_exits_75_while_one_holds_the_lock(demo_web, make_sources, tmp_path):
+    sources, data = make_sources(demo_web), tmp_path / "var"
+    data.mkdir()
+    source = load_sources(sources).sources[0]
+    with crawl_lock(data, [source]):
+        result = crawl(sources, data, "bpifrance")
+    assert result.returncode == 75
+    assert "une collecte est déjà en cours" in result.stderr and "bpifrance" in result.stderr
+
+
+def test_dead_source_is_reported_and_others_still_crawl(demo_web, make_sources, tmp_path):
+    extra = '\n[[source]]\nid = "mort"\nname = "Site mort"\nstart_urls = ["http://127.0.0.1:9/"]\n'
+    sources, data = make_sources(demo_web, extra), tmp_path / "var"
+    result = crawl(sources, data, "mort", "douane")
+    assert result.returncode == 0, result.stderr
+    assert re.search(r"^mort\s+0\s+0\s+0\s+0\s+[1-9]", result.stdout, re.M), result.stdout
+    assert "connexion refusée" in result.stdout
+    assert re.search(r"^douane\s+[1-9]\d+", result.stdout, re.M)
+
+
+def test_a_sudden_drop_flags_the_source_and_keeps_its_pages(demo_web, make_sources, tmp_path):
+    sources, data = make_sources(demo_web), tmp_path / "var"
+    assert crawl(sources, data, "douane").returncode == 0
+    before = len(live_pages(data))
+    text = sources.read_text("utf-8").replace(demo_web.origin("douane"), "http://127.0.0.1:9")
+    broken = tmp_path / "broken.toml"
+    broken.write_text(text, "utf-8")
+    for _ in range(2):
+        result = crawl(broken, data, "douane")
+    assert "chute soudaine" in result.stdout
+    assert len(live_pages(data)) == before
+
+
+def test_unknown_source_and_broken_sources_file_are_clear_errors(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[[source]]\nid = 3\n", "utf-8")
+    result = portail("crawl", "--sources", str(bad), data=tmp_path / "var")
+    assert result.returncode == 2 and "rien n'a été collecté" in result.stderr
+    assert "Traceback" not in result.stderr
+    good = tmp_path / "good.toml"
+    good.write_text('[[source]]\nid = "a"\nname = "A"\nstart_urls = ["http://127.0.0.1:9/"]\n')
+    result = portail("crawl", "--sources", str(good), "--source", "zz", data=tmp_path / "var")
+    assert result.returncode == 2 and "source inconnue : zz" in result.stderr
