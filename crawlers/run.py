@@ -117,7 +117,7 @@ def _crawl(sources: list[Source], store: Store, err: IO[str]) -> list[SourceResu
     process.start()
     progress.stop()
     elapsed = time.monotonic() - started
-    return [_finish(store, source, crawl_id, crawler, elapsed) for source, crawl_id, crawler in crawls]
+    return [_finish(store, source, cid, crawler, elapsed) for source, cid, crawler in crawls]
 
 
 def _finish(store: Store, source: Source, crawl_id: int, crawler: Any,

@@ -35,7 +35,7 @@ from crawlers.urls import clean_url, rank
 from portail.sources import Source
 from portail.store import Store
 
-BINARY_RE = re.compile(r"\.(%s)$" % "|".join(BINARY_EXTENSIONS), re.I)
+BINARY_RE = re.compile(r"\.(" + "|".join(BINARY_EXTENSIONS) + r")$", re.I)
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 
