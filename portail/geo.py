@@ -24,3 +24,36 @@ def regions() -> dict[str, Region]:
         r["code"]: Region(r["code"], r["name"], r["capital"], tuple(r["former"]))
         for r in raw["region"]
     }
+
+
+@cache
+def _french_countries():  # type: ignore[no-untyped-def]
+    import gettext
+
+    import pycountry
+
+    return gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["fr"])
+
+
+@cache
+def country_name(code: str) -> str:
+    """The French name of an ISO 3166-1 alpha-2 country code (« DE » → « Allemagne »)."""
+    import pycountry
+
+    country = pycountry.countries.get(alpha_2=code.upper())
+    if country is None:
+        return code.upper()
+    if code.upper() in NAME_OVERRIDES:
+        return NAME_OVERRIDES[code.upper()]
+    french = str(_french_countries().gettext(country.name))
+    # « Russie, Fédération de » → « Russie »: the usual name comes first.
+    return french.split(", ")[0]
+
+
+NAME_OVERRIDES = {"CD": "République démocratique du Congo", "KP": "Corée du Nord",
+                  "CG": "Congo", "VA": "Vatican"}
+
+
+def region_name(code: str) -> str:
+    region = regions().get(code)
+    return region.name if region else code
