@@ -8,11 +8,12 @@ PYTHON ?= python3
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(wildcard package-lock.json)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check --upgrade pip
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
 	if [ -f package.json ]; then npm ci --no-audit --no-fund --loglevel=error; fi
+	if [ -f webui/assets.py ]; then $(BIN)/python -m webui.assets; fi
 	touch $(STAMP)
 
 demo: install

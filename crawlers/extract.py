@@ -18,7 +18,7 @@ from urllib.parse import urljoin
 import extruct
 from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 
-from crawlers.dates import find_date
+from portail.frdates import find_date
 
 DROP_TAGS = ("script", "style", "noscript", "template", "svg", "iframe", "form", "button",
              "input", "select", "textarea", "object", "embed", "canvas", "dialog")

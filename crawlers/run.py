@@ -105,6 +105,7 @@ def _crawl(sources: list[Source], store: Store, err: IO[str]) -> list[SourceResu
     started = time.monotonic()
     crawls: list[tuple[Source, int, Any]] = []
     for source in sources:
+        store.record_source(source.id, source.name, source.organisation, source.region)
         crawl_id = store.start_crawl(source.id)
         # One spider class per source, so that each crawler gets its own settings.
         spider_cls = type(f"SourceSpider_{source.id}", (SourceSpider,),

@@ -24,7 +24,7 @@ from whoosh.lang import stopwords_for_language
 from whoosh.support.charset import accent_map
 
 DOTTED_ACRONYM = re.compile(r"\b(?:[A-Za-z]\.){2,}(?:[A-Za-z]\b\.?)?")
-TOKEN_PATTERN = r"\w+(?:[-]\w+)*"
+TOKEN_PATTERN = r"\w+"
 EXTRA_STOPS = {
     "les", "a", "b", "c", "d", "j", "l", "m", "n", "qu", "s", "t", "y", "lorsqu", "puisqu",
     "jusqu", "quoiqu", "aux", "cet", "cette", "ces", "leurs", "plus", "tout", "tous", "toute",

@@ -102,3 +102,74 @@ def export(file: str | None) -> None:
             write_export(store, sys.stdout)
     finally:
         store.close()
+
+
+@main.command(help="Met l'index à jour avec le magasin de pages (incrémental sauf --full).")
+@click.option("--full", is_flag=True, help="Reconstruit un index neuf et le substitue d'un coup.")
+@click.option("--wait", default=60.0, show_default=True, type=float,
+              help="Secondes d'attente si un autre processus indexe déjà.")
+def index(full: bool, wait: float) -> None:
+    from indexer.index import IndexBusy, update_index
+    from portail.paths import data_dir
+
+    def progress(done: int, total: int) -> None:
+        click.echo(f"\rIndexation : {done}/{total} pages", nl=False, err=True)
+
+    try:
+        report = update_index(data_dir(), full=full, wait=wait, progress=progress)
+    except IndexBusy as exc:
+        click.echo(f"Indexation refusée : {exc}.", err=True)
+        sys.exit(75)
+    click.echo("", err=True)
+    kind = "reconstruit" if report.full else "mis à jour"
+    click.echo(f"Index {kind} en {report.seconds:.1f} s : {report.added} ajoutées, "
+               f"{report.updated} mises à jour, {report.removed} retirées ; "
+               f"{report.total} pages dans l'index.")
+
+
+@main.command(help="Classe des textes (lignes JSON {id, url, title, text}) dans les six étapes.")
+@click.argument("file", type=click.File("r", encoding="utf-8"))
+def classify(file) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from indexer.classify import classify_record
+
+    for number, line in enumerate(file, start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+            if not isinstance(record, dict):
+                raise ValueError("un objet JSON est attendu")
+        except ValueError as exc:
+            click.echo(f"ligne {number} : JSON invalide ({exc})", err=True)
+            sys.exit(2)
+        click.echo(json.dumps(classify_record(record), ensure_ascii=False))
+
+
+@main.command("eval", help="Mesure la qualité du classement (web de démo, ou jeu témoin).")
+@click.option("--heldout", is_flag=True, help="Évalue le jeu témoin tests/data/heldout.jsonl.")
+def evaluate(heldout: bool) -> None:
+    from indexer.evaluate import demo_records, evaluate, format_report, heldout_records
+
+    records = heldout_records() if heldout else demo_records()
+    click.echo(format_report(evaluate(records)))
+
+
+@main.command(help="Sert le portail (serveur WSGI de production).")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+def serve(host: str, port: int) -> None:
+    import webui
+
+    click.echo(f"Portail servi sur http://{host}:{port}/ (Ctrl+C pour arrêter).")
+    webui.serve(host, port)
+
+
+@main.command(help="Le travail principal sur le web de démo : servir, collecter, indexer, "
+              "puis servir le portail sur http://127.0.0.1:5000.")
+@click.option("--port", default=5000, show_default=True, type=int)
+def demo(port: int) -> None:
+    from portail.demo import run_demo
+
+    sys.exit(run_demo(port))

@@ -83,6 +83,14 @@ CREATE TABLE IF NOT EXISTS crawl_errors (
     reason TEXT NOT NULL
 );
 
+CREATE TABLE IF NOT EXISTS sources (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    organisation TEXT NOT NULL,
+    region TEXT NOT NULL DEFAULT '',
+    updated TEXT NOT NULL
+);
+
 CREATE TABLE IF NOT EXISTS enrichment (
     url TEXT PRIMARY KEY,
     version INTEGER NOT NULL,
@@ -140,6 +148,19 @@ class Store:
             self.db.execute("ROLLBACK")
             raise
         self.db.execute("COMMIT")
+
+    # -- sources ------------------------------------------------------------------------
+
+    def record_source(self, source_id: str, name: str, organisation: str, region: str) -> None:
+        """Remember who publishes a source, so that readers need no sources file."""
+        with self.transaction() as db:
+            db.execute("INSERT INTO sources VALUES (?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
+                       "name=excluded.name, organisation=excluded.organisation, "
+                       "region=excluded.region, updated=excluded.updated",
+                       (source_id, name, organisation, region, now()))
+
+    def sources(self) -> dict[str, sqlite3.Row]:
+        return {r["id"]: r for r in self.db.execute("SELECT * FROM sources")}
 
     # -- crawls -------------------------------------------------------------------------
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -65,3 +68,36 @@ def data_dir(tmp_path, monkeypatch):
     path.mkdir()
     monkeypatch.setenv("PORTAIL_DATA", str(path))
     return path
+
+
+def run_portail(*args: str, data: Path, stdin: str | None = None,
+                timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    """Run the real `portail` command line in its own process, on a given data directory."""
+    env = {**os.environ, "PORTAIL_DATA": str(data)}
+    return subprocess.run([sys.executable, "-m", "portail", *args], env=env, text=True,
+                          input=stdin, capture_output=True, timeout=timeout, check=False)
+
+
+@pytest.fixture(scope="session")
+def crawled_data(demo_web, tmp_path_factory):
+    """The whole demo web crawled once for the session: (data dir, sources file, result, log)."""
+    chromium_or_skip()
+    root = tmp_path_factory.mktemp("crawl")
+    sources = root / "sources.toml"
+    sources.write_text(demo_web.rewrite(DEMO_SOURCES.read_text("utf-8")), "utf-8")
+    data = root / "var"
+    before = len(demo_web.requested())
+    result = run_portail("crawl", "--sources", str(sources), data=data)
+    log = demo_web.requested()[before:]
+    assert result.returncode == 0, result.stderr[-3000:]
+    return {"data": data, "sources": sources, "result": result, "log": log}
+
+
+@pytest.fixture(scope="session")
+def indexed_data(crawled_data, tmp_path_factory):
+    """A copy of the crawled data directory, indexed: for index, search and web tests."""
+    data = tmp_path_factory.mktemp("indexed") / "var"
+    shutil.copytree(crawled_data["data"], data)
+    result = run_portail("index", data=data)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return data

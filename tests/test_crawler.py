@@ -13,7 +13,6 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import DEMO_SOURCES, chromium_or_skip
 
 from crawlers.run import crawl_lock
 from demo.render import plain_text
@@ -45,18 +44,8 @@ def live_pages(data: Path) -> dict[str, dict]:
 
 
 @pytest.fixture(scope="session")
-def crawled(demo_web, tmp_path_factory):
-    """The whole demo web crawled once, with the demo server's log of that crawl."""
-    chromium_or_skip()
-    root = tmp_path_factory.mktemp("crawl")
-    sources = root / "sources.toml"
-    sources.write_text(demo_web.rewrite(DEMO_SOURCES.read_text("utf-8")))
-    data = root / "var"
-    before = len(demo_web.requested())
-    first = crawl(sources, data)
-    log = demo_web.requested()[before:]
-    assert first.returncode == 0, first.stderr[-3000:]
-    return {"data": data, "sources": sources, "result": first, "log": log}
+def crawled(crawled_data):
+    return crawled_data
 
 
 def test_every_manifest_page_is_stored(crawled, manifest):

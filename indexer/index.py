@@ -1,0 +1,281 @@
+"""`portail index`: bring the Whoosh index up to date with the page store.
+
+The index lives in generations under `<data>/index/`: `CURRENT` names the live one. An
+incremental run updates the live generation (Whoosh commits are atomic: a killed writer leaves
+the previous commit searchable); `--full` builds a fresh generation and swaps `CURRENT`
+atomically, so searches keep working during a rebuild. The store's `enrichment` table records
+which version of each page the index holds, written only after the index commit.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from whoosh import index as whoosh_index
+from whoosh.fields import BOOLEAN, DATETIME, ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.writing import LockError
+
+from indexer.analysis import french_analyzer
+from indexer.enrich import Enrichment, enrich_page
+from portail.store import Store, open_store
+
+INDEX_DIR = "index"
+SUMMARY_CHARS = 700
+Progress = Callable[[int, int], None]
+
+
+class IndexBusy(Exception):
+    """Another process is writing the index."""
+
+
+@dataclass
+class IndexReport:
+    full: bool
+    added: int = 0
+    updated: int = 0
+    removed: int = 0
+    total: int = 0
+    seconds: float = 0.0
+    generation: str = ""
+
+
+def schema() -> Schema:
+    fr = french_analyzer()
+    return Schema(
+        url=ID(stored=True, unique=True),
+        title=TEXT(analyzer=fr, stored=True, field_boost=3.0, spelling=True),
+        body=TEXT(analyzer=fr, spelling=True),
+        summary=STORED,
+        description=STORED,
+        provider=ID(stored=True),
+        source=ID(stored=True),
+        step=ID(stored=True),
+        steps=STORED,
+        kind=ID(stored=True),
+        countries=KEYWORD(stored=True, commas=True),
+        regions=KEYWORD(stored=True, commas=True),
+        sectors=KEYWORD(stored=True, commas=True),
+        language=ID(stored=True),
+        relevant=BOOLEAN(stored=True),
+        date=DATETIME(stored=True, sortable=True),
+        first_seen=DATETIME(stored=True, sortable=True),
+        event_start=DATETIME(stored=True, sortable=True),
+        event_end=DATETIME(stored=True),
+        extra=STORED,
+    )
+
+
+def index_root(data_dir: Path) -> Path:
+    return data_dir / INDEX_DIR
+
+
+def current_generation(data_dir: Path) -> Path | None:
+    pointer = index_root(data_dir) / "CURRENT"
+    try:
+        name = pointer.read_text("utf-8").strip()
+    except FileNotFoundError:
+        return None
+    path = index_root(data_dir) / name
+    return path if name and whoosh_index.exists_in(path) else None
+
+
+@contextmanager
+def indexer_lock(data_dir: Path, wait: float) -> Iterator[None]:
+    """One indexer at a time: wait up to `wait` seconds for the lock, then give up."""
+    root = index_root(data_dir)
+    root.mkdir(parents=True, exist_ok=True)
+    handle = (root / "indexer.lock").open("a+")
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            break
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                handle.close()
+                raise IndexBusy("un autre processus met déjà l'index à jour") from None
+            time.sleep(0.2)
+    try:
+        yield
+    finally:
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        handle.close()
+
+
+def update_index(data_dir: Path, full: bool = False, wait: float = 60.0,
+                 progress: Progress | None = None, procs: int = 1) -> IndexReport:
+    """Index new and changed pages, remove gone ones; rebuild from scratch when `full`."""
+    started = time.monotonic()
+    with indexer_lock(data_dir, wait):
+        store = open_store(data_dir)
+        try:
+            live = current_generation(data_dir)
+            if full or live is None:
+                report = _rebuild(data_dir, store, progress, procs)
+            else:
+                report = _incremental(live, store, progress)
+        finally:
+            store.close()
+    report.seconds = time.monotonic() - started
+    return report
+
+
+def _incremental(generation: Path, store: Store, progress: Progress | None) -> IndexReport:
+    report = IndexReport(full=False, generation=generation.name)
+    ix = whoosh_index.open_dir(generation)
+    todo = store.db.execute(
+        "SELECT p.url FROM pages p LEFT JOIN enrichment e ON e.url = p.url "
+        "WHERE p.status = 'ok' AND (e.url IS NULL OR e.version <> p.version)").fetchall()
+    stale = [r["url"] for r in store.db.execute(
+        "SELECT e.url FROM enrichment e LEFT JOIN pages p ON p.url = e.url "
+        "WHERE p.url IS NULL OR p.status <> 'ok'")]
+    known = {r["url"] for r in store.db.execute("SELECT url FROM enrichment")}
+    urls = [r["url"] for r in todo]
+    if not urls and not stale:
+        report.total = ix.doc_count()
+        return report
+    try:
+        writer = ix.writer(timeout=30.0, limitmb=256)
+    except LockError:
+        raise IndexBusy("l'index est verrouillé par un autre processus") from None
+    done: list[Enrichment] = []
+    try:
+        sources = store.sources()
+        for i, url in enumerate(urls, start=1):
+            row = store.page(url)
+            if row is None:
+                continue
+            enrichment = enrich_page(row, sources)
+            writer.update_document(**document(row, enrichment, sources))
+            done.append(enrichment)
+            if url in known:
+                report.updated += 1
+            else:
+                report.added += 1
+            if progress and (i % 200 == 0 or i == len(urls)):
+                progress(i, len(urls))
+        for url in stale:
+            writer.delete_by_term("url", url)
+        report.removed = len(stale)
+        writer.commit()
+    except BaseException:
+        writer.cancel()
+        raise
+    _record(store, done, stale)
+    report.total = ix.doc_count()
+    return report
+
+
+def _rebuild(data_dir: Path, store: Store, progress: Progress | None, procs: int) -> IndexReport:
+    root = index_root(data_dir)
+    name = "gen-" + datetime.now(UTC).strftime("%Y%m%d%H%M%S%f")
+    path = root / name
+    path.mkdir(parents=True)
+    ix = whoosh_index.create_in(path, schema())
+    report = IndexReport(full=True, generation=name)
+    urls = [r["url"] for r in store.db.execute("SELECT url FROM pages WHERE status = 'ok'")]
+    writer = ix.writer(limitmb=256, procs=procs, multisegment=procs > 1)
+    done: list[Enrichment] = []
+    try:
+        sources = store.sources()
+        for i, url in enumerate(urls, start=1):
+            row = store.page(url)
+            if row is None:
+                continue
+            enrichment = enrich_page(row, sources)
+            writer.add_document(**document(row, enrichment, sources))
+            done.append(enrichment)
+            if progress and (i % 200 == 0 or i == len(urls)):
+                progress(i, len(urls))
+        writer.commit()
+    except BaseException:
+        writer.cancel()
+        shutil.rmtree(path, ignore_errors=True)
+        raise
+    _swap(root, name)
+    with store.transaction() as db:
+        db.execute("DELETE FROM enrichment")
+    _record(store, done, [])
+    report.added = len(done)
+    report.total = ix.doc_count()
+    _remove_old_generations(root, keep=name)
+    return report
+
+
+def _swap(root: Path, name: str) -> None:
+    """Point CURRENT at a new generation, atomically."""
+    tmp = root / "CURRENT.tmp"
+    tmp.write_text(name + "\n", "utf-8")
+    with tmp.open("rb") as handle:
+        os.fsync(handle.fileno())
+    os.replace(tmp, root / "CURRENT")
+
+
+def _remove_old_generations(root: Path, keep: str) -> None:
+    for path in root.glob("gen-*"):
+        if path.name != keep and path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _record(store: Store, done: list[Enrichment], removed: list[str]) -> None:
+    with store.transaction() as db:
+        db.executemany(
+            "INSERT OR REPLACE INTO enrichment(url, version, step, steps, relevant, kind, "
+            "countries, regions, sectors, date, extra) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            [e.row() for e in done])
+        db.executemany("DELETE FROM enrichment WHERE url = ?", [(u,) for u in removed])
+
+
+def document(row: Any, e: Enrichment, sources: dict[str, Any]) -> dict[str, Any]:
+    """The Whoosh document of a stored page and its enrichment."""
+    source = sources.get(row["source"])
+    text = row["text"] or ""
+    body_lines = text.split("\n")
+    if body_lines and body_lines[0].strip() == (row["title"] or "").strip():
+        body_lines = body_lines[1:]
+    summary = " ".join(" ".join(body_lines).split())[:SUMMARY_CHARS]
+    doc: dict[str, Any] = {
+        "url": row["url"],
+        "title": row["title"] or row["url"],
+        "body": f"{row['description'] or ''}\n{text}",
+        "summary": summary,
+        "description": row["description"] or "",
+        "provider": source["organisation"] if source else row["source"],
+        "source": row["source"],
+        "step": e.step or "",
+        "steps": json.dumps(e.steps),
+        "kind": e.kind,
+        "countries": ",".join(e.countries),
+        "regions": ",".join(e.regions),
+        "sectors": ",".join(e.sectors),
+        "language": row["language"] or "",
+        "relevant": e.relevant,
+        "first_seen": _datetime(row["first_seen"]),
+        "extra": json.dumps(e.extra, ensure_ascii=False),
+    }
+    for key, value in (("date", e.date), ("event_start", e.event_start),
+                       ("event_end", e.event_end)):
+        parsed = _datetime(value)
+        if parsed is not None:
+            doc[key] = parsed
+    return doc
+
+
+def _datetime(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return parsed.replace(tzinfo=None)

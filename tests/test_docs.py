@@ -1,0 +1,35 @@
+"""The README documents every command and every sources.toml key (Datasette's test_docs)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from portail.cli import main
+from portail.sources import SOURCE_KEYS
+
+README = (Path(__file__).resolve().parent.parent / "README.md").read_text("utf-8")
+
+
+def test_readme_opens_with_the_two_commands():
+    head = README[:600]
+    assert "make demo" in head and "make test" in head
+
+
+@pytest.mark.parametrize("key", sorted(SOURCE_KEYS))
+def test_every_sources_key_is_documented(key):
+    assert f"| `{key}` |" in README
+
+
+def commands(group, prefix="portail"):
+    for name, command in group.commands.items():
+        if hasattr(command, "commands"):
+            yield from commands(command, f"{prefix} {name}")
+        else:
+            yield f"{prefix} {name}"
+
+
+@pytest.mark.parametrize("command", sorted(commands(main)))
+def test_every_command_is_documented(command):
+    assert f"`{command}" in README
