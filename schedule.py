@@ -1,1 +1,306 @@
+"""Unattended recrawls: APScheduler runs each enabled source on its own cron schedule.
 
+Every run is `portail crawl --source ID` in its own process (Twisted's reactor cannot restart),
+with a timeout, then `portail index`. Runs go through a single worker, so two crawls never run
+at once and the index has one writer; the data directory's crawl lock also keeps cron-driven
+runs and the scheduler apart. `sources.toml` is re-read when it changes (or on SIGHUP); an
+invalid file is reported and the last valid schedule keeps running.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shlex
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from logging.handlers import RotatingFileHandler
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.base import BaseTrigger
+from apscheduler.triggers.cron import CronTrigger
+
+from portail.sources import ConfigError, Source, SourcesConfig, load_sources
+from portail.store import Store, now, open_store
+
+TIMEZONE = "Europe/Paris"
+CRAWL_TIMEOUT = 4 * 3600.0
+INDEX_TIMEOUT = 3600.0
+FAILURES_TO_FLAG = 3
+EXIT_BUSY = 75
+TriggerFactory = Callable[[Source], BaseTrigger]
+
+RUNS_SCHEMA = """
+CREATE TABLE IF NOT EXISTS runs (
+    id INTEGER PRIMARY KEY,
+    source TEXT NOT NULL,
+    started TEXT NOT NULL,
+    finished TEXT,
+    status TEXT NOT NULL,       -- running | ok | failed | timeout | busy
+    detail TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS runs_source ON runs(source, id);
+"""
+
+
+def cron_trigger(source: Source) -> BaseTrigger:
+    return CronTrigger.from_crontab(source.schedule, timezone=TIMEZONE)
+
+
+@dataclass
+class RunResult:
+    source: str
+    status: str
+    detail: str
+    started: str
+    finished: str
+
+
+def structured_logger(data_dir: Path) -> logging.Logger:
+    """One JSON line per run, to stdout and to a rotating file in the data directory."""
+    logger = logging.getLogger("portail.schedule")
+    if not logger.handlers:
+        (data_dir / "logs").mkdir(parents=True, exist_ok=True)
+        file_handler = RotatingFileHandler(data_dir / "logs" / "schedule.log",
+                                           maxBytes=2_000_000, backupCount=5, encoding="utf-8")
+        for handler in (file_handler, logging.StreamHandler(sys.stdout)):
+            handler.setFormatter(logging.Formatter("%(message)s"))
+            logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+        logger.propagate = False
+    return logger
+
+
+class Runner:
+    """Runs one source's crawl then the index update, each in its own process."""
+
+    def __init__(self, sources_path: Path, data_dir: Path, crawl_timeout: float = CRAWL_TIMEOUT,
+                 index_timeout: float = INDEX_TIMEOUT):
+        self.sources_path = sources_path
+        self.data_dir = data_dir
+        self.crawl_timeout = crawl_timeout
+        self.index_timeout = index_timeout
+        self.logger = structured_logger(data_dir)
+        store = open_store(data_dir)
+        store.db.executescript(RUNS_SCHEMA)
+        store.close()
+
+    def command(self, *args: str) -> list[str]:
+        return [sys.executable, "-m", "portail", *args]
+
+    def run(self, source_id: str) -> RunResult:
+        started = now()
+        run_id = self._start(source_id, started)
+        status, detail = self._crawl(source_id)
+        if status == "ok":
+            status, detail = self._index(detail)
+        finished = now()
+        self._finish(run_id, status, detail, finished)
+        result = RunResult(source_id, status, detail, started, finished)
+        self.logger.info(json.dumps({"event": "run", **result.__dict__,
+                                     **self._counts(source_id)}, ensure_ascii=False))
+        return result
+
+    def _crawl(self, source_id: str) -> tuple[str, str]:
+        args = self.command("crawl", "--sources", str(self.sources_path), "--source", source_id)
+        try:
+            proc = subprocess.run(args, capture_output=True, text=True,
+                                  timeout=self.crawl_timeout, env=self._env(), check=False)
+        except subprocess.TimeoutExpired:
+            return "timeout", f"collecte arrêtée après {self.crawl_timeout:.0f} s"
+        if proc.returncode == EXIT_BUSY:
+            return "busy", proc.stderr.strip()[-500:]
+        if proc.returncode != 0:
+            return "failed", (proc.stderr.strip() or proc.stdout.strip())[-500:]
+        flagged = "À examiner" in proc.stdout
+        return ("failed" if flagged else "ok"), _flag_lines(proc.stdout)
+
+    def _index(self, detail: str) -> tuple[str, str]:
+        try:
+            proc = subprocess.run(self.command("index"), capture_output=True, text=True,
+                                  timeout=self.index_timeout, env=self._env(), check=False)
+        except subprocess.TimeoutExpired:
+            return "failed", "indexation arrêtée (délai dépassé)"
+        if proc.returncode != 0:
+            return "failed", proc.stderr.strip()[-500:]
+        return "ok", (detail + " " + proc.stdout.strip()).strip()
+
+    def _env(self) -> dict[str, str]:
+        import os
+
+        return {**os.environ, "PORTAIL_DATA": str(self.data_dir)}
+
+    def _start(self, source_id: str, started: str) -> int:
+        store = open_store(self.data_dir)
+        try:
+            with store.transaction() as db:
+                cur = db.execute("INSERT INTO runs(source, started, status) VALUES (?, ?, "
+                                 "'running')", (source_id, started))
+            return int(cur.lastrowid or 0)
+        finally:
+            store.close()
+
+    def _finish(self, run_id: int, status: str, detail: str, finished: str) -> None:
+        store = open_store(self.data_dir)
+        try:
+            with store.transaction() as db:
+                db.execute("UPDATE runs SET status=?, detail=?, finished=? WHERE id=?",
+                           (status, detail, finished, run_id))
+        finally:
+            store.close()
+
+    def _counts(self, source_id: str) -> dict[str, Any]:
+        store = open_store(self.data_dir)
+        try:
+            last = store.crawls(source_id, limit=1)
+            if not last:
+                return {}
+            row = last[0]
+            return {"new": row["pages_new"], "changed": row["pages_changed"],
+                    "unchanged": row["pages_unchanged"], "gone": row["pages_gone"],
+                    "errors": row["errors"]}
+        finally:
+            store.close()
+
+
+def _flag_lines(report: str) -> str:
+    lines = report.split("À examiner :", 1)
+    return " ".join(lines[1].split("\n\n")[0].split()) if len(lines) > 1 else ""
+
+
+def failing_sources(store: Store) -> dict[str, str]:
+    """Sources whose last three runs failed, with the last reason; a success clears it."""
+    store.db.executescript(RUNS_SCHEMA)
+    out: dict[str, str] = {}
+    sources = [r[0] for r in store.db.execute("SELECT DISTINCT source FROM runs")]
+    for source in sources:
+        rows = store.db.execute(
+            "SELECT status, detail FROM runs WHERE source=? AND status NOT IN ('running', "
+            "'busy') ORDER BY id DESC LIMIT ?", (source, FAILURES_TO_FLAG)).fetchall()
+        if len(rows) == FAILURES_TO_FLAG and all(r["status"] != "ok" for r in rows):
+            out[source] = rows[0]["detail"] or rows[0]["status"]
+    return out
+
+
+class PortalScheduler:
+    """The scheduler: one job per enabled source, one run at a time, live reloads."""
+
+    def __init__(self, sources_path: Path, data_dir: Path, runner: Runner | None = None,
+                 trigger_for: TriggerFactory = cron_trigger, reload_every: float = 5.0):
+        self.sources_path = Path(sources_path)
+        self.data_dir = data_dir
+        self.runner = runner or Runner(self.sources_path, data_dir)
+        self.trigger_for = trigger_for
+        self.logger = self.runner.logger
+        self.scheduler = BackgroundScheduler(
+            timezone=TIMEZONE,
+            executors={"default": ThreadPoolExecutor(max_workers=1),
+                       "reload": ThreadPoolExecutor(max_workers=1)},
+            job_defaults={"max_instances": 1, "coalesce": True, "misfire_grace_time": 3600})
+        self.config: SourcesConfig | None = None
+        self._mtime = 0.0
+        self._lock = threading.Lock()
+        self.reload_every = reload_every
+
+    def start(self) -> None:
+        if not self.reload():
+            raise ConfigError([f"{self.sources_path} : aucun calendrier valide à lancer"])
+        self.scheduler.add_job(self.reload_if_changed, "interval", seconds=self.reload_every,
+                               id="__reload__", executor="reload")
+        self.scheduler.start()
+
+    def shutdown(self, wait: bool = True) -> None:
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=wait)
+
+    def reload_if_changed(self) -> None:
+        try:
+            mtime = self.sources_path.stat().st_mtime
+        except OSError:
+            return
+        if mtime != self._mtime:
+            self.reload()
+
+    def reload(self) -> bool:
+        """Re-read the sources file; on error keep the current jobs and say why."""
+        with self._lock:
+            try:
+                self._mtime = self.sources_path.stat().st_mtime
+                config = load_sources(self.sources_path)
+            except (ConfigError, OSError) as exc:
+                errors = exc.errors if isinstance(exc, ConfigError) else [str(exc)]
+                self.logger.info(json.dumps({"event": "reload_failed", "at": now(),
+                                             "errors": errors}, ensure_ascii=False))
+                return False
+            self._apply(config)
+            self.config = config
+            self.logger.info(json.dumps({"event": "reloaded", "at": now(),
+                                         "sources": [s.id for s in config.enabled()]},
+                                        ensure_ascii=False))
+            return True
+
+    def _apply(self, config: SourcesConfig) -> None:
+        wanted = {f"crawl:{s.id}": s for s in config.enabled()}
+        for job in self.scheduler.get_jobs():
+            if job.id.startswith("crawl:") and job.id not in wanted:
+                job.remove()
+        for job_id, source in wanted.items():
+            self.scheduler.add_job(self.runner.run, self.trigger_for(source), args=[source.id],
+                                   id=job_id, name=source.name, replace_existing=True)
+
+    def next_runs(self) -> dict[str, datetime]:
+        """When each source's next crawl is due (also before the scheduler has started)."""
+        moment = datetime.now(ZoneInfo(TIMEZONE))
+        out = {}
+        for job in self.scheduler.get_jobs():
+            if job.id.startswith("crawl:"):
+                when = getattr(job, "next_run_time", None) or job.trigger.get_next_fire_time(
+                    None, moment)
+                out[job.id.removeprefix("crawl:")] = when
+        return out
+
+
+def crontab_lines(config: SourcesConfig, sources_path: Path, data_dir: Path) -> list[str]:
+    """The crontab equivalent of the schedule: one line per enabled source."""
+    portail = shlex.quote(str(Path(sys.executable).with_name("portail")))
+    env = f"PORTAIL_DATA={shlex.quote(str(data_dir))}"
+    src = shlex.quote(str(sources_path.resolve()))
+    lines = ["# France International : collectes périodiques (heure de Paris)",
+             f"CRON_TZ={TIMEZONE}"]
+    for source in config.enabled():
+        lines.append(f"{source.schedule} {env} {portail} crawl --sources {src} --source "
+                     f"{source.id} && {env} {portail} index")
+    return lines
+
+
+def run_forever(sources_path: Path, data_dir: Path) -> int:
+    """`portail schedule`: run until interrupted; SIGHUP reloads the sources file."""
+    scheduler = PortalScheduler(sources_path, data_dir)
+    try:
+        scheduler.start()
+    except ConfigError as exc:
+        for line in exc.errors:
+            print(line, file=sys.stderr)
+        return 2
+    signal.signal(signal.SIGHUP, lambda *_: scheduler.reload())
+    for source_id, when in sorted(scheduler.next_runs().items()):
+        print(f"  {source_id} : prochaine collecte le {when:%d/%m/%Y à %H:%M}", flush=True)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        while not stop.wait(3600):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        scheduler.shutdown()
+    return 0

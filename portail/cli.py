@@ -173,3 +173,24 @@ def demo(port: int) -> None:
     from portail.demo import run_demo
 
     sys.exit(run_demo(port))
+
+
+@main.command(help="Lance les collectes périodiques (ou affiche la crontab équivalente).")
+@click.option("--sources", "sources_path", type=click.Path(), default=None,
+              help="Fichier de sources (par défaut : sources.toml).")
+@click.option("--crontab", is_flag=True, help="Affiche les lignes crontab équivalentes et sort.")
+def schedule(sources_path: str | None, crontab: bool) -> None:
+    from pathlib import Path
+
+    import schedule as scheduling
+    from portail.paths import data_dir, default_sources
+
+    path = Path(sources_path) if sources_path else default_sources()
+    config = _load_config(str(path))
+    if crontab:
+        for line in scheduling.crontab_lines(config, path, data_dir()):
+            click.echo(line)
+        return
+    click.echo(f"Planificateur démarré ({len(config.enabled())} sources, heure de Paris) ; "
+               "Ctrl+C pour arrêter, SIGHUP pour relire les sources.")
+    sys.exit(scheduling.run_forever(path, data_dir()))

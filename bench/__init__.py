@@ -1,0 +1,1 @@
+"""Benchmarks (`make bench`): measured, not asserted. Each prints its figures in French."""
