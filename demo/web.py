@@ -368,10 +368,11 @@ class DemoWeb:
         with self.state.lock:
             return sum(e.size for e in self.state.log)
 
-    def serve_forever(self, log: bool = True) -> None:
-        """Block until interrupted, printing the sites' addresses."""
+    def serve_forever(self, banner: str = "") -> None:
+        """Block until interrupted, printing the sites' addresses once they are served."""
         self.start()
-        if log:
+        if banner:
+            print(banner, flush=True)
             for sid, site in self.sites.items():
                 print(f"  {self.origin(sid)}/  {site.name} ({len(site.pages)} pages)", flush=True)
         try:

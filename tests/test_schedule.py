@@ -8,9 +8,9 @@ import threading
 import time
 
 from apscheduler.triggers.interval import IntervalTrigger
-from conftest import run_portail
 
 import schedule as scheduling
+from conftest import run_portail
 from crawlers.run import crawl_lock
 from portail.sources import load_sources
 from portail.store import Store
