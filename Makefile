@@ -11,7 +11,7 @@ install: $(STAMP)
 $(STAMP): pyproject.toml $(wildcard package-lock.json)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check --upgrade pip
-	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test,bench]'
 	if [ -f package.json ]; then npm ci --no-audit --no-fund --loglevel=error; fi
 	if [ -f webui/assets.py ]; then $(BIN)/python -m webui.assets; fi
 	touch $(STAMP)

@@ -4,7 +4,8 @@ Every run is `portail crawl --source ID` in its own process (Twisted's reactor c
 with a timeout, then `portail index`. Runs go through a single worker, so two crawls never run
 at once and the index has one writer; the data directory's crawl lock also keeps cron-driven
 runs and the scheduler apart. `sources.toml` is re-read when it changes (or on SIGHUP); an
-invalid file is reported and the last valid schedule keeps running.
+invalid file is reported and the last valid schedule keeps running. Recrawls queued from the
+maintainers' console (`portail.recrawl`) are handed to the same worker on the reload tick.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 
+from portail import recrawl
 from portail.sources import ConfigError, Source, SourcesConfig, load_sources
 from portail.store import Store, now, open_store
 
@@ -67,7 +69,8 @@ class RunResult:
 
 def structured_logger(data_dir: Path) -> logging.Logger:
     """One JSON line per run, to stdout and to a rotating file in the data directory."""
-    logger = logging.getLogger("portail.schedule")
+    # One logger per data directory: a process may drive several (the tests do).
+    logger = logging.getLogger(f"portail.schedule.{data_dir.resolve()}")
     if not logger.handlers:
         (data_dir / "logs").mkdir(parents=True, exist_ok=True)
         file_handler = RotatingFileHandler(data_dir / "logs" / "schedule.log",
@@ -210,6 +213,7 @@ class PortalScheduler:
         self._mtime = 0.0
         self._lock = threading.Lock()
         self.reload_every = reload_every
+        self._queued: set[str] = set()  # recrawls handed to the worker, not yet finished
 
     def start(self) -> None:
         if not self.reload():
@@ -226,9 +230,35 @@ class PortalScheduler:
         try:
             mtime = self.sources_path.stat().st_mtime
         except OSError:
-            return
+            mtime = self._mtime
         if mtime != self._mtime:
             self.reload()
+        self.serve_queue()
+
+    def serve_queue(self) -> None:
+        """Hand the recrawls queued from the console to the single worker, once each."""
+        known = {s.id for s in self.config.sources} if self.config else set()
+        for request in recrawl.pending(self.data_dir):
+            if request.source in self._queued:
+                continue
+            if request.source not in known:
+                recrawl.take(self.data_dir, request.source)
+                self.logger.info(json.dumps({"event": "recrawl_dropped", "at": now(),
+                                             "source": request.source}, ensure_ascii=False))
+                continue
+            self._queued.add(request.source)
+            self.scheduler.add_job(self._run_queued, args=[request.source],
+                                   id=f"now:{request.source}", replace_existing=True)
+
+    def _run_queued(self, source_id: str) -> RunResult:
+        try:
+            request = recrawl.take(self.data_dir, source_id)
+            self.logger.info(json.dumps({"event": "recrawl", "at": now(), "source": source_id,
+                                         "by": request.by if request else ""},
+                                        ensure_ascii=False))
+            return self.runner.run(source_id)
+        finally:
+            self._queued.discard(source_id)
 
     def reload(self) -> bool:
         """Re-read the sources file; on error keep the current jobs and say why."""

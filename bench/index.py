@@ -138,10 +138,11 @@ def bare_latency(target: Path) -> list[float]:
     return times
 
 
-def main(pages: int = 50_000, procs: int = 2) -> dict[str, float]:
+def main(pages: int = 50_000, procs: int = 2, keep: Path | None = None) -> dict[str, float]:
+    """Run the benchmark; with `keep`, the indexed data directory is left there (web bench)."""
     with tempfile.TemporaryDirectory() as tmp:
-        data = Path(tmp) / "var"
-        data.mkdir()
+        data = keep or Path(tmp) / "var"
+        data.mkdir(parents=True, exist_ok=True)
         print(f"Corpus : {pages} pages générées…", flush=True)
         build_store(data, pages)
         bare_rate = bare_build(data, Path(tmp) / "bare", procs)
@@ -165,4 +166,5 @@ def main(pages: int = 50_000, procs: int = 2) -> dict[str, float]:
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 50_000)
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 50_000,
+         keep=Path(sys.argv[2]) if len(sys.argv) > 2 else None)

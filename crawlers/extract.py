@@ -13,7 +13,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import extruct
 from bs4 import BeautifulSoup, Comment, NavigableString, Tag
@@ -60,6 +60,7 @@ class Extracted:
     links: list[str] = field(default_factory=list)
     structured: dict[str, Any] = field(default_factory=dict)
     noindex: bool = False
+    hub: bool = False  # a listing, calendar or home page: links to content, not content
     content_type: str = "text/html"
 
     def content_hash(self) -> str:
@@ -90,6 +91,11 @@ def extract_html(url: str, html: str) -> Extracted:
     out.modified = modified or _meta(soup, "article:modified_time")
     page_title = soup.title.get_text(" ", strip=True) if soup.title else ""
     container = main_container(soup)
+    parts = urlsplit(url)
+    out.hub = (getattr(container, "hub", False) or parts.path in ("", "/")
+               or "page=" in parts.query)
+    if out.hub:
+        out.structured["hub"] = True
     h1 = container.find("h1") or soup.find("h1")
     out.title = clean_title(h1.get_text(" ", strip=True) if h1 else "", page_title,
                             _meta(soup, "og:title"))
@@ -128,8 +134,42 @@ def main_container(soup: BeautifulSoup) -> Tag:
         root = articles[0] if len(articles) == 1 else None
     if root is None:
         root = _densest_block(soup.body or soup)
+    root.hub = is_hub(root)  # type: ignore[attr-defined]
     _drop_link_lists(root)
     return root
+
+
+def is_hub(root: Tag) -> bool:
+    """A page whose content is mostly links to other pages (listings, calendars, indexes)."""
+    if root.find("a", rel="next") or root.find("a", rel="prev"):
+        return True
+    heading = root.find("h1")
+    words = len(root.get_text(" ", strip=True).split()) - (
+        len(heading.get_text(" ", strip=True).split()) if heading else 0)
+    if words <= 0:
+        return False
+    links = [a for a in root.find_all("a", href=True) if not _inside_prose(a)]
+    link_words = sum(len(a.get_text(" ", strip=True).split()) for a in links)
+    if len(links) >= 3 and link_words / words >= 0.25:
+        return True
+    # Listings: items that each begin with a link to another page carry most of the words.
+    items = [li for li in root.find_all(["li", "tr"]) if _starts_with_link(li)]
+    item_words = sum(len(li.get_text(" ", strip=True).split()) for li in items)
+    return bool(items) and item_words >= 0.6 * words
+
+
+def _starts_with_link(item: Tag) -> bool:
+    link = item.find("a", href=True)
+    label = link.get_text(" ", strip=True) if link else ""
+    return bool(label) and item.get_text(" ", strip=True).startswith(label[:40])
+
+
+def _inside_prose(link: Tag) -> bool:
+    """A link within a sentence (as opposed to a link that is a list item of its own)."""
+    paragraph = link.find_parent("p")
+    if paragraph is None:
+        return False
+    return len(paragraph.get_text(" ", strip=True)) > 2 * len(link.get_text(" ", strip=True)) + 20
 
 
 def _is_boilerplate(tag: Tag) -> bool:

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from indexer.corrections import Correction, apply_correction
 from portail.frdates import event_dates
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -37,8 +39,9 @@ class Enrichment:
                 json.dumps(self.sectors), self.date, json.dumps(extra, ensure_ascii=False))
 
 
-def enrich_page(row: Any, sources: dict[str, Any]) -> Enrichment:
-    """Classify a stored page and extract its structured fields."""
+def enrich_page(row: Any, sources: dict[str, Any],
+                corrections: Mapping[str, Correction] | None = None) -> Enrichment:
+    """Classify a stored page (a maintainer's correction wins) and extract its fields."""
     from indexer.classify import classify_page
 
     structured = json.loads(row["structured"] or "{}")
@@ -47,6 +50,11 @@ def enrich_page(row: Any, sources: dict[str, Any]) -> Enrichment:
                            structured=structured, source_id=row["source"],
                            source_region=(source["region"] or None) if source else None,
                            description=row["description"] or "")
+    if structured.get("hub"):
+        # Listings, calendars and home pages lead to content; they are not content themselves.
+        result = replace(result, step=None, relevant=False, kind="other",
+                         steps=dict.fromkeys(result.steps, 0.0))
+    result = apply_correction(result, (corrections or {}).get(row["url"]))
     items = structured.get("jsonld", [])
     extra: dict[str, Any] = {}
     event = _event(items, row["text"] or "", result.countries) if result.kind == "event" else None

@@ -26,11 +26,12 @@ from whoosh.fields import BOOLEAN, DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.writing import LockError
 
 from indexer.analysis import french_analyzer
+from indexer.corrections import Correction, load_corrections
 from indexer.enrich import Enrichment, enrich_page
 from portail.store import Store, open_store
 
 INDEX_DIR = "index"
-SUMMARY_CHARS = 700
+SUMMARY_CHARS = 1500
 Progress = Callable[[int, int], None]
 
 
@@ -120,17 +121,19 @@ def update_index(data_dir: Path, full: bool = False, wait: float = 60.0,
         store = open_store(data_dir)
         try:
             live = current_generation(data_dir)
+            corrections = load_corrections(data_dir)
             if full or live is None:
-                report = _rebuild(data_dir, store, progress, procs)
+                report = _rebuild(data_dir, store, progress, procs, corrections)
             else:
-                report = _incremental(live, store, progress)
+                report = _incremental(live, store, progress, corrections)
         finally:
             store.close()
     report.seconds = time.monotonic() - started
     return report
 
 
-def _incremental(generation: Path, store: Store, progress: Progress | None) -> IndexReport:
+def _incremental(generation: Path, store: Store, progress: Progress | None,
+                 corrections: dict[str, Correction]) -> IndexReport:
     report = IndexReport(full=False, generation=generation.name)
     ix = whoosh_index.open_dir(generation)
     todo = store.db.execute(
@@ -155,7 +158,7 @@ def _incremental(generation: Path, store: Store, progress: Progress | None) -> I
             row = store.page(url)
             if row is None:
                 continue
-            enrichment = enrich_page(row, sources)
+            enrichment = enrich_page(row, sources, corrections)
             writer.update_document(**document(row, enrichment, sources))
             done.append(enrichment)
             if url in known:
@@ -176,7 +179,8 @@ def _incremental(generation: Path, store: Store, progress: Progress | None) -> I
     return report
 
 
-def _rebuild(data_dir: Path, store: Store, progress: Progress | None, procs: int) -> IndexReport:
+def _rebuild(data_dir: Path, store: Store, progress: Progress | None, procs: int,
+             corrections: dict[str, Correction]) -> IndexReport:
     root = index_root(data_dir)
     name = "gen-" + datetime.now(UTC).strftime("%Y%m%d%H%M%S%f")
     path = root / name
@@ -192,7 +196,7 @@ def _rebuild(data_dir: Path, store: Store, progress: Progress | None, procs: int
             row = store.page(url)
             if row is None:
                 continue
-            enrichment = enrich_page(row, sources)
+            enrichment = enrich_page(row, sources, corrections)
             writer.add_document(**document(row, enrichment, sources))
             done.append(enrichment)
             if progress and (i % 200 == 0 or i == len(urls)):

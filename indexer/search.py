@@ -24,7 +24,7 @@ from typing import Any
 from whoosh import index as whoosh_index
 from whoosh import qparser
 from whoosh.highlight import ContextFragmenter, HtmlFormatter
-from whoosh.query import And, DateRange, NullQuery, Or, Query, Term
+from whoosh.query import And, DateRange, Every, NullQuery, Or, Query, Term
 
 from indexer.index import current_generation, schema
 from indexer.journey import KIND_IDS, STEP_IDS
@@ -37,6 +37,7 @@ INDEX_FIELD = {"step": "step", "kind": "kind", "provider": "provider", "region":
 MAX_QUERY_CHARS = 500
 MAX_PAGE = 1000
 CACHE_SIZE = 512
+MAX_CACHED_DOCS = 2_000_000  # document numbers kept in the term and filter set cache
 REFRESH_SECONDS = 0.5
 CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
 WORD = re.compile(r"\w+(?:['’.-]\w+)*")
@@ -176,6 +177,9 @@ class Searcher:
         self._searcher: Any = None
         self._checked = 0.0
         self._cache: OrderedDict[Any, Any] = OrderedDict()
+        self._sets: OrderedDict[Any, frozenset[int]] = OrderedDict()
+        self._postings_cache: dict[str, dict[str, frozenset[int]]] = {}
+        self._set_sizes = 0
         self._parser = self._make_parser()
 
     # -- index generations --------------------------------------------------------------
@@ -195,11 +199,18 @@ class Searcher:
             self._ix = whoosh_index.open_dir(path)
             self._path = path
             self._searcher = self._ix.searcher()
-            self._cache.clear()
+            self._forget()
         elif not self._searcher.up_to_date():
             self._searcher = self._searcher.refresh()
-            self._cache.clear()
+            self._forget()
         return self._searcher
+
+    def _forget(self) -> None:
+        """A new index generation: every cached result and document set is stale."""
+        self._cache.clear()
+        self._sets.clear()
+        self._postings_cache.clear()
+        self._set_sizes = 0
 
     # -- queries ------------------------------------------------------------------------
 
@@ -259,14 +270,12 @@ class Searcher:
         text_q, notice = self._text_query(q.text)
         if q.text and text_q is None:
             notice = notice or "Votre recherche ne contient que des mots trop courants."
-        filters = self._filter_query(q)
-        full = And([text_q, filters]) if text_q is not None else filters
-        matched = self._docs(s, full)
+        allowed = self._docs(s, self._filter_query(q))
+        matched = allowed & self._docs(s, text_q) if text_q is not None else allowed
         if text_q is not None and not matched and len(WORD.findall(q.text)) > 1:
             # No page has every word: fall back to pages with any of them.
             any_q = _any_of(text_q)
-            full = And([any_q, filters])
-            matched = self._docs(s, full)
+            matched = allowed & self._docs(s, any_q)
             if matched:
                 notice = ("Aucune page ne contient tous vos mots : voici celles qui en "
                           "contiennent au moins un.")
@@ -274,28 +283,50 @@ class Searcher:
         total = len(matched)
         pages = max(1, -(-total // q.per_page))
         page = min(q.page, pages)
-        hits = self._page(s, full, text_q, q, page) if total else []
+        hits = self._page(s, matched, text_q, q, page) if total else []
         facets = self._facets(s, matched)
         suggestion = self._suggest(s, q, text_q) if q.text and total < 3 else None
         return SearchResults(q, total, page, pages if total else 0, hits, facets, suggestion,
                              notice)
 
     def _docs(self, s: Any, query: Query) -> frozenset[int]:
-        return frozenset(s.docs_for_query(query))
+        """The documents matching a query, from per-generation caches of its parts.
 
-    def _page(self, s: Any, full: Query, text_q: Query | None, q: SearchQuery,
+        Terms, phrases and filters recur from one query to the next: their document sets are
+        cached, and AND / OR combine them with set operations instead of matchers.
+        """
+        if isinstance(query, And):
+            parts = sorted((self._docs(s, sub) for sub in query.subqueries), key=len)
+            return parts[0].intersection(*parts[1:]) if parts else frozenset()
+        if isinstance(query, Or):
+            return frozenset().union(*(self._docs(s, sub) for sub in query.subqueries))
+        key = ("docs", repr(query))
+        cached = self._sets.get(key)
+        if cached is None:
+            cached = frozenset(s.docs_for_query(query))
+            self._sets[key] = cached
+            self._set_sizes += len(cached) + 1
+            while self._set_sizes > MAX_CACHED_DOCS and len(self._sets) > 1:
+                _, dropped = self._sets.popitem(last=False)
+                self._set_sizes -= len(dropped) + 1
+        else:
+            self._sets.move_to_end(key)
+        return cached
+
+    def _page(self, s: Any, matched: frozenset[int], text_q: Query | None, q: SearchQuery,
               page: int) -> list[Hit]:
         limit = page * q.per_page
         if q.sort == "date" or text_q is None:
-            results = s.search(full, limit=limit, sortedby="date", reverse=True,
-                               terms=text_q is not None)
+            results = s.search(text_q or Every(), filter=set(matched), limit=limit, sortedby="date",
+                               reverse=True, terms=text_q is not None)
         else:
-            results = s.search(full, limit=limit, terms=True)
+            results = s.search(text_q, filter=set(matched), limit=limit, terms=True)
         results.fragmenter = ContextFragmenter(maxchars=220, surround=60)
         results.formatter = MarkFormatter()
         start = (page - 1) * q.per_page
+        # Slicing, not list(results): len() would count every match exactly (slow).
         return [self._hit(hit.fields(), hit if text_q is not None else None)
-                for hit in list(results)[start:limit]]
+                for hit in results[start:limit]]
 
     def _hit(self, stored: dict[str, Any], hit: Any = None) -> Hit:
         summary = stored.get("summary", "") or ""
@@ -333,15 +364,14 @@ class Searcher:
 
     def _postings(self, s: Any, fieldname: str) -> dict[str, frozenset[int]]:
         """Every value of a facet field with its documents, cached per index generation."""
-        key = ("postings", self._path, self._ix.latest_generation(), fieldname)
-        cached = self._cache.get(key)
+        cached = self._postings_cache.get(fieldname)
         if cached is None:
             cached = {}
             for raw in s.lexicon(fieldname):
                 value = raw.decode("utf-8") if isinstance(raw, bytes) else str(raw)
                 if value:
                     cached[value] = frozenset(s.docs_for_query(Term(fieldname, value)))
-            self._cache[key] = cached
+            self._postings_cache[fieldname] = cached
         return cached
 
     def _suggest(self, s: Any, q: SearchQuery, text_q: Query | None) -> str | None:
@@ -356,7 +386,11 @@ class Searcher:
         suggestion = corrected.string
         if suggestion.strip().lower() == q.text.strip().lower():
             return None
-        better = self._docs(s, And([corrected.query, self._filter_query(q)]))
+        # The corrector spells whole words: parse them again to get their stems.
+        reparsed, _ = self._text_query(suggestion)
+        if reparsed is None:
+            return None
+        better = self._docs(s, And([reparsed, self._filter_query(q)]))
         return suggestion if better else None
 
     # -- browsing helpers ---------------------------------------------------------------

@@ -115,11 +115,18 @@ def index(full: bool, wait: float) -> None:
     def progress(done: int, total: int) -> None:
         click.echo(f"\rIndexation : {done}/{total} pages", nl=False, err=True)
 
+    from indexer.corrections import CorrectionsError
+
     try:
         report = update_index(data_dir(), full=full, wait=wait, progress=progress)
     except IndexBusy as exc:
         click.echo(f"Indexation refusée : {exc}.", err=True)
         sys.exit(75)
+    except CorrectionsError as exc:
+        for line in exc.errors:
+            click.echo(line, err=True)
+        click.echo("Corrections invalides : l'index n'a pas été modifié.", err=True)
+        sys.exit(2)
     click.echo("", err=True)
     kind = "reconstruit" if report.full else "mis à jour"
     click.echo(f"Index {kind} en {report.seconds:.1f} s : {report.added} ajoutées, "
@@ -194,3 +201,31 @@ def schedule(sources_path: str | None, crontab: bool) -> None:
     click.echo(f"Planificateur démarré ({len(config.enabled())} sources, heure de Paris) ; "
                "Ctrl+C pour arrêter, SIGHUP pour relire les sources.")
     sys.exit(scheduling.run_forever(path, data_dir()))
+
+
+def _register_admin() -> None:
+    from portail.admin_cli import admin
+
+    main.add_command(admin)
+
+
+_register_admin()
+
+
+@main.group(help="Gérer l'annuaire éditorial des partenaires et des contacts régionaux.")
+def directory() -> None:
+    pass
+
+
+@directory.command("check", help="Valide l'annuaire éditorial (webui/data/directory.toml).")
+@click.argument("path", required=False, type=click.Path())
+def directory_check(path: str | None) -> None:
+    from webui.directory import DIRECTORY_FILE, check_directory
+
+    target = path or str(DIRECTORY_FILE)
+    errors = check_directory(target)
+    for line in errors:
+        click.echo(line, err=True)
+    if errors:
+        sys.exit(2)
+    click.echo(f"{target} : valide.")

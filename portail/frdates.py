@@ -50,6 +50,7 @@ RANGE_SAME_MONTH = re.compile(rf"\bdu\s+{_DAY}\s+(?:au|-)\s+{_DAY}\s+{_MONTH}\s+
 RANGE_TWO_MONTHS = re.compile(
     rf"\bdu\s+{_DAY}\s+{_MONTH}(?:\s+{_YEAR})?\s+au\s+{_DAY}\s+{_MONTH}\s+{_YEAR}", re.I)
 DASH_RANGE = re.compile(rf"\b{_DAY}\s*[-–]\s*{_DAY}\s+{_MONTH}\s+{_YEAR}", re.I)
+PUBLISHED_BEFORE = re.compile(CUE + r"\s*(?:le|:)?\s*$", re.I)
 SINGLE_DAY = re.compile(
     rf"\b(?:le\s+)?(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)?\s*{_DAY}\s+"
     rf"{_MONTH}\s+{_YEAR}", re.I)
@@ -73,6 +74,8 @@ def event_dates(text: str) -> tuple[str, str] | None:
                 found.append((m.start(), start, end))
     if not found:
         for m in SINGLE_DAY.finditer(text):
+            if PUBLISHED_BEFORE.search(text[max(0, m.start() - 40):m.start()]):
+                continue  # « Publié le 20 novembre 2026 » dates the page, not the event
             day = _iso_month(int(m[3]), m[2], int(m[1]))
             if day:
                 found.append((m.start(), day, day))

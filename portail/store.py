@@ -108,6 +108,8 @@ CREATE TABLE IF NOT EXISTS enrichment (
 
 PAGE_FIELDS = ("title", "text", "description", "language", "published", "modified",
                "structured", "links", "content_hash", "content_type")
+FIELD_DEFAULTS: dict[str, Any] = {"title": "", "text": "", "description": "", "language": "",
+                                  "structured": {}, "links": []}
 
 
 def now() -> str:
@@ -232,7 +234,7 @@ class Store:
                   http_status: int) -> str:
         """Insert or update a page in one transaction; return new, changed or unchanged."""
         stamp = now()
-        values = {k: _db_value(fields.get(k)) for k in PAGE_FIELDS}
+        values = {k: _db_value(fields.get(k, FIELD_DEFAULTS.get(k))) for k in PAGE_FIELDS}
         with self.transaction() as db:
             old = db.execute("SELECT status, content_hash, version FROM pages WHERE url=?",
                              (url,)).fetchone()

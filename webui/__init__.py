@@ -1,0 +1,76 @@
+"""The web front end: a Flask application in the State design system (DSFR).
+
+`create_app()` builds the application; each area of the site is a blueprint in its own module,
+named in `BLUEPRINTS` (a new area — offers, regions, countries, agenda, admin — is a module
+with a `bp`, added there; its `<area>.index` endpoint then appears in the main navigation,
+see `layout.NAVIGATION`). The web layer only reads: the Whoosh index through
+`indexer.search.Searcher` (one per process, kept on the app) and the reference data of
+`indexer.journey` and `portail.geo`.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from importlib import import_module
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+# Settings, with their defaults and what they mean (overridable through `test_config`).
+DEFAULTS: dict[str, Any] = {
+    "DATA_DIR": None,  # the data directory; None means $PORTAIL_DATA (default ./var)
+    "TODAY": None,  # ISO date the agenda counts from; None means the real today
+    "REGION_COOKIE": "region",  # name of the cookie that remembers the user's region
+    "REGION_COOKIE_DAYS": 365,  # how long the region is remembered
+    "FEED_SIZE": 30,  # entries in /flux.atom
+    "SEND_FILE_MAX_AGE_DEFAULT": 3600,  # browsers may keep the DSFR files an hour
+    "SECRET_KEY": None,  # signs session cookies; None means <data>/secret_key, generated once
+    "SESSION_COOKIE_SECURE": None,  # None means Secure except in debug and testing mode
+    "SOURCES_FILE": None,  # the console's sources file; None means ./sources.toml or the demo's
+}
+# The areas of the site, one blueprint module each (webui/<name>.py defines `bp`).
+BLUEPRINTS = ("journey", "search", "partners", "api", "feed", "admin", "offers", "regions",
+              "countries", "agenda")
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """The application factory (Flask tutorial style)."""
+    app = Flask(__name__)
+    app.config.from_mapping(DEFAULTS)
+    if test_config:
+        app.config.from_mapping(test_config)
+    if app.config["DATA_DIR"] is None:
+        from portail.paths import data_dir
+
+        app.config["DATA_DIR"] = str(data_dir())
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+
+    from indexer.search import Searcher
+
+    app.extensions["searcher"] = Searcher(Path(app.config["DATA_DIR"]))
+
+    from webui import errors, layout, security, sessions
+
+    layout.init_app(app)
+    security.init_app(app)
+    sessions.init_app(app)
+    errors.init_app(app)
+    for name in BLUEPRINTS:
+        app.register_blueprint(import_module(f"webui.{name}").bp)
+    return app
+
+
+def today(app: Flask) -> date:
+    """The date the agenda counts from (fixed in tests through the TODAY setting)."""
+    fixed = app.config.get("TODAY")
+    return date.fromisoformat(fixed) if fixed else date.today()
+
+
+def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
+    """Serve the web UI with waitress (4 threads) until interrupted: `portail serve`."""
+    import waitress
+
+    app = create_app()
+    waitress.serve(app, host=host, port=port, threads=4, ident="France International")

@@ -1,0 +1,652 @@
+"""Classify a page: its step of the export journey, its kind, and what it is about.
+
+Transparent rules that editors can adjust, not a trained model:
+
+- **Steps** — each step of `journey.toml` has weighted French `terms`, matched on the page's
+  analysed words (the search index's French analysis: stemming, accent folding, elision, stop
+  words). Term syntax: plain words are stemmed and match singular and plural; `=mots` matches
+  the exact words (« =prêt à exporter » is not « prêt export »); `a ~ b` matches two words
+  within six words of each other; a weight of 0 blocks a phrase. A term scores
+  weight × log2(1 + frequency), the frequency counting the title ×3, the description and the
+  URL's words ×1.5, the body ×1. Structured data and the kind add a few rules
+  (a V.I.E. offer belongs to `implanter`, a country page to `informer`).
+- **Relevance** — a page is about export support when its export vocabulary is dense enough;
+  English pages, legal notices and cookie pages are not.
+- **Kind** — cues from schema.org types, the URL's folders, the title and the text.
+- **Pins** — `pins.toml` fixes the step and/or the kind of a URL; pins win over everything.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import tomllib
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from indexer.entities import (
+    DESCRIPTION_WEIGHT,
+    TITLE_WEIGHT,
+    Lexicon,
+    Tally,
+    Tokens,
+    analyse,
+    check_terms,
+    country_gazetteer,
+    country_salience,
+    find_regions,
+    salient_countries,
+    salient_sectors,
+    sector_scores,
+    url_words,
+)
+from indexer.journey import KIND_IDS, STEP_IDS, steps
+from portail.frdates import event_dates
+
+PINS_FILE = Path(__file__).resolve().parent / "pins.toml"
+URL_WEIGHT = 1.5
+
+# Relevance: the export evidence (for each matched term of weight EVIDENCE_MIN_WEIGHT or
+# more, its best weight, damped) must reach RELEVANCE_MIN, and RELEVANCE_DENSITY per square root
+# of the page's analysed words (a long page needs more).
+EVIDENCE_MIN_WEIGHT = 2.0
+COUNTRY_EVIDENCE = 3.0  # a page about a foreign country is a step towards export
+RELEVANCE_MIN = 8.0
+RELEVANCE_DENSITY = 0.6
+# Words that say « export » without pointing at a step (they count for relevance only).
+EXPORT_TERMS = {
+    "export": 2.0,
+    "exporter": 2.0,
+    "exportateur": 2.0,
+    "exportations": 2.0,
+    "import": 1.0,
+    "importation": 1.0,
+    "international": 2.0,
+    "à l'international": 2.0,
+    "étranger": 2.0,
+    "à l'étranger": 2.0,
+    "marchés étrangers": 2.5,
+    "commerce extérieur": 2.0,
+    "commerce international": 2.5,
+    "Team France Export": 2.0,
+    "Business France": 1.5,
+    "CCI International": 1.5,
+    "conseillers du commerce extérieur": 2.0,
+    "hors de l'Union européenne": 2.0,
+    "pays tiers": 1.5,
+    "multinationales": 1.0,
+    "mondial": 1.0,
+    "clients étrangers": 2.0,
+    "marché local": 1.0,
+    "zone euro": 1.0,
+}
+OFF_TOPIC_TITLE = re.compile(
+    r"mentions legales|politique de confidentialite|\bcookies?\b|donnees personnelles"
+    r"|accessibilite|plan du site|conditions generales|credits photos?|\bcgu\b"
+    r"|page (introuvable|non trouvee)|erreur 404|\b404\b"
+)
+ENGLISH_WORDS = frozenset({
+    "the", "and", "of", "to", "is", "for", "with", "your", "you", "are", "on", "that", "this",
+    "our", "we", "it", "by", "from", "be", "or",
+})
+FRENCH_WORDS = frozenset({
+    "le", "la", "les", "des", "du", "et", "est", "pour", "une", "dans", "vous", "avec", "sur",
+    "qui", "au", "aux", "votre", "vos", "ce", "que",
+})
+VIE_ACRONYM = re.compile(r"\bV\.\s?I\.\s?E\b\.?|\bVIE\b")
+VIE_IN_URL = re.compile(r"(?:^|/)(?:vie|v-i-e)(?:[-/_]|$)", re.I)
+
+# Step rules beyond the terms: bonuses added to the raw scores.
+KIND_STEP_BONUS = {
+    "country": ("informer", 6.0),
+    "news": ("informer", 3.0),
+    "contact": ("diagnostic", 4.0),
+}
+# A V.I.E. job offer is, by definition, a lasting presence abroad.
+KIND_STEP = {"vie": "implanter"}
+URL_STEP_HINTS = {
+    "pays": "informer",
+    "country": "informer",
+    "risque-pays": "informer",
+    "fiches-pays": "informer",
+    "salons": "prospecter",
+    "douane": "gerer",
+    "implantation": "implanter",
+}
+URL_STEP_BONUS = 2.0
+
+
+@dataclass(frozen=True)
+class Classification:
+    step: str | None
+    steps: dict[str, float]
+    relevant: bool
+    kind: str
+    countries: list[str]
+    regions: list[str]
+    sectors: list[str]
+
+
+# -- pins ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Pin:
+    step: str | None  # None: not pinned; "" : pinned off-topic
+    kind: str | None
+
+
+def load_pins(path: Path = PINS_FILE) -> dict[str, Pin]:
+    """The editors' pins, checked; every error reported at once, in French."""
+    if not path.exists():
+        return {}
+    try:
+        raw = tomllib.loads(path.read_text("utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ValueError(f"{path.name} : TOML invalide ({exc})") from exc
+    pins, errors = {}, []
+    for i, entry in enumerate(raw.get("pin", []), start=1):
+        where = f"{path.name}, pin[{i}]"
+        url, step, kind = entry.get("url"), entry.get("step"), entry.get("kind")
+        if not isinstance(url, str) or not url.startswith(("http://", "https://")):
+            errors.append(f"{where} : « url » doit être une adresse http(s)")
+        if step is not None and step not in ("", *STEP_IDS):
+            errors.append(
+                f"{where} : étape inconnue « {step} » (attendu : "
+                f'{", ".join(STEP_IDS)} ou "" pour hors sujet)'
+            )
+        if kind is not None and kind not in KIND_IDS:
+            errors.append(f"{where} : type inconnu « {kind} » (attendu : {', '.join(KIND_IDS)})")
+        if step is None and kind is None:
+            errors.append(f"{where} : indiquer « step », « kind » ou les deux")
+        unknown = set(entry) - {"url", "step", "kind", "note"}
+        if unknown:
+            errors.append(f"{where} : clé inconnue « {sorted(unknown)[0]} »")
+        if isinstance(url, str):
+            pins[_pin_key(url)] = Pin(step, kind)
+    if errors:
+        raise ValueError("\n".join(errors))
+    return pins
+
+
+def _pin_key(url: str) -> str:
+    return url.rstrip("/")
+
+
+# -- the classifier -------------------------------------------------------------------------------
+
+
+class Classifier:
+    """Step lexicon, export vocabulary and pins, loaded once."""
+
+    def __init__(self, pins_file: Path = PINS_FILE) -> None:
+        tables: dict[str, Mapping[str, float]] = {}
+        errors = []
+        for step in steps():
+            errors += check_terms(step.terms, f"journey.toml, étape « {step.id} », terms")
+            tables[step.id] = step.terms
+        if errors:
+            raise ValueError("\n".join(errors))
+        self.lexicon = Lexicon(tables)
+        self.export_lexicon = Lexicon({"export": EXPORT_TERMS})
+        self.pins = load_pins(pins_file)
+
+    def classify(
+        self,
+        url: str,
+        title: str,
+        text: str,
+        *,
+        structured: dict | None = None,
+        source_id: str | None = None,
+        source_region: str | None = None,
+        description: str = "",
+    ) -> Classification:
+        # `source_id` is accepted but unused on purpose: per-source priors would fit the rules
+        # to today's sites instead of the pages' words.
+        page = _Page.build(url, title, text, description, structured)
+        fields = page.fields()
+        frequencies = self._frequencies(self.lexicon, fields)
+        raw = self.lexicon.score(frequencies)
+        evidence = (
+            self._evidence(frequencies)
+            + self.export_lexicon.score(self._frequencies(self.export_lexicon, fields))["export"]
+        )
+        countries = salient_countries(country_salience(title, text, description, url))
+        regions = find_regions(title, text, source_region, description, url)
+        sectors = salient_sectors(sector_scores(fields))
+        relevant = self._relevant(page, evidence + COUNTRY_EVIDENCE * bool(countries))
+        kind = guess_kind(page, countries) if relevant else "other"
+        scores = _step_scores(raw, page, kind)
+        pin = self.pins.get(_pin_key(url))
+        if pin and pin.step is not None:
+            relevant = pin.step != ""
+            scores = {s: float(s == pin.step) for s in STEP_IDS}
+        if pin and pin.kind:
+            kind = pin.kind
+        elif pin and not relevant:
+            kind = "other"
+        step, normalised = _decide(scores) if relevant else (None, dict.fromkeys(STEP_IDS, 0.0))
+        return Classification(step, normalised, relevant, kind, countries, regions, sectors)
+
+    @staticmethod
+    def _frequencies(lexicon: Lexicon, fields: Iterable[tuple[Tokens, float]]) -> Tally[int]:
+        frequencies: Tally[int] = Tally()
+        for tokens, weight in fields:
+            for index, count in lexicon.count(tokens).items():
+                frequencies[index] += weight * count
+        return frequencies
+
+    def _evidence(self, frequencies: Mapping[int, float]) -> float:
+        """How much export vocabulary the page holds (each term's best weight, damped)."""
+        best = (max(self.lexicon.entries[i].weights.values()) for i in frequencies)
+        return sum(
+            weight * math.log2(1 + tf)
+            for weight, tf in zip(best, frequencies.values(), strict=True)
+            if weight >= EVIDENCE_MIN_WEIGHT
+        )
+
+    def _relevant(self, page: _Page, evidence: float) -> bool:
+        if page.english() or OFF_TOPIC_TITLE.search(page.folded_title):
+            return False
+        size = max(len(page.body), 1)
+        return evidence >= max(RELEVANCE_MIN, RELEVANCE_DENSITY * math.sqrt(size))
+
+
+def _step_scores(raw: Mapping[str, float], page: _Page, kind: str) -> dict[str, float]:
+    scores = {s: raw.get(s, 0.0) for s in STEP_IDS}
+    if kind in KIND_STEP_BONUS:
+        step, bonus = KIND_STEP_BONUS[kind]
+        scores[step] += bonus
+    for segment in page.segments:
+        if segment in URL_STEP_HINTS:
+            scores[URL_STEP_HINTS[segment]] += URL_STEP_BONUS
+    if kind in KIND_STEP:
+        scores[KIND_STEP[kind]] = max(scores.values()) + URL_STEP_BONUS
+    return scores
+
+
+def _decide(scores: Mapping[str, float]) -> tuple[str, dict[str, float]]:
+    """The best step and the scores normalised to sum to 1."""
+    total = sum(scores.values())
+    if total <= 0:
+        return "informer", {s: float(s == "informer") for s in STEP_IDS}
+    normalised = {s: round(scores[s] / total, 4) for s in STEP_IDS}
+    best = max(STEP_IDS, key=lambda s: scores[s])
+    return best, normalised
+
+
+@cache
+def default_classifier() -> Classifier:
+    return Classifier()
+
+
+def classify_page(
+    url: str,
+    title: str,
+    text: str,
+    *,
+    structured: dict | None = None,
+    source_id: str | None = None,
+    source_region: str | None = None,
+    description: str = "",
+) -> Classification:
+    """Classify one stored page (see the module docstring for the rules)."""
+    return default_classifier().classify(
+        url,
+        title,
+        text,
+        structured=structured,
+        source_id=source_id,
+        source_region=source_region,
+        description=description,
+    )
+
+
+def classify_record(record: dict) -> dict:
+    """For `portail classify`: {"id","url","title","text"} → the classification as JSON."""
+    result = classify_page(
+        str(record.get("url") or ""), str(record.get("title") or ""), str(record.get("text") or "")
+    )
+    return {
+        "id": record.get("id"),
+        "step": result.step,
+        "steps": result.steps,
+        "relevant": result.relevant,
+        "kind": result.kind,
+        "countries": result.countries,
+        "regions": result.regions,
+        "sectors": result.sectors,
+    }
+
+
+# -- the page as the rules see it -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Page:
+    url: str
+    title: str
+    text: str
+    description: str
+    folded_title: str
+    folded_head: str  # the title and the first part of the text, folded
+    segments: tuple[str, ...]  # the URL path's folders and slug, lower case
+    types: frozenset[str]  # schema.org types and og:type
+    title_tokens: Tokens
+    description_tokens: Tokens
+    url_tokens: Tokens
+    body: Tokens
+
+    @classmethod
+    def build(
+        cls, url: str, title: str, text: str, description: str, structured: dict | None
+    ) -> _Page:
+        url_text = url_words(url)
+        if VIE_IN_URL.search(re.sub(r"^[a-z]+://[^/]+", "", url or "")):
+            url_text += " volontariat international"
+        path = re.sub(r"^[a-z]+://[^/]+", "", (url or "").lower()).split("?")[0]
+        return cls(
+            url=url,
+            title=title,
+            text=text,
+            description=description,
+            folded_title=_fold(title),
+            folded_head=_fold(f"{title}\n{text[:3000]}"),
+            segments=tuple(s for s in path.split("/") if s),
+            types=_schema_types(structured or {}),
+            title_tokens=analyse(_expand(title)),
+            description_tokens=analyse(_expand(description)),
+            url_tokens=analyse(url_text),
+            body=analyse(_expand(text)),
+        )
+
+    def fields(self) -> list[tuple[Tokens, float]]:
+        return [
+            (self.title_tokens, TITLE_WEIGHT),
+            (self.description_tokens, DESCRIPTION_WEIGHT),
+            (self.url_tokens, URL_WEIGHT),
+            (self.body, 1.0),
+        ]
+
+    def english(self) -> bool:
+        words = re.findall(r"[a-zà-ÿ]+", f"{self.title} {self.text[:5000]}".lower())
+        english = sum(w in ENGLISH_WORDS for w in words)
+        return english >= 5 and english > sum(w in FRENCH_WORDS for w in words)
+
+
+def _expand(text: str) -> str:
+    """« V.I.E. » and « VIE » become « volontariat international » (« vie » is also life)."""
+    return VIE_ACRONYM.sub(" volontariat international ", text or "")
+
+
+def _fold(text: str) -> str:
+    from indexer.analysis import fold
+
+    return fold(text or "").replace("’", "'")
+
+
+def _schema_types(structured: Mapping[str, Any]) -> frozenset[str]:
+    types: set[str] = set()
+    items = list(structured.get("jsonld") or [])
+    while items:
+        item = items.pop()
+        if isinstance(item, list):
+            items.extend(item)
+        elif isinstance(item, dict):
+            kind = item.get("@type")
+            types.update(kind if isinstance(kind, list) else [kind] if kind else [])
+            items.extend(item.get("@graph") or [])
+    og = (structured.get("opengraph") or {}).get("og:type") or (
+        structured.get("opengraph") or {}
+    ).get("type")
+    if og:
+        types.add(f"og:{og}")
+    return frozenset(str(t) for t in types)
+
+
+# -- kinds ---------------------------------------------------------------------------------------
+
+SCHEMA_KINDS = {
+    "JobPosting": ("vie", 8.0),
+    "Event": ("event", 6.0),
+    "BusinessEvent": ("event", 6.0),
+    "ExhibitionEvent": ("event", 6.0),
+    "EducationEvent": ("event", 6.0),
+    "NewsArticle": ("news", 3.0),
+    "BlogPosting": ("news", 2.0),
+    "og:article": ("news", 1.0),
+    "ContactPage": ("contact", 3.0),
+    "ContactPoint": ("contact", 2.0),
+    "Organization": ("contact", 1.5),
+    "GovernmentOrganization": ("contact", 1.5),
+    "FAQPage": ("guide", 3.0),
+    "HowTo": ("guide", 3.0),
+    "Product": ("offer", 2.0),
+    "Service": ("offer", 2.0),
+    "FinancialProduct": ("offer", 3.0),
+}
+URL_KINDS = {  # words of a URL's folders
+    "event": ("evenements", "evenement", "agenda", "events", "event", "webinaires", "webinaire",
+              "manifestations"),
+    "news": ("actualites", "actualite", "actus", "actu", "news", "presse", "communiques",
+             "communique", "blog", "breves"),
+    "contact": ("contact", "contacts", "nous-contacter", "annuaire", "equipe", "equipes",
+                "delegations", "interlocuteurs", "regions", "implantations-france"),
+    "country": ("pays", "risque-pays", "fiches-pays", "fiche-pays", "country", "countries"),
+    "offer": ("offres", "offre", "nos-offres", "solutions", "nos-solutions", "produits",
+              "dispositifs", "aides", "accompagnement", "accompagnements", "services",
+              "prestations", "formations", "formation", "financement", "financements",
+              "catalogue", "catalogue-offres"),
+    "guide": ("guides", "guide", "conseils", "fiches", "fiches-pratiques", "ressources",
+              "documentation", "faq", "comprendre", "dossiers", "outils", "tutoriels",
+              "reglementation", "dedouanement", "fiscalite", "controles", "origine"),
+}
+URL_KIND_SCORE = 3.0
+TITLE_CUES = {
+    "event": (
+        r"\b(webinaire|webinar|salon|foire|pavillon|mission (collective|de prospection"
+        r"|d'affaires|economique)|rencontres?|atelier|matinale|conference|seminaire"
+        r"|forum|journee|reunion|soiree|petit-dejeuner|masterclass|convention d'affaires)\b"
+    ),
+    "news": (
+        r"\b(bilan|publie|lance|annonce|signe|success story|temoignage|retour sur"
+        r"|nomination|record|communique|progresse|recule|se reduit|trouve|conquiert"
+        r"|point de situation|entree en vigueur|nouvelle etude|mise a jour)\b"
+    ),
+    "contact": (
+        r"\b(contacts?|contacter|coordonnees|interlocut\w*|equipe|rencontrer"
+        r"|(vos|nos|votre|un|une|les|trouver) conseill(er|ere)s?|nous joindre"
+        r"|direction regionale|delegation|antenne|comites|guichet|permanences?)\b"
+    ),
+    "guide": (
+        r"\?|\b(comment|etapes|l'essentiel|guide|ce qu'il faut savoir|mode d'emploi"
+        r"|check-list|checklist|methode|questions|reperes|pas a pas|bien choisir"
+        r"|choisir|conseils|erreurs|fiche pratique|comprendre|tout savoir|obtenir"
+        r"|exporter (vers|en|des|hors)|le point sur|lequel|laquelle|quelle|quel"
+        r"|trame|signaux|principes|reflexes|fiche|note|liste)\b"
+    ),
+    "offer": (
+        r"\b(pret|assurance|aide|cheque|pass|programme|accompagnement|offre|formation"
+        r"|garantie|avance|credit|subvention|prime|diagnostic|diag|service|prestation"
+        r"|solutions?|financement|dispositif|academie|club|clubs|avis d'expert|parrainage"
+        r"|certificat|carnet|legalisation|renseignement|devenir|permanences?|cellule"
+        r"|accelerateur|etudes? sur mesure|recrutement|capital|fonds|relations presse"
+        r"|test sur offre|prospection personnalisee|listes?|information sur)\b"
+    ),
+}
+TITLE_CUE_SCORE = {"event": 1.5, "news": 1.5, "contact": 1.5, "guide": 1.5, "offer": 1.2}
+BODY_CUES = {
+    "event": (
+        r"\b(inscri(ption|vez|re|ptions)|date limite|cloture des inscriptions|programme"
+        r"|lieu|places limitees|ouvert aux|participation|deroule|\d{1,2} ?h ?\d{0,2}"
+        r"|en ligne|visioconference|intervenants?|animee? par)\b",
+        0.5,
+        3.0,
+    ),
+    "news": (
+        r"communique de presse|selon (le|la|les)\b|\ben 20[2-9]\d\b|\bhier\b"
+        r"|cette annee|l'an dernier|\bvient de\b",
+        0.5,
+        2.0,
+    ),
+    "contact": (
+        r"\b(coordonnees|contactez|ecrivez|appelez|telephone|adresse|accueil"
+        r"|prendre rendez-vous|prenez rendez-vous|joindre|nos bureaux|du lundi au"
+        r"|permanence)\b",
+        0.6,
+        3.0,
+    ),
+    "offer": (
+        r"\b(nous vous proposons|nous proposons|notre offre|notre accompagnement"
+        r"|nos conseillers|beneficiaires?|eligib\w+|pour qui|montant|tarif|cout"
+        r"|prise en charge|pris en charge|euros|€|ht|vous beneficiez|modalites"
+        r"|deposer (une|votre) demande|en beneficier|nous financons|finance|couvre"
+        r"|garantit|nous prenons|sur mesure|prestation|duree|plafond|remboursable"
+        r"|taux|sans frais|gratuit)\b",
+        0.4,
+        3.0,
+    ),
+    "guide": (
+        r"\b(il faut|vous devez|doit|doivent|veillez|pensez a|assurez-vous|verifiez"
+        r"|etape|en pratique|a savoir|attention|bon a savoir|par exemple|c'est-a-dire"
+        r"|regle|obligatoire|obligation|conseil|erreur|comment|definition|distingue"
+        r"|selon que|lorsque|dans ce cas|en cas de)\b",
+        0.3,
+        3.0,
+    ),
+    "vie": (
+        r"profil recherche|votre mission|vos missions|missions principales|rattache"
+        r"|candidature|postuler|\(h/f\)|a pourvoir|mission de \d+ mois|diplome|courant"
+        r"|\bcdi\b|salaire|indemnite mensuelle|poste base|experience",
+        1.0,
+        5.0,
+    ),
+    "country": (
+        r"\b(pib|croissance|inflation|habitants|population|conjoncture"
+        r"|balance commerciale|deficits?|excedents?|notation|risques? pays|monnaie"
+        r"|dettes?|chomage|economi\w*|investissements directs|premier client"
+        r"|premier fournisseur|secteurs porteurs|debouches|opportunites"
+        r"|relations? commerciales?|echanges (bilateraux|commerciaux)|importations"
+        r"|marche interieur|consommation|classe moyenne|pouvoir d'achat"
+        r"|banque centrale|gouvernement|elections?|reformes?|matieres premieres"
+        r"|climat des affaires|recession|ralentissement|reprise|milliards?"
+        r"|budgetaire|devise|taux de change|politique|service economique)\b",
+        0.5,
+        4.0,
+    ),
+}
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+PHONE = re.compile(r"(?:\+33\s?|\b0)[1-9](?:[\s.-]?\d{2}){4}\b")
+H_F = re.compile(r"\(\s*[hf]\s*/\s*[hf]\s*\)", re.I)
+DEFAULT_KIND_SCORES = {"offer": 0.6, "guide": 0.5}
+WE = re.compile(r"\b(nous|notre|nos)\b")
+# Passé composé (« a signé », « ont inauguré »): what news items are written in. The accent of
+# « à » keeps « à Berne » out.
+PAST_TENSE = re.compile(
+    r"\b(?:a|ont) (?:été |déjà |notamment )?[a-zéèêîôûç]{3,}(?:é|ée|és|ées|is|it|u|us|ert)\b"
+)
+IMPERATIVE = re.compile(r"(?:^|[.!?:;]\s+|\n)([A-ZÉÈÀ][a-zéèêàâîôûç]+ez)\b")
+# Imperatives of offers and events (« Bénéficiez », « Inscrivez-vous »), not of how-tos.
+INVITATIONS = frozenset({
+    "beneficiez", "profitez", "contactez", "decouvrez", "inscrivez", "rejoignez", "exposez",
+    "participez", "postulez", "rencontrez", "demandez", "confiez", "appelez", "ecrivez", "venez",
+    "reservez", "telechargez", "candidatez", "prenez", "accedez", "developpez", "financez",
+    "assurez",
+})
+INFINITIVE = re.compile(r"[a-z]{3,}(er|ir|re)")
+NOT_INFINITIVES = frozenset({
+    "offre", "centre", "lettre", "cadre", "notre", "votre", "autre", "entre", "premier",
+    "dossier", "atelier", "quartier", "calendrier", "hiver", "chantier", "fichier", "titre",
+    "livre", "chiffre", "membre", "rencontre", "nombre", "filiere", "frontiere", "matiere",
+    "guichet", "dernier", "foire", "conseiller", "pionnier",
+})
+HOW_TO = re.compile(r"^\w+ (son|sa|ses|un|une|le|la|les|l')\b")
+COUNTRY_MIN_CUES = 3  # distinct economic words (PIB, inflation…); 2 for a title « Maroc »
+
+
+def kind_scores(page: _Page, countries: list[str]) -> dict[str, float]:
+    """A score per kind from schema.org types, URL folders, title and text cues."""
+    scores: defaultdict[str, float] = defaultdict(float, DEFAULT_KIND_SCORES)
+    for schema_type in page.types:
+        if schema_type in SCHEMA_KINDS:
+            kind, score = SCHEMA_KINDS[schema_type]
+            scores[kind] = (
+                max(scores[kind], score) if kind in ("vie", "event") else (scores[kind] + score)
+            )
+    folders = page.segments[:-1] or page.segments
+    words = {word for segment in folders for word in segment.split("-")} | set(folders)
+    for kind, names in URL_KINDS.items():
+        if words.intersection(names):
+            scores[kind] += URL_KIND_SCORE
+    for kind, pattern in TITLE_CUES.items():
+        if re.search(pattern, page.folded_title):
+            scores[kind] += TITLE_CUE_SCORE[kind]
+    for kind, (pattern, each, cap) in BODY_CUES.items():
+        hits = len(re.findall(pattern, page.folded_head))
+        scores[kind] += min(cap, each * hits)
+    _dates_and_people(page, countries, scores)
+    return dict(scores)
+
+
+def _dates_and_people(page: _Page, countries: list[str], scores: defaultdict[str, float]) -> None:
+    """Cues that are not plain words: event dates, e-mails and phones, V.I.E. offers, countries."""
+    if event_dates(page.title):
+        scores["event"] += 2.0
+    if event_dates(page.text[:1500]):
+        scores["event"] += 1.5
+    head = page.text[:4000]
+    contacts = len(EMAIL.findall(head)) + len(PHONE.findall(head))
+    scores["contact"] += min(3.0, 1.2 * contacts)
+    vie_title = "volontariat international" in " ".join(page.title_tokens.words) or (
+        "volontariat" in page.title_tokens.words
+    )
+    if H_F.search(page.title):
+        scores["vie"] += 4.0 if vie_title else 2.5
+    elif vie_title and scores["vie"] >= 2:
+        scores["vie"] += 2.0
+    job_cues = len({m for m in re.findall(BODY_CUES["vie"][0], page.folded_head)})
+    if not ("JobPosting" in page.types or H_F.search(page.title) or job_cues >= 4):
+        scores["vie"] = 0.0  # a page about the V.I.E. programme is not a job offer
+    economy = len({m[0] for m in re.findall(BODY_CUES["country"][0], page.folded_head)})
+    titled = _titled_country(page.title) if countries else 0.0
+    if not countries or economy < COUNTRY_MIN_CUES - (titled >= 3):
+        scores["country"] = 0.0  # a country page describes the country's economy
+    else:
+        scores["country"] += titled
+    _voice(page, scores)
+
+
+def _voice(page: _Page, scores: defaultdict[str, float]) -> None:
+    """How the page speaks: a provider of itself (« nous », « notre offre »): an offer; news
+    in the passé composé; a how-to title (« Protéger sa marque ») and imperatives
+    (« Vérifiez… »): a guide."""
+    head = page.folded_head
+    scores["offer"] += min(2.0, 0.3 * len(WE.findall(head)))
+    scores["news"] += min(2.5, 0.5 * len(PAST_TENSE.findall(page.text[:3000])))
+    imperatives = [v for v in IMPERATIVE.findall(page.text[:3000]) if _fold(v) not in INVITATIONS]
+    scores["guide"] += min(2.0, 0.4 * len(imperatives))
+    for part in page.folded_title.split(":")[:2]:
+        part = part.strip()
+        first = part.split(" ", 1)[0]
+        if INFINITIVE.fullmatch(first) and first not in NOT_INFINITIVES:
+            scores["guide"] += 2.0 if HOW_TO.search(part) else 1.0
+
+
+def _titled_country(title: str) -> float:
+    """3 for a title that is a country's name (« Brésil »), 1 for one that starts with it
+    (« Brésil : évaluation du risque pays »), else 0."""
+    head, colon, _ = title.partition(":")
+    mentions = country_gazetteer().find(head.strip()) if len(head.split()) <= 4 else []
+    if not any(m.kind == "name" for m in mentions):
+        return 0.0
+    return 1.0 if colon else 3.0
+
+
+def guess_kind(page: _Page, countries: list[str]) -> str:
+    scores = kind_scores(page, countries)
+    return max(scores, key=lambda k: (scores[k], -KIND_IDS.index(k)))

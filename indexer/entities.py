@@ -1,0 +1,697 @@
+"""What a page is about: countries, French regions and sectors.
+
+Countries and regions come from gazetteers of names matched on accent-folded words (a hyphen,
+a space and an apostrophe are the same separator; leftmost-longest match, so « Guinée-Bissau »
+is never « Guinée »). Countries start from pycountry's French names and add
+`data/countries.toml`; regions come from `portail/data/regions.toml`. Sectors, like the journey
+steps, use a weighted `Lexicon` of analysed terms (the search index's French analysis).
+
+Only salient mentions count: a name in the title, or one repeated in the text. Precision first.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import tomllib
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from itertools import pairwise
+from pathlib import Path
+from typing import TypeVar
+
+from whoosh.lang import stemmer_for_language
+
+from indexer.analysis import fold, french_analyzer, stop_words
+from portail.geo import regions as french_regions
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+COUNTRIES_FILE = DATA_DIR / "countries.toml"
+SECTORS_FILE = DATA_DIR / "sectors.toml"
+
+# Field weights: a word in the title says more than one in the body (as in the index).
+TITLE_WEIGHT = 3.0
+DESCRIPTION_WEIGHT = 1.5
+# A country or a region is salient when named in the title, or with this weight in the text
+# (a name counts 1, a city 0.75, an adjective 0.5).
+COUNTRY_MIN_SCORE = 2.0
+REGION_MIN_SCORE = 2.0
+# A sector is salient when its terms score this much (see `Lexicon.score`).
+SECTOR_MIN_SCORE = 4.0
+# Hard cap on the text analysed: enough for any article, bounded cost for a 1 MB table.
+MAX_CHARS = 30_000
+
+K = TypeVar("K")
+
+
+class Tally(dict[K, float]):
+    """Weights by key; a missing key weighs 0 (and is not added by reading it)."""
+
+    def __missing__(self, key: K) -> float:
+        return 0.0
+
+
+WORD_RE = re.compile(r"\w+")
+SEPARATOR_RE = re.compile(r"[\s\-'.]{0,3}")
+ARTICLES = frozenset({"la", "le", "les", "l", "de", "du", "des", "d", "et", "en", "a"})
+# « franco-allemand » is about Germany; « latino-américain » is not about the United States.
+ALLOWED_PREFIXES = frozenset({"franco"})
+LANGUAGE_BEFORE = frozenset({
+    "en", "l", "parle", "parlez", "parler", "parlant", "maitrise", "maitrisez", "maitriser",
+    "langue", "langues", "anglais", "francais", "traduit", "traduction", "traduite",
+})
+LANGUAGE_AFTER = frozenset({
+    "courant", "courants", "couramment", "natif", "native", "bilingue", "lu", "ecrit", "parle",
+    "obligatoire", "indispensable", "souhaite", "apprecie", "exige", "requis", "c1", "c2",
+    "b1", "b2",
+})
+APPELLATION_RE = re.compile(
+    r"\b(?:vins?|cremants?|crus?|appellations?|aoc|aop|igp|fromages?)\s+(?:de|d'|du)\s*$"
+)
+ALIAS_WEIGHTS = {"name": 1.0, "variant": 1.0, "city": 0.75, "adjective": 0.5, "group": 1.0}
+
+# Supplements to portail/data/regions.toml: cities (counted in titles) and adjectives.
+# Paris is left out on purpose: an event in Paris is national, not regional.
+REGION_CITIES = {
+    "24": ["Orléans", "Tours", "Bourges", "Chartres", "Blois"],
+    "27": ["Dijon", "Besançon", "Belfort", "Mâcon", "Auxerre"],
+    "28": ["Rouen", "Caen", "Le Havre", "Cherbourg"],
+    "32": ["Lille", "Amiens", "Roubaix", "Tourcoing", "Dunkerque", "Valenciennes", "Arras"],
+    "44": ["Strasbourg", "Metz", "Nancy", "Reims", "Mulhouse", "Colmar", "Troyes"],
+    "52": ["Nantes", "Angers", "Le Mans", "Saint-Nazaire"],
+    "53": ["Rennes", "Brest", "Lorient", "Quimper", "Saint-Malo", "Vannes"],
+    "75": ["Bordeaux", "Limoges", "Poitiers", "La Rochelle", "Pau", "Bayonne"],
+    "76": ["Toulouse", "Montpellier", "Perpignan", "Nîmes", "Albi", "Tarbes"],
+    "84": ["Lyon", "Grenoble", "Saint-Étienne", "Clermont-Ferrand", "Annecy", "Chambéry"],
+    "93": ["Marseille", "Nice", "Toulon", "Avignon", "Aix-en-Provence", "Sophia Antipolis"],
+    "94": ["Ajaccio", "Bastia"],
+    "01": ["Pointe-à-Pitre", "Basse-Terre"],
+    "02": ["Fort-de-France"],
+    "03": ["Cayenne", "Kourou"],
+    "06": ["Mamoudzou"],
+}
+REGION_ADJECTIVES = {
+    "11": ["francilien", "francilienne"],
+    "53": ["breton", "bretonne"],
+    "28": ["normand", "normande"],
+    "76": ["occitan", "occitane"],
+    "94": ["corse"],
+    "04": ["réunionnais", "réunionnaise"],
+    "01": ["guadeloupéen", "guadeloupéenne"],
+    "02": ["martiniquais", "martiniquaise"],
+    "06": ["mahorais", "mahoraise"],
+    "44": ["alsacien", "alsacienne", "lorrain"],
+}
+
+
+# -- text -----------------------------------------------------------------------------------
+
+
+def normalise(text: str) -> str:
+    """NFC, typographic apostrophes and non-breaking spaces made plain."""
+    text = unicodedata.normalize("NFC", text)
+    return text.replace("’", "'").replace("\u00a0", " ").replace("\u202f", " ")
+
+
+def fold_aligned(text: str) -> str:
+    """Lower case without accents, one character for one (offsets stay valid)."""
+    missing = set(text).difference(_FOLDED)
+    for char in missing:
+        decomposed = unicodedata.normalize("NFKD", char.lower())
+        base = "".join(c for c in decomposed if not unicodedata.combining(c))
+        _FOLDED[char] = base[0] if base else char
+        _FOLD_TABLE[ord(char)] = _FOLDED[char]
+    return text.translate(_FOLD_TABLE)
+
+
+_FOLDED: dict[str, str] = {}
+_FOLD_TABLE: dict[int, str] = {}
+
+
+# -- analysed terms: the lexicon of steps and sectors ------------------------------------------
+
+
+@dataclass(frozen=True)
+class Tokens:
+    """A text's analysed words: folded forms (stop words removed) and their stems, aligned."""
+
+    words: tuple[str, ...]
+    stems: tuple[str, ...]
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+
+@cache
+def _plain_analyzer():  # type: ignore[no-untyped-def]
+    return french_analyzer(stem=False)
+
+
+@cache
+def _stemmer():  # type: ignore[no-untyped-def]
+    return cache(stemmer_for_language("fr"))
+
+
+def analyse(text: str) -> Tokens:
+    """The analysed words of a text (the same terms as `indexer.analysis.terms`)."""
+    stem = _stemmer()
+    words = tuple(t.text for t in _plain_analyzer()(normalise(text)[:MAX_CHARS]))
+    return Tokens(words, tuple(stem(w) for w in words))
+
+
+@dataclass
+class Entry:
+    """One term or phrase of a lexicon, with its weight for each label."""
+
+    term: str
+    stems: tuple[str, ...]
+    words: tuple[str, ...] | None  # exact words when the term starts with « = »
+    weights: dict[str, float] = field(default_factory=dict)
+    near: tuple[str, str] | None = None  # « a ~ b »: two stems within NEAR_WINDOW words
+
+
+NEAR_WINDOW = 6
+
+
+class Lexicon:
+    """Weighted terms and phrases per label, matched on analysed words.
+
+    Syntax of a term: words (stemmed: « crédits documentaires » finds « crédit documentaire »);
+    `=words` for exact, unstemmed words; `a ~ b` for two words within six words of each other.
+    Weight 0 blocks a phrase (it is matched, longest first, and scores nothing).
+    """
+
+    def __init__(self, tables: Mapping[str, Mapping[str, float]]) -> None:
+        self.entries: list[Entry] = []
+        by_key: dict[tuple[object, ...], Entry] = {}
+        for label, terms in tables.items():
+            for term, weight in terms.items():
+                for entry in _entries(term):
+                    key = (entry.stems, entry.words, entry.near)
+                    known = by_key.setdefault(key, entry)
+                    known.weights[label] = max(known.weights.get(label, 0.0), float(weight))
+        self.entries = list(by_key.values())
+        self.labels = tuple(tables)
+        self.first: dict[str, list[int]] = {}
+        self.near: list[int] = []
+        for i, entry in enumerate(self.entries):
+            if entry.near:
+                self.near.append(i)
+            else:
+                self.first.setdefault(entry.stems[0], []).append(i)
+        for candidates in self.first.values():
+            candidates.sort(key=lambda i: -len(self.entries[i].stems))
+
+    def count(self, tokens: Tokens) -> Counter[int]:
+        """How often each entry occurs (leftmost-longest phrases; proximity pairs)."""
+        found: Counter[int] = Counter()
+        stems, words, n = tokens.stems, tokens.words, len(tokens)
+        i = 0
+        while i < n:
+            step = 1
+            for index in self.first.get(stems[i], ()):
+                entry = self.entries[index]
+                size = len(entry.stems)
+                if stems[i : i + size] == entry.stems and (
+                    entry.words is None or words[i : i + size] == entry.words
+                ):
+                    found[index] += 1
+                    step = size
+                    break
+            i += step
+        if self.near:
+            self._count_near(stems, found)
+        return found
+
+    def _count_near(self, stems: tuple[str, ...], found: Counter[int]) -> None:
+        positions: dict[str, list[int]] = {}
+        for i, stem in enumerate(stems):
+            positions.setdefault(stem, []).append(i)
+        for index in self.near:
+            left, right = self.entries[index].near  # type: ignore[misc]
+            rights = positions.get(right, [])
+            hits = sum(
+                1 for p in positions.get(left, []) if any(abs(p - q) <= NEAR_WINDOW for q in rights)
+            )
+            if hits:
+                found[index] += hits
+
+    def score(self, frequencies: Mapping[int, float]) -> dict[str, float]:
+        """Score per label: each entry's weight times log2(1 + its weighted frequency)."""
+        scores = dict.fromkeys(self.labels, 0.0)
+        for index, tf in frequencies.items():
+            damped = math.log2(1.0 + tf)
+            for label, weight in self.entries[index].weights.items():
+                scores[label] += weight * damped
+        return scores
+
+
+def _entries(term: str) -> list[Entry]:
+    """The lexicon entries of one term: its analysed forms, singular and plural."""
+    stem = _stemmer()
+    if "~" in term:
+        sides = [analyse(side).stems for side in term.split("~", 1)]
+        if all(len(side) == 1 for side in sides):
+            return [Entry(term, (), None, near=(sides[0][0], sides[1][0]))]
+        return []
+    if term.startswith("="):
+        words = analyse(term[1:]).words
+        return [Entry(term, tuple(stem(w) for w in words), words)] if words else []
+    forms = {analyse(variant).stems for variant in _plurals(term)}
+    return [Entry(term, stems, None) for stems in sorted(forms) if stems]
+
+
+def _plurals(term: str) -> list[str]:
+    """The term, and the term with each word put in the plural (stems may differ)."""
+    stops = stop_words()
+    plural = [
+        w if w[-1:] in "sxz" or len(w) < 3 or "'" in w or fold(w) in stops else w + "s"
+        for w in term.split()
+    ]
+    return [term, " ".join(plural)]
+
+
+def check_terms(tables: Mapping[str, object], where: str) -> list[str]:
+    """Errors (in French) of a table of weighted terms, as editors write them."""
+    errors = []
+    if not isinstance(tables, dict):
+        return [f"{where} : une table de termes pondérés est attendue"]
+    for term, weight in tables.items():
+        if isinstance(weight, bool) or not isinstance(weight, int | float):
+            errors.append(f"{where}, terme « {term} » : le poids doit être un nombre")
+        elif weight < 0:
+            errors.append(f"{where}, terme « {term} » : le poids doit être positif ou nul")
+        elif not _entries(term):
+            errors.append(f"{where}, terme « {term} » : ne contient que des mots vides")
+    return errors
+
+
+# -- gazetteers: countries and regions --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Alias:
+    codes: tuple[str, ...]  # () for an ignored phrase
+    kind: str  # name | variant | city | adjective | group | ignore
+    caps: tuple[int, ...]  # indexes of the words that must start with a capital
+    all_caps: bool  # an acronym (« EAU »): must be written in capitals
+
+
+@dataclass(frozen=True)
+class Mention:
+    code: str
+    kind: str
+    weight: float
+    start: int
+
+
+class Gazetteer:
+    """Names of places, found in text by folded words, leftmost-longest."""
+
+    def __init__(self, context: str = "") -> None:
+        self.aliases: dict[tuple[str, ...], Alias] = {}
+        self.first: dict[str, list[tuple[str, ...]]] = {}
+        self.context = context  # "country" enables the language filter of adjectives
+
+    def add(self, name: str, codes: Iterable[str], kind: str) -> None:
+        name = normalise(name).strip()
+        spans = list(WORD_RE.finditer(name))
+        words = tuple(fold_aligned(m[0]) for m in spans)
+        if not words or words in self.aliases:
+            return
+        caps = tuple(
+            i for i, m in enumerate(spans) if m[0][0].isupper() and words[i] not in ARTICLES
+        )
+        all_caps = len(name) > 1 and name.isupper()
+        self.aliases[words] = Alias(tuple(codes), kind, caps, all_caps)
+        self.first.setdefault(words[0], []).append(words)
+
+    def freeze(self) -> None:
+        for candidates in self.first.values():
+            candidates.sort(key=len, reverse=True)
+
+    def find(self, text: str, cased: bool = True) -> list[Mention]:
+        """Every accepted mention in the text, in order (`cased=False` for URL words)."""
+        text = normalise(text[:MAX_CHARS])
+        spans = [(m[0], m.start(), m.end()) for m in WORD_RE.finditer(fold_aligned(text))]
+        mentions: list[Mention] = []
+        i = 0
+        while i < len(spans):
+            size = self._match(text, spans, i, mentions, cased)
+            i += size or 1
+        return mentions
+
+    def _match(
+        self,
+        text: str,
+        spans: list[tuple[str, int, int]],
+        i: int,
+        mentions: list[Mention],
+        cased: bool,
+    ) -> int:
+        for words in self.first.get(spans[i][0], ()):
+            n = len(words)
+            window = spans[i : i + n]
+            if tuple(w for w, _, _ in window) != words or not _joined(text, window):
+                continue
+            alias = self.aliases[words]
+            if not self._accept(text, spans, i, window, alias, cased):
+                continue
+            weight = ALIAS_WEIGHTS.get(alias.kind, 0.0)
+            mentions.extend(Mention(code, alias.kind, weight, window[0][1]) for code in alias.codes)
+            return n
+        return 0
+
+    def _accept(
+        self,
+        text: str,
+        spans: list[tuple[str, int, int]],
+        i: int,
+        window: list[tuple[str, int, int]],
+        alias: Alias,
+        cased: bool,
+    ) -> bool:
+        start = window[0][1]
+        if alias.kind == "ignore":
+            return True
+        if alias.all_caps and not (cased and all(text[s:e].isupper() for _, s, e in window)):
+            return False
+        if cased and any(not text[window[k][1]].isupper() for k in alias.caps):
+            return False
+        if (
+            start > 0
+            and text[start - 1] == "-"
+            and i > 0
+            and (spans[i - 1][0] not in ALLOWED_PREFIXES)
+        ):
+            return False
+        if self.context == "region" and APPELLATION_RE.search(fold_aligned(text[:start])[-30:]):
+            return False
+        if alias.kind == "adjective" and self.context == "country":
+            before = {w for w, _, _ in spans[max(0, i - 2) : i]}
+            after = {w for w, _, _ in spans[i + len(window) : i + len(window) + 3]}
+            if before & LANGUAGE_BEFORE or after & LANGUAGE_AFTER:
+                return False
+        return True
+
+
+def _joined(text: str, window: list[tuple[str, int, int]]) -> bool:
+    """The words of a multi-word name are separated by spaces, hyphens or apostrophes only."""
+    return all(SEPARATOR_RE.fullmatch(text[a[2] : b[1]]) for a, b in pairwise(window))
+
+
+def _inflect(adjective: str) -> list[str]:
+    return [adjective] if adjective[-1:] in "sx" else [adjective, adjective + "s"]
+
+
+@cache
+def _country_data() -> dict[str, object]:
+    return tomllib.loads(COUNTRIES_FILE.read_text("utf-8"))
+
+
+@cache
+def country_gazetteer() -> Gazetteer:
+    """pycountry's French names and the data file's variants, adjectives and cities."""
+    data = _country_data()
+    gazetteer = Gazetteer("country")
+    for phrase in data["ignore"]["phrases"]:  # type: ignore[index]
+        gazetteer.add(phrase, (), "ignore")
+    extra: dict[str, dict[str, list[str]]] = data["country"]  # type: ignore[assignment]
+    excluded = set(data["excluded"])  # type: ignore[call-overload]
+    for code, names in _pycountry_names().items():
+        skip = set(extra.get(code, {}).get("skip", []))
+        for name in names - skip:
+            gazetteer.add(
+                name, () if code in excluded else (code,), "ignore" if code in excluded else "name"
+            )
+    for code, entry in extra.items():
+        for key, kind in (("names", "name"), ("variants", "variant"), ("cities", "city")):
+            for name in entry.get(key, []):
+                gazetteer.add(name, (code,), kind)
+        for adjective in entry.get("adjectives", []):
+            for form in _inflect(adjective):
+                gazetteer.add(form, (code,), "adjective")
+    gazetteer.freeze()
+    return gazetteer
+
+
+@cache
+def group_gazetteer() -> Gazetteer:
+    """Names of groups of countries (« Benelux »), used in titles only."""
+    gazetteer = Gazetteer()
+    for group in _country_data()["group"].values():  # type: ignore[attr-defined]
+        for name in group["names"]:
+            gazetteer.add(name, group["countries"], "group")
+    gazetteer.freeze()
+    return gazetteer
+
+
+def _pycountry_names() -> dict[str, set[str]]:
+    """French names of every ISO 3166-1 country: usual, common and official."""
+    import gettext
+
+    import pycountry
+
+    french = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["fr"])
+    out: dict[str, set[str]] = {}
+    for country in pycountry.countries:
+        names = set()
+        common = getattr(country, "common_name", None)
+        if common:
+            names.add(french.gettext(common))
+        name = re.sub(r"\s*\(.*?\)", "", french.gettext(country.name))
+        if "," in name:
+            head, _, tail = (part.strip() for part in name.partition(","))
+            if tail.lower().startswith("île"):
+                names.add(f"{tail} {head}")
+            elif not common:
+                names.add(head)
+        else:
+            names.add(name)
+        official = getattr(country, "official_name", None)
+        if official:
+            names.add(re.sub(r"^L'", "", french.gettext(official).replace("’", "'")))
+        out[country.alpha_2] = names
+    return out
+
+
+@cache
+def region_gazetteer() -> Gazetteer:
+    """Region names, former names, main cities and adjectives."""
+    gazetteer = Gazetteer("region")
+    for code, region in french_regions().items():
+        for name in (region.name, *region.former):
+            gazetteer.add(name, (code,), "name")
+        if region.capital != "Paris" and code != "04":
+            gazetteer.add(region.capital, (code,), "city")
+    for code, cities in REGION_CITIES.items():
+        for city in cities:
+            gazetteer.add(city, (code,), "city")
+    for code, adjectives in REGION_ADJECTIVES.items():
+        for adjective in adjectives:
+            for form in _inflect(adjective):
+                gazetteer.add(form, (code,), "adjective")
+    gazetteer.freeze()
+    return gazetteer
+
+
+# -- salience ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Salience:
+    """Weighted mentions of places in a page, by field; `early` holds the places mentioned in
+    a heading or in the first half of the text (where a page says what it is about)."""
+
+    title: Tally[str] = field(default_factory=Tally)
+    body: Tally[str] = field(default_factory=Tally)
+    early: set[str] = field(default_factory=set)
+
+    def score(self, code: str) -> float:
+        return TITLE_WEIGHT * self.title[code] + self.body[code]
+
+    def codes(self) -> set[str]:
+        return set(self.title) | set(self.body)
+
+
+def _tally(mentions: Iterable[Mention], kinds: Iterable[str] | None = None) -> Tally[str]:
+    allowed = set(kinds) if kinds is not None else None
+    tally: Tally[str] = Tally()
+    for m in mentions:
+        if allowed is None or m.kind in allowed:
+            tally[m.code] += m.weight
+    return tally
+
+
+def url_words(url: str) -> str:
+    """The words of a URL's path (« /pays/afrique-du-sud » → « pays afrique du sud »)."""
+    path = re.sub(r"^[a-z]+://[^/]+", "", url or "").split("?")[0]
+    return " ".join(re.split(r"[\W_]+", path)).strip()
+
+
+def _headings(text: str) -> list[tuple[int, int]]:
+    """Spans of the lines that look like headings: short, capitalised, unpunctuated."""
+    spans, offset = [], 0
+    for line in text.split("\n"):
+        stripped = line.strip()
+        if (
+            3 <= len(stripped) <= 80
+            and stripped[0].isupper()
+            and stripped[-1] not in ".;:,!?"
+            and len(stripped.split()) >= 2
+        ):
+            spans.append((offset, offset + len(line)))
+        offset += len(line) + 1
+    return spans
+
+
+def _body_salience(
+    gazetteer: Gazetteer, text: str, description: str, kinds: Iterable[str] | None = None
+) -> tuple[Tally[str], set[str]]:
+    """Weighted mentions in the description and the body (headings count double)."""
+    text = normalise(text[:MAX_CHARS])
+    headings = _headings(text)
+    allowed = set(kinds) if kinds is not None else None
+    tally = Tally(
+        {
+            code: DESCRIPTION_WEIGHT * weight
+            for code, weight in _tally(gazetteer.find(description), kinds).items()
+        }
+    )
+    early: set[str] = set()
+    half = len(text) / 2
+    for m in gazetteer.find(text):
+        if allowed is not None and m.kind not in allowed:
+            continue
+        heading = any(a <= m.start < b for a, b in headings)
+        tally[m.code] += m.weight * (2 if heading else 1)
+        if heading or m.start <= half:
+            early.add(m.code)
+    return tally, early
+
+
+def country_salience(title: str, text: str, description: str = "", url: str = "") -> Salience:
+    """Where and how often each country is named in a page."""
+    gazetteer = country_gazetteer()
+    title_mentions = gazetteer.find(title) + group_gazetteer().find(title)
+    title_mentions += gazetteer.find(url_words(url), cased=False)
+    title_mentions += [Mention(code, "name", 1.0, 0) for code in _url_country_codes(url)]
+    body, early = _body_salience(gazetteer, text, description)
+    return Salience(_tally(title_mentions), body, early)
+
+
+def _url_country_codes(url: str) -> list[str]:
+    """ISO codes in a URL's path after a « pays » segment (« /Pays/DE/… »)."""
+    import pycountry
+
+    excluded = set(_country_data()["excluded"])  # type: ignore[call-overload]
+    found = re.findall(r"/(?:pays|country|countries)/([A-Za-z]{2})(?=/|$)", url or "", re.I)
+    return [
+        c.upper()
+        for c in found
+        if pycountry.countries.get(alpha_2=c.upper()) and c.upper() not in excluded
+    ]
+
+
+def salient_countries(salience: Salience) -> list[str]:
+    """Countries named in the title or the URL; otherwise those the text dwells on.
+
+    A country named only in the text must score COUNTRY_MIN_SCORE (twice that when the title
+    names another country), be named early or in a heading, and not be far behind the most
+    named country: precision first.
+    """
+    titled = [code for code in salience.title if salience.title[code] > 0]
+    others = [code for code in salience.body if code not in titled]
+    floor = COUNTRY_MIN_SCORE * (2 if titled else 1)
+    best = max((salience.body[c] for c in others), default=0.0)
+    kept = titled + [
+        c
+        for c in others
+        if salience.body[c] >= floor and c in salience.early and salience.body[c] >= best / 2
+    ]
+    return sorted(kept, key=lambda c: (-salience.score(c), c))
+
+
+def find_countries(title: str, text: str, description: str = "", url: str = "") -> list[str]:
+    """ISO alpha-2 codes of the countries a page is about, most salient first."""
+    return salient_countries(country_salience(title, text, description, url))
+
+
+REGION_BODY_KINDS = ("name", "variant", "adjective")
+
+
+def find_regions(
+    title: str, text: str, source_region: str | None = None, description: str = "", url: str = ""
+) -> list[str]:
+    """INSEE codes of the French regions a page is about; a regional source's own region
+    first, unless the page is clearly about another region."""
+    gazetteer = region_gazetteer()
+    title_tally = _tally(gazetteer.find(title) + gazetteer.find(url_words(url), cased=False))
+    body, _ = _body_salience(gazetteer, text, description, REGION_BODY_KINDS)
+    salience = Salience(title_tally, body)
+    kept = [
+        code for code in salience.codes() if title_tally[code] > 0 or body[code] >= REGION_MIN_SCORE
+    ]
+    kept.sort(key=lambda c: (-salience.score(c), c))
+    if source_region:
+        if source_region in kept:
+            kept.remove(source_region)
+        elif body[source_region] == 0 and any(title_tally[c] > 0 for c in kept):
+            return kept  # a regional source's page about another region
+        kept.insert(0, source_region)
+    return kept
+
+
+# -- sectors ----------------------------------------------------------------------------------
+
+
+@cache
+def _sector_data() -> list[dict[str, object]]:
+    data = tomllib.loads(SECTORS_FILE.read_text("utf-8"))
+    errors = []
+    for i, sector in enumerate(data.get("sector", []), start=1):
+        where = f"sectors.toml, sector[{i}] « {sector.get('id', '?')} »"
+        if not isinstance(sector.get("id"), str) or not isinstance(sector.get("label"), str):
+            errors.append(f"{where} : « id » et « label » sont obligatoires")
+        errors += check_terms(sector.get("terms", {}), where)
+    if errors:
+        raise ValueError("\n".join(errors))
+    return list(data["sector"])
+
+
+def sectors() -> dict[str, str]:
+    """Sector id → French label, in file order."""
+    return {str(s["id"]): str(s["label"]) for s in _sector_data()}
+
+
+@cache
+def sector_lexicon() -> Lexicon:
+    return Lexicon({str(s["id"]): s.get("terms", {}) for s in _sector_data()})  # type: ignore[misc]
+
+
+def sector_scores(fields: Iterable[tuple[Tokens, float]]) -> dict[str, float]:
+    """Sector scores of a page given its analysed fields and their weights."""
+    lexicon = sector_lexicon()
+    frequencies: Tally[int] = Tally()
+    for tokens, weight in fields:
+        for index, count in lexicon.count(tokens).items():
+            frequencies[index] += weight * count
+    return lexicon.score(frequencies)
+
+
+def salient_sectors(scores: Mapping[str, float]) -> list[str]:
+    kept = [s for s, score in scores.items() if score >= SECTOR_MIN_SCORE]
+    return sorted(kept, key=lambda s: -scores[s])
+
+
+def find_sectors(title: str, text: str, description: str = "") -> list[str]:
+    """Ids of the sectors a page is about, most salient first."""
+    fields = [
+        (analyse(title), TITLE_WEIGHT),
+        (analyse(description), DESCRIPTION_WEIGHT),
+        (analyse(text), 1.0),
+    ]
+    return salient_sectors(sector_scores(fields))

@@ -1,0 +1,360 @@
+"""The directories: partners (/partenaires), regional contacts (/regions), countries (/pays),
+and the editorial file they read (webui/data/directory.toml)."""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+
+import pytest
+
+from portail.geo import country_name, regions
+from webui import create_app, directory
+from webui.directory import DIRECTORY_FILE, Contact, check_directory, same_body
+
+TODAY = "2026-11-27"
+
+
+@pytest.fixture(scope="module")
+def app(indexed_data):
+    return create_app({"DATA_DIR": str(indexed_data), "TODAY": TODAY, "TESTING": True})
+
+
+@pytest.fixture(scope="module")
+def client(app):
+    return app.test_client()
+
+
+def html(response) -> str:
+    return unescape(response.get_data(as_text=True))
+
+
+def contact_cards(page: str) -> list[str]:
+    return page.split('class="fr-card fr-card--no-arrow portail-contact"')[1:]
+
+
+# -- the editorial file ----------------------------------------------------------------------
+
+
+def test_the_bundled_directory_is_valid_and_covers_the_18_regions():
+    assert check_directory(DIRECTORY_FILE) == []
+    loaded = directory.load_directory(DIRECTORY_FILE)
+    assert set(loaded.regions) == set(regions())
+    assert all(entry.contacts for entry in loaded.regions.values())
+    assert {
+        "bpifrance",
+        "business-france",
+        "coface",
+        "cci-international",
+        "ccef",
+        "team-france-export",
+    } <= {p.id for p in loaded.partners}
+
+
+def test_the_directory_holds_no_personal_mailbox():
+    text = DIRECTORY_FILE.read_text("utf-8")
+    for email in re.findall(r'email = "([^"]+)"', text):
+        assert email.endswith(".invalid"), email  # demonstration values only
+
+
+def test_check_directory_reports_every_error_at_once_in_french(tmp_path):
+    bad = tmp_path / "directory.toml"
+    bad.write_text(
+        """
+couleur = "bleu"
+
+[[partner]]
+id = "bpifrance"
+name = "Bpifrance"
+group = "banque"
+role = "Finance."
+steps = ["financer"]
+sites = [{ label = "site", url = "ftp://bpifrance.fr" }]
+[[partner.contacts]]
+name = "Accueil"
+email = "pas-une-adresse"
+fax = "01 00 00 00 00"
+
+[[partner]]
+id = "bpifrance"
+name = "Doublon"
+group = "equipe"
+role = "x"
+
+[[region]]
+code = "84"
+[[region.contacts]]
+name = "Sans moyen de contact"
+
+[[country]]
+code = "XX"
+
+[[country_source]]
+provider = "DG Trésor"
+label = "Fiche"
+url = "https://tresor.example/{pays}"
+""",
+        "utf-8",
+    )
+    errors = check_directory(bad)
+    expected = [
+        "directory.toml, couleur : clé inconnue",
+        "directory.toml, partner « bpifrance », group : groupe inconnu « banque »",
+        "directory.toml, partner « bpifrance », steps : étape inconnue « financer »",
+        "directory.toml, partner « bpifrance », sites[0].url : « ftp://bpifrance.fr » n'est pas",
+        "directory.toml, partner « bpifrance », contacts[0].fax : clé inconnue",
+        "directory.toml, partner « bpifrance », contacts[0].email : adresse électronique invalide",
+        "directory.toml, partner « bpifrance », id : identifiant en double",
+        "directory.toml, region « 84 », contacts[0].name : un contact donne au moins",
+        "directory.toml, region : la région « 11 » (Île-de-France) manque",
+        "directory.toml, country « XX », code : code pays ISO 3166-1 inconnu « XX »",
+        "directory.toml, country_source n°1, url : seuls {code} et {code_lower} sont permis",
+    ]
+    for start in expected:
+        assert any(e.startswith(start) for e in errors), (start, errors)
+    assert not any("Traceback" in e for e in errors)
+
+
+def test_check_directory_names_a_missing_file_and_bad_toml(tmp_path):
+    assert check_directory(tmp_path / "absent.toml")[0].endswith("fichier introuvable")
+    broken = tmp_path / "directory.toml"
+    broken.write_text("[[partner]\n", "utf-8")
+    assert check_directory(broken)[0].startswith("directory.toml : syntaxe TOML invalide")
+
+
+@pytest.mark.parametrize(
+    "editorial, crawled, same",
+    [
+        (
+            "Team France Export Auvergne-Rhône-Alpes",
+            "Team France Export Auvergne-Rhône-Alpes – équipe régionale",
+            True,
+        ),
+        (
+            "Bpifrance — Direction régionale de Lyon",
+            "Bpifrance - direction régionale de Lyon",
+            True,
+        ),
+        (
+            "Bpifrance — Direction régionale de Lyon",
+            "Bpifrance — Direction régionale de Lille",
+            False,
+        ),
+        ("Comité CCEF Bretagne", "Team France Export Bretagne", False),
+        ("Accueil", "Accueil", True),
+    ],
+)
+def test_contact_names_match_when_one_holds_the_others_words(editorial, crawled, same):
+    assert same_body(editorial, crawled) is same
+
+
+# -- regions ---------------------------------------------------------------------------------------
+
+
+def test_the_regions_page_lists_the_13_metropolitan_and_5_overseas_regions(client):
+    page = html(client.get("/regions"))
+    assert "<h1>Annuaire des contacts régionaux</h1>" in page
+    for code, region in regions().items():
+        assert f'<a href="/regions/{code}">{region.name}</a>' in page
+    metropolitan, overseas = page.split("Les régions d'outre-mer")
+    assert '/regions/84"' in metropolitan and '/regions/04"' in overseas
+
+
+@pytest.mark.parametrize("code", list(regions()))
+def test_every_region_has_a_page_with_contacts_and_its_export_sites(client, code):
+    response = client.get(f"/regions/{code}")
+    assert response.status_code == 200
+    page = html(response)
+    name = regions()[code].name
+    assert f"<h1>{name} : vos contacts export</h1>" in page
+    assert f"<title>{name} : contacts export — Régions — France International</title>" in page
+    cards = contact_cards(page)
+    assert cards and any("Courriel :" in c or "Téléphone :" in c for c in cards)
+    assert "https://www.teamfrance-export.fr/" in page
+    assert f'href="/offres?region={code}"' in page and f'href="/agenda?region={code}"' in page
+
+
+def test_a_region_shows_its_own_offers_events_and_crawled_sites(client, app):
+    page = html(client.get("/regions/76"))
+    assert "Pass Export" in page  # an offer of the region's own site
+    assert "(site collecté par le portail)" in page
+    with app.app_context():
+        events = app.extensions["searcher"].upcoming_events(
+            6, __import__("datetime").date(2026, 11, 27), region="76"
+        )
+    assert events and all(h.url in page for h in events)
+
+
+def test_editorial_values_win_over_crawled_ones_and_differences_are_listed(client, app):
+    page = html(client.get("/regions/84"))
+    card = next(c for c in contact_cards(page) if "Team France Export Auvergne" in c)
+    assert "04 72 10 45 00" in card and "04 72 10 45 80" not in page  # the editorial phone
+    assert "Voir la page publiée par Région Auvergne-Rhône-Alpes" in card
+    with app.app_context():
+        differences = directory.regional_contact_differences()
+    assert {
+        "region": "84",
+        "region_name": "Auvergne-Rhône-Alpes",
+        "contact": "Team France Export Auvergne-Rhône-Alpes",
+        "field": "phone",
+        "editorial": "04 72 10 45 00",
+        "crawled": "04 72 10 45 80",
+    }.items() <= next(
+        d for d in differences if d["region"] == "84" and d["field"] == "phone"
+    ).items()
+    # An identical value, written another way, is no difference.
+    assert not [
+        d for d in differences if d["contact"].startswith("Bpifrance — Direction régionale de Lyon")
+    ]
+
+
+def test_the_differences_are_not_shown_on_public_pages(client):
+    page = html(client.get("/regions/84?maintenance=1"))
+    assert "04 72 10 45 80" not in page
+
+
+def test_a_crawled_contact_completes_an_editorial_one():
+    from indexer.search import Hit
+
+    hit = Hit(
+        url="https://exemple.invalid/contact",
+        title="Contact",
+        snippet="",
+        description="",
+        step=None,
+        steps={},
+        kind="contact",
+        provider="Bpifrance",
+        source="b",
+        countries=[],
+        regions=["84"],
+        sectors=[],
+        date=None,
+        language="fr",
+        event=None,
+        first_seen=None,
+        extra={
+            "contact": {
+                "name": "Bpifrance Lyon",
+                "phone": "04 00",
+                "email": "a@exemple.invalid",
+                "address": "",
+            }
+        },
+    )
+    listed = directory.merge(Contact(name="Bpifrance Lyon", email="b@exemple.invalid"), hit)
+    assert listed.contact.phone == "04 00" and listed.contact.email == "b@exemple.invalid"
+    assert [d.field for d in listed.differences] == ["email"]
+
+
+def test_an_unknown_region_is_a_404(client):
+    assert client.get("/regions/99").status_code == 404
+
+
+# -- partners --------------------------------------------------------------------------------------
+
+
+def test_the_partners_page_groups_the_export_team_the_state_and_the_regions(client):
+    page = html(client.get("/partenaires"))
+    for heading in (
+        "L'équipe France export",
+        "Les services de l'État",
+        "Les réseaux partenaires",
+        "Les régions",
+    ):
+        assert f">{heading}</h2>" in page
+    for code in regions():
+        assert f'href="/regions/{code}"' in page
+    assert '<a href="/partenaires/team-france-export">Team France Export</a>' in page
+
+
+def test_a_partner_page_shows_its_role_offers_sites_and_contacts(client, app):
+    page = html(client.get("/partenaires/bpifrance"))
+    assert "<h1>Bpifrance</h1>" in page
+    assert "banque publique d'investissement" in page
+    assert 'href="https://www.bpifrance.fr/"' in page
+    with app.app_context():
+        from webui import catalogue
+
+        offers = [o for o in catalogue.catalogue() if o.provider == "Bpifrance"]
+    assert offers and all(f'href="/offres/{o.id}"' in page for o in offers)
+    assert "Bpifrance — Direction régionale de Lyon" in page  # a crawled contact page
+    assert "Intervient aux étapes du parcours" in page
+
+
+def test_a_regional_council_page_leads_to_its_regions_contacts(client):
+    page = html(client.get("/partenaires/region-occitanie"))
+    assert "<h1>Région Occitanie</h1>" in page and 'href="/regions/76"' in page
+
+
+# -- countries -------------------------------------------------------------------------------------
+
+
+def test_every_country_of_the_demo_has_a_page(client, manifest):
+    codes = sorted({c for p in manifest["pages"] for c in p["countries"]})
+    for code in codes:
+        response = client.get(f"/pays/{code.lower()}")
+        assert response.status_code == 200, code
+        assert f"<h1>{country_name(code)}</h1>" in html(response)
+
+
+def test_the_country_pages_list_the_country_pages_of_the_crawl(client, manifest):
+    index = html(client.get("/pays"))
+    for page in manifest["pages"]:
+        if page["kind"] == "country":
+            code = page["countries"][0]
+            assert f'href="/pays/{code.lower()}">{country_name(code)}</a>' in index
+            assert page["url"] in html(client.get(f"/pays/{code.lower()}")), page["url"]
+
+
+def test_a_country_page_gives_its_sources_contacts_and_events(client):
+    page = html(client.get("/pays/ma"))
+    assert "https://www.tresor.economie.gouv.fr/Pays/MA" in page
+    assert "Section CCEF Maroc" in page  # a crawled contact
+    assert "/risque-pays/maroc" in page and "/pays/maroc" in page  # Coface and DG Trésor
+    assert "Prochains événements" in page and 'href="/agenda?country=MA"' in page
+    assert "<title>Maroc — Pays — France International</title>" in page
+
+
+def test_the_countries_are_grouped_by_zone(client):
+    page = html(client.get("/pays"))
+    europe = page.split('id="europe"')[1].split("</section>")[0]
+    americas = page.split('id="ameriques"')[1].split("</section>")[0]
+    middle_east = page.split('id="afrique-du-nord-moyen-orient"')[1].split("</section>")[0]
+    assert "Allemagne" in europe and "Brésil" in americas and "Maroc" in middle_east
+
+
+@pytest.mark.parametrize(
+    "query, code",
+    [
+        ("allemand", "de"),
+        ("Viêt Nam", "vn"),
+        ("Émirats", "ae"),
+        ("emirats", "ae"),
+        ("marocaine", "ma"),
+        ("DE", "de"),
+        ("Coree du sud", "kr"),
+    ],
+)
+def test_the_country_search_understands_french_names_and_adjectives(client, query, code):
+    response = client.get("/pays", query_string={"q": query})
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith(f"/pays/{code}")
+
+
+def test_a_country_search_without_a_match_says_so(client):
+    page = html(client.get("/pays?q=Atlantide"))
+    assert "Aucun pays ne correspond à « Atlantide »" in page
+
+
+@pytest.mark.parametrize(
+    "path, status",
+    [
+        ("/pays/DE", 301),
+        ("/pays/fr", 404),
+        ("/pays/zz", 404),
+        ("/pays/deu", 404),
+    ],
+)
+def test_country_addresses_are_lower_case_iso_codes(client, path, status):
+    assert client.get(path).status_code == status

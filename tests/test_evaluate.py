@@ -1,0 +1,122 @@
+"""Evaluation of the classifier: labelled records, the report's figures, its French text."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from indexer.evaluate import Counts, demo_records, evaluate, format_report, heldout_records
+
+ROOT = Path(__file__).resolve().parent.parent
+
+CUSTOMS = {
+    "id": "a",
+    "url": "https://www.douane.gouv.fr/fiche/eori",
+    "title": "Obtenir un numéro EORI",
+    "text": "Le numéro EORI identifie votre entreprise auprès des douanes. Il figure sur "
+    "chaque déclaration en douane et se demande en ligne avant le dédouanement "
+    "de votre première exportation hors de l'Union européenne.",
+    "step": "gerer",
+    "relevant": True,
+    "kind": "guide",
+    "countries": [],
+    "regions": [],
+}
+FAIR = {
+    "id": "b",
+    "url": "https://www.businessfrance.fr/evenements/prowein-2027",
+    "title": "ProWein 2027 : le Pavillon France à Düsseldorf",
+    "text": "Du 14 au 16 mars 2027, exposez sur le Pavillon France du salon ProWein et "
+    "rencontrez des importateurs et des distributeurs de vins du monde entier. "
+    "Inscriptions avant le 30 septembre.",
+    "step": "prospecter",
+    "relevant": True,
+    "kind": "event",
+    "countries": ["DE"],
+    "regions": [],
+}
+RECIPE = {
+    "id": "c",
+    "url": "https://www.exemple.fr/recette",
+    "title": "Tarte aux pommes",
+    "text": "Étalez la pâte, disposez les pommes en rosace et enfournez trente minutes.",
+    "step": None,
+    "relevant": False,
+    "kind": "other",
+    "countries": [],
+    "regions": [],
+}
+
+
+def test_demo_records_mirror_the_manifest():
+    records = demo_records()
+    manifest = json.loads((ROOT / "demo" / "manifest.json").read_text("utf-8"))["pages"]
+    assert [r["url"] for r in records] == [p["url"] for p in manifest]
+    for record, page in zip(records, manifest, strict=True):
+        assert (record["step"], record["kind"], record["countries"], record["regions"]) == (
+            page["step"],
+            page["kind"],
+            page["countries"],
+            page["regions"],
+        )
+        assert record["text"] and record["title"] == page["title"]
+        assert record["relevant"] is (page["step"] is not None)
+
+
+def test_demo_records_carry_what_the_crawler_stores():
+    records = {r["url"]: r for r in demo_records()}
+    job = next(r for url, r in records.items() if ":8811/offres/vie-" in url)
+    assert job["structured"]["jsonld"][0]["@type"] == "JobPosting"
+    assert records["http://127.0.0.1:8804/dispositifs/cheque-export"]["source_region"] == "84"
+    assert "## " not in job["text"] and "](" not in job["text"]
+
+
+def test_evaluate_counts_steps_relevance_countries_and_kinds():
+    report = evaluate([CUSTOMS, FAIR, RECIPE])
+    assert (report.total, report.step_correct, report.accuracy) == (3, 3, 1.0)
+    assert report.steps["gerer"].f1 == 1.0 and report.steps["prospecter"].f1 == 1.0
+    assert report.confusion[("hors sujet", "hors sujet")] == 1
+    assert (report.off_topic.tp, report.off_topic.fp, report.off_topic.fn) == (1, 0, 0)
+    assert (report.countries.tp, report.countries.fp) == (1, 0)
+    assert report.kind_accuracy == 1.0
+    assert report.errors == []
+
+
+def test_evaluate_lists_step_errors():
+    wrong = dict(CUSTOMS, step="implanter")
+    report = evaluate([wrong])
+    assert report.accuracy == 0.0
+    assert report.steps["implanter"].recall == 0.0 and report.steps["gerer"].precision == 0.0
+    assert report.errors == [
+        f"{CUSTOMS['url']} : attendu implanter, trouvé gerer — {CUSTOMS['title']}"
+    ]
+    assert "Erreurs d'étape (1)" in format_report(report)
+
+
+@pytest.mark.parametrize(
+    ("counts", "precision", "recall", "f1"),
+    [
+        (Counts(8, 2, 0), 0.8, 1.0, 8 / 9),
+        (Counts(0, 0, 0), 1.0, 1.0, 1.0),
+        (Counts(0, 3, 3), 0.0, 0.0, 0.0),
+    ],
+)
+def test_precision_recall_f1(counts, precision, recall, f1):
+    assert (counts.precision, counts.recall) == (precision, recall)
+    assert counts.f1 == pytest.approx(f1)
+
+
+def test_heldout_records_read_json_lines(tmp_path):
+    path = tmp_path / "set.jsonl"
+    path.write_text(json.dumps(CUSTOMS) + "\n\n" + json.dumps(RECIPE) + "\n", "utf-8")
+    assert [r["id"] for r in heldout_records(path)] == ["a", "c"]
+
+
+def test_format_report_in_french():
+    text = format_report(evaluate([CUSTOMS, FAIR, RECIPE]))
+    assert text.startswith("Pages évaluées : 3\nÉtape : exactitude 100.0 % (3/3)")
+    assert "Hors sujet : précision 100.0 %, rappel 100.0 %" in text
+    assert "Régions : précision" in text
+    assert "Type de contenu : exactitude 100.0 % (3/3)" in text

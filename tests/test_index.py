@@ -1,0 +1,296 @@
+"""The indexer and the search API: French analysis, synonyms, facets, suggestions,
+incremental updates, atomic rebuilds, locks and kills. Real Whoosh, real SQLite."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from datetime import date
+
+import pytest
+
+from conftest import run_portail
+from indexer.analysis import terms
+from indexer.index import current_generation, indexer_lock
+from indexer.search import QueryError, Searcher, SearchQuery, parse_query_args
+from portail.store import Store
+
+
+@pytest.fixture(scope="module")
+def searcher(indexed_data):
+    return Searcher(indexed_data)
+
+
+def titles(results) -> list[str]:
+    return [h.title for h in results.hits]
+
+
+@pytest.mark.parametrize(
+    ("left", "right"),
+    [
+        ("l'export", "export"),
+        ("exportations", "exportateurs"),
+        ("Exporter", "export"),
+        ("réglementation", "reglementation"),
+        ("douanières", "douanieres"),
+        ("V.I.E.", "VIE"),
+        ("d'Incoterms", "incoterm"),
+    ],
+)
+def test_french_analysis_makes_variants_meet(left, right):
+    assert terms(left) == terms(right)
+
+
+def test_stop_words_are_folded_and_complete():
+    assert terms("les été même était") == []
+
+
+def test_index_holds_every_live_page(indexed_data, searcher):
+    store = Store(indexed_data / "pages.sqlite3")
+    live = store.count_pages("ok")
+    enriched = store.db.execute("SELECT count(*) FROM enrichment").fetchone()[0]
+    store.close()
+    assert enriched == live
+    assert searcher.search(SearchQuery()).total > 250
+
+
+def test_a_second_index_run_has_nothing_to_do(indexed_data):
+    result = run_portail("index", data=indexed_data)
+    assert result.returncode == 0, result.stderr
+    assert "0 ajoutées, 0 mises à jour, 0 retirées" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("query", "expected_word"),
+    [
+        ("l'export", "export"),
+        ("reglementation douaniere", "douan"),
+        ("exportateurs", "export"),
+        ("Incoterms", "incoterm"),
+    ],
+)
+def test_french_queries_find_their_variants(searcher, query, expected_word):
+    results = searcher.search(SearchQuery(text=query))
+    assert results.total >= 3
+    marked = [h for h in results.hits[:5]
+              if "<mark>" in h.snippet or expected_word in h.title.lower()]
+    assert len(marked) >= 4
+
+
+@pytest.mark.parametrize(
+    ("query", "must_find"),
+    [
+        ("VIE", "volontariat international"),
+        ("crédoc", "crédit documentaire"),
+        ("PCI", "prêt croissance international"),
+        ("OEA", "opérateur économique agréé"),
+    ],
+)
+def test_synonyms_and_acronyms_find_the_spelled_out_form(searcher, query, must_find):
+    results = searcher.search(SearchQuery(text=query, per_page=50))
+    assert results.total > 0
+    found = [h for h in results.hits
+             if must_find in (h.title + " " + h.snippet + " " + h.description).lower()]
+    assert found, titles(results)
+
+
+def test_titles_weigh_more_than_body(searcher):
+    results = searcher.search(SearchQuery(text="assurance prospection"))
+    assert "assurance prospection" in results.hits[0].title.lower()
+
+
+def test_misspelt_query_gets_a_suggestion(searcher):
+    results = searcher.search(SearchQuery(text="douanne"))
+    assert results.suggestion == "douane"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['"crédit documentaire', "AND", "OR OR", "NOT", "*", "(((", ")", "title:douane", "a" * 2000,
+     "'; DROP TABLE pages; --", "\\", "~~~", "douane^5", "[a TO z]", "é" * 600],
+)
+def test_malformed_queries_never_raise(searcher, text):
+    results = searcher.search(SearchQuery(text=text))
+    assert results.total >= 0
+
+
+def test_parse_query_args_validates_each_parameter():
+    q = parse_query_args({"q": " douane ", "step": "gerer", "country": "de", "page": "2"})
+    assert (q.text, q.step, q.country, q.page) == ("douane", "gerer", "DE", 2)
+    for bad in ({"page": "x"}, {"page": "0"}, {"page": "100000"}, {"step": "nope"},
+                {"kind": "x"}, {"country": "Allemagne"}, {"region": "99"}, {"sort": "hasard"},
+                {"q": "x" * 501}, {"date_from": "hier"}, {"sector": "<b>"}):
+        with pytest.raises(QueryError):
+            parse_query_args(bad)
+
+
+def test_facets_combine_with_filters(searcher):
+    everything = searcher.search(SearchQuery(text="export"))
+    step_counts = dict(everything.facets["step"])
+    assert set(step_counts) <= {"diagnostic", "informer", "strategie", "prospecter", "gerer",
+                                "implanter"}
+    gerer = searcher.search(SearchQuery(text="export", step="gerer"))
+    assert gerer.total == step_counts["gerer"]
+    assert sum(n for _, n in gerer.facets["kind"]) == gerer.total
+    assert dict(gerer.facets["step"]) == {"gerer": gerer.total}
+    kind, n = gerer.facets["kind"][0]
+    both = searcher.search(SearchQuery(text="export", step="gerer", kind=kind))
+    assert both.total == n
+
+
+def test_pagination_and_date_sort(searcher):
+    first = searcher.search(SearchQuery(text="export", page=1))
+    second = searcher.search(SearchQuery(text="export", page=2))
+    assert first.pages >= 2 and not {h.url for h in first.hits} & {h.url for h in second.hits}
+    by_date = searcher.search(SearchQuery(text="export", sort="date", per_page=30))
+    dates = [h.date for h in by_date.hits if h.date]
+    assert dates == sorted(dates, reverse=True)
+
+
+def test_off_topic_pages_stay_out_of_search(searcher, manifest):
+    off_topic = {p["url"] for p in manifest["pages"] if p["step"] is None}
+    results = searcher.search(SearchQuery(per_page=50, page=1))
+    everything = set()
+    for page in range(1, results.pages + 1):
+        everything |= {h.url for h in searcher.search(SearchQuery(per_page=50, page=page)).hits}
+    assert not off_topic & everything
+
+
+def test_upcoming_events_exclude_past_ones(searcher, manifest):
+    events = searcher.upcoming_events(100, date(2026, 11, 27))
+    assert len(events) >= 20
+    assert all(h.event and h.event["end"] >= "2026-11-27" for h in events)
+    starts = [h.event["start"] for h in events]
+    assert starts == sorted(starts)
+
+
+def test_counts_and_latest_for_the_home_page(searcher):
+    counts = searcher.counts("step")
+    assert set(counts) == {"diagnostic", "informer", "strategie", "prospecter", "gerer",
+                           "implanter"}
+    assert all(n >= 20 for n in counts.values())
+    assert len(searcher.latest(5)) == 5
+
+
+def make_store(data, pages: dict[str, str]) -> None:
+    store = Store(data / "pages.sqlite3")
+    store.record_source("essai", "Essai", "Organisme d'essai", "")
+    crawl = store.start_crawl("essai")
+    for url, text in pages.items():
+        fields = {"title": text.split(".")[0], "text": text, "content_hash": str(hash(text)),
+                  "structured": {}, "links": []}
+        store.save_page(crawl, "essai", url, url, fields, None, None, 200)
+    store.close()
+
+
+EXPORT_TEXT = ("Formalités douanières à l'export. La déclaration d'exportation, le numéro EORI "
+               "et le dédouanement de vos marchandises vers les pays tiers.")
+
+
+def test_highlights_escape_page_text(tmp_path):
+    data = tmp_path / "var"
+    hostile = EXPORT_TEXT + " <script>alert('x')</script> <b>douane</b> & co."
+    make_store(data, {"http://essai.invalid/a": hostile})
+    assert run_portail("index", data=data).returncode == 0
+    hit = Searcher(data).search(SearchQuery(text="douane")).hits[0]
+    assert "<script>" not in hit.snippet and "<b>" not in hit.snippet
+    assert "&lt;b&gt;" in hit.snippet or "&lt;script&gt;" in hit.snippet
+    assert "<mark>" in hit.snippet
+
+
+def test_incremental_update_changes_and_removes(tmp_path):
+    data = tmp_path / "var"
+    make_store(data, {f"http://essai.invalid/{i}": f"{EXPORT_TEXT} Page {i}." for i in range(5)})
+    assert run_portail("index", data=data).returncode == 0
+    searcher = Searcher(data)
+    assert searcher.search(SearchQuery(text="EORI")).total == 5
+    store = Store(data / "pages.sqlite3")
+    crawl = store.start_crawl("essai")
+    fields = {"title": "Carnet ATA", "text": "Le carnet ATA pour les salons à l'export.",
+              "content_hash": "autre", "structured": {}, "links": []}
+    store.save_page(crawl, "essai", "http://essai.invalid/0", "http://essai.invalid/0", fields,
+                    None, None, 200)
+    store.db.execute("UPDATE pages SET status='gone', version=version+1 WHERE url LIKE '%/1'")
+    store.close()
+    result = run_portail("index", data=data)
+    assert "0 ajoutées, 1 mises à jour, 1 retirées" in result.stdout, result.stdout
+    time.sleep(0.6)  # the searcher checks for a new index generation twice a second
+    assert searcher.search(SearchQuery(text="EORI")).total == 3
+    assert searcher.search(SearchQuery(text="carnet ATA")).total == 1
+
+
+def test_full_rebuild_swaps_generations_under_a_live_searcher(tmp_path):
+    data = tmp_path / "var"
+    make_store(data, {f"http://essai.invalid/{i}": f"{EXPORT_TEXT} Page {i}." for i in range(3)})
+    assert run_portail("index", data=data).returncode == 0
+    old = current_generation(data)
+    searcher = Searcher(data)
+    assert searcher.search(SearchQuery(text="EORI")).total == 3
+    assert run_portail("index", "--full", data=data).returncode == 0
+    new = current_generation(data)
+    assert new != old and not old.exists()
+    time.sleep(0.6)
+    assert searcher.search(SearchQuery(text="EORI")).total == 3
+
+
+def test_second_indexer_waits_then_explains(tmp_path):
+    data = tmp_path / "var"
+    make_store(data, {"http://essai.invalid/a": EXPORT_TEXT})
+    with indexer_lock(data, wait=0):
+        result = run_portail("index", "--wait", "0.5", data=data)
+    assert result.returncode == 75
+    assert "un autre processus met déjà l'index à jour" in result.stderr
+
+
+def test_killed_indexer_leaves_the_previous_index_searchable(indexed_data, tmp_path):
+    data = tmp_path / "var"
+    shutil.copytree(indexed_data, data)
+    before = Searcher(data).search(SearchQuery(text="douane")).total
+    env = {**os.environ, "PORTAIL_DATA": str(data)}
+    proc = subprocess.Popen([sys.executable, "-m", "portail", "index", "--full"], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    old = current_generation(data)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:  # kill once the new generation is being written
+        if any(p != old for p in (data / "index").glob("gen-*")):
+            break
+        time.sleep(0.02)
+    time.sleep(0.5)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert Searcher(data).search(SearchQuery(text="douane")).total == before
+    result = run_portail("index", data=data)
+    assert result.returncode == 0, result.stderr
+    assert Searcher(data).search(SearchQuery(text="douane")).total == before
+
+
+def test_classify_command_prints_the_fixed_format():
+    line = json.dumps({"id": "1", "url": "https://exemple.fr/a", "title": "Le carnet ATA",
+                       "text": "Le carnet ATA simplifie le passage en douane des échantillons."})
+    result = subprocess.run([sys.executable, "-m", "portail", "classify", "-"], input=line,
+                            text=True, capture_output=True, check=False)
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout)
+    assert set(out) == {"id", "step", "steps", "relevant", "kind", "countries", "regions",
+                        "sectors"}
+    assert out["id"] == "1" and out["step"] == "gerer"
+
+
+def test_classify_command_rejects_bad_json():
+    result = subprocess.run([sys.executable, "-m", "portail", "classify", "-"],
+                            input="{pas du json\n", text=True, capture_output=True, check=False)
+    assert result.returncode == 2 and "ligne 1 : JSON invalide" in result.stderr
+
+
+def test_listings_calendars_and_home_pages_stay_out_of_the_journey(searcher):
+    urls = set()
+    first = searcher.search(SearchQuery(per_page=50))
+    for page in range(1, first.pages + 1):
+        urls |= {h.url for h in searcher.search(SearchQuery(per_page=50, page=page)).hits}
+    assert urls and not [u for u in urls if "/rubriques/" in u or "/calendrier" in u
+                         or u.endswith(("/", "/offres"))]

@@ -1,0 +1,196 @@
+"""Logging in and out of the console, and the guard in front of every `/admin…` address.
+
+The guard runs before every request of the application (not only the blueprint's), so an
+address under `/admin` that no view answers redirects to the login page too. Failed logins are
+counted per client address in memory; behind a reverse proxy, wrap the app in werkzeug's
+ProxyFix so that `remote_addr` is the client's.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import defaultdict, deque
+from urllib.parse import urlsplit
+
+from flask import Response, abort, current_app, flash, redirect, request, session, url_for
+from werkzeug.exceptions import MethodNotAllowed, NotFound
+
+from portail.credentials import (
+    CredentialsError,
+    admin_password_hash,
+    check_admin_password,
+    password_fingerprint,
+)
+from webui.admin import bp, data_dir, render
+from webui.sessions import csrf_valid, renew_csrf_token
+
+PREFIX = "/admin"
+LOGIN_ENDPOINT = "admin.login"
+NEXT_ARG = "suivant"
+MAX_NAME_CHARS = 60
+
+
+class LoginLimiter:
+    """At most `attempts` logins per client within `window` seconds; a success is forgiven.
+
+    An attempt is counted before the password is checked, so parallel requests cannot
+    slip more guesses through than allowed.
+    """
+
+    def __init__(self, attempts: int, window: float):
+        self.attempts = attempts
+        self.window = window
+        self._failures: dict[str, deque[float]] = defaultdict(deque)
+        self._lock = threading.Lock()
+
+    def attempt(self, client: str) -> float:
+        """Count an attempt and return 0, or the seconds before this client may try again."""
+        with self._lock:
+            failures = self._recent(client)
+            if len(failures) >= self.attempts:
+                return max(1.0, failures[0] + self.window - time.monotonic())
+            failures.append(time.monotonic())
+            return 0.0
+
+    def succeeded(self, client: str) -> None:
+        with self._lock:
+            self._failures.pop(client, None)
+
+    def _recent(self, client: str) -> deque[float]:
+        horizon = time.monotonic() - self.window
+        for key in [k for k, v in self._failures.items() if not v or v[-1] < horizon]:
+            del self._failures[key]  # forget quiet clients: memory stays bounded
+        failures = self._failures[client]
+        while failures and failures[0] < horizon:
+            failures.popleft()
+        return failures
+
+
+def limiter() -> LoginLimiter:
+    ext = current_app.extensions
+    if "admin_login_limiter" not in ext:
+        ext["admin_login_limiter"] = LoginLimiter(
+            current_app.config["ADMIN_LOGIN_ATTEMPTS"], current_app.config["ADMIN_LOGIN_WINDOW"]
+        )
+    return ext["admin_login_limiter"]
+
+
+def is_admin_path(path: str) -> bool:
+    return path.startswith(PREFIX)
+
+
+def logged_in() -> bool:
+    """A console session opened under the password in force, not yet expired."""
+    user = session.get("admin")
+    if not isinstance(user, dict):
+        return False
+    hours = current_app.config["ADMIN_SESSION_HOURS"]
+    since = user.get("since")
+    if not isinstance(since, int | float) or time.time() - since > hours * 3600:
+        return False
+    try:
+        return user.get("pw") == password_fingerprint(data_dir())
+    except CredentialsError:
+        return False
+
+
+def safe_next(value: str | None) -> str:
+    """A local console address to go to after login; anything else gives the console's home."""
+    home = url_for("admin.index")
+    if not value or len(value) > 2000 or any(c in value for c in "\\\r\n\t\0"):
+        return home
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc or not value.startswith("/"):
+        return home
+    if not (parts.path == PREFIX or parts.path.startswith(PREFIX + "/")):
+        return home
+    return home if parts.path == url_for(LOGIN_ENDPOINT) else value
+
+
+def _next_for_login() -> str:
+    """Where to come back after login: this page when it can be shown, else the home."""
+    if request.method in ("GET", "HEAD"):
+        return safe_next(request.full_path.rstrip("?"))
+    try:
+        current_app.url_map.bind("localhost").match(request.path, method="GET")
+    except (MethodNotAllowed, NotFound):
+        return url_for("admin.index")
+    return safe_next(request.path)
+
+
+@bp.before_app_request
+def guard() -> Response | None:
+    """No console page or action without a session; no console form without its token."""
+    if not is_admin_path(request.path):
+        return None
+    request.max_content_length = current_app.config["ADMIN_MAX_UPLOAD"]
+    if request.endpoint != LOGIN_ENDPOINT and not logged_in():
+        code = 302 if request.method in ("GET", "HEAD") else 303
+        return redirect(url_for(LOGIN_ENDPOINT, **{NEXT_ARG: _next_for_login()}), code)
+    if request.method == "POST" and not csrf_valid():
+        abort(400)
+    return None
+
+
+@bp.after_app_request
+def private(response: Response) -> Response:
+    """Console pages are never cached nor indexed."""
+    if is_admin_path(request.path):
+        response.headers["Cache-Control"] = "no-store"
+        response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+@bp.route("/connexion", methods=["GET", "POST"])
+def login():  # type: ignore[no-untyped-def]
+    target = safe_next(request.values.get(NEXT_ARG))
+    if request.method == "GET" and logged_in():
+        return redirect(target)
+    try:
+        configured = admin_password_hash(data_dir()) is not None
+    except CredentialsError as exc:
+        configured, error = False, str(exc)
+    else:
+        error = None
+    form = {"name": "", "target": target, "configured": configured}
+    if request.method == "GET":
+        return render("login.html", form=form, error=error)
+    return _attempt(form)
+
+
+def _attempt(form: dict) -> tuple[str, int] | Response:
+    name = " ".join(request.form.get("nom", "").split())[:MAX_NAME_CHARS]
+    form["name"] = name
+    if not name:
+        return render(
+            "login.html", 400, form=form, error="Indiquez votre nom : il signe vos corrections."
+        )
+    client = request.remote_addr or "inconnu"
+    wait = limiter().attempt(client)
+    if wait:
+        minutes = max(1, round(wait / 60))
+        page, status = render(
+            "login.html",
+            429,
+            form=form,
+            error=(
+                f"Trop de tentatives de connexion : réessayez dans {minutes} minute"
+                f"{'s' if minutes > 1 else ''}."
+            ),
+        )
+        return Response(page, status, headers={"Retry-After": str(int(wait))})
+    if not check_admin_password(data_dir(), request.form.get("mot_de_passe", "")):
+        return render("login.html", 403, form=form, error="Mot de passe incorrect.")
+    limiter().succeeded(client)
+    session.clear()
+    session["admin"] = {"name": name, "since": time.time(), "pw": password_fingerprint(data_dir())}
+    renew_csrf_token()
+    return redirect(form["target"], 303)
+
+
+@bp.post("/deconnexion")
+def logout():  # type: ignore[no-untyped-def]
+    session.clear()
+    flash("Vous êtes déconnecté de la console.", "info")
+    return redirect(url_for(LOGIN_ENDPOINT), 303)

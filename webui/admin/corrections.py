@@ -1,0 +1,118 @@
+"""Corrections: find a page, see how it is classified, pin its step or kind, or hide it.
+
+Corrections are saved in `<data>/corrections.toml` (see `indexer.corrections`), which every
+indexing reads; the corrected page is then reindexed at once when the index is not busy.
+"""
+
+from __future__ import annotations
+
+from flask import abort, current_app, flash, redirect, request, url_for
+
+from indexer.corrections import (
+    Correction,
+    CorrectionsError,
+    load_corrections,
+    remove_correction,
+    save_correction,
+)
+from indexer.journey import KIND_IDS, STEP_IDS
+from portail.store import now
+from webui.admin import bp, data_dir, maintainer, render, store
+from webui.admin.pages import (
+    classifier_verdict,
+    find_pages,
+    indexed_verdict,
+    mark_for_reindex,
+    reindex_now,
+)
+
+
+def _corrections() -> tuple[dict[str, Correction], list[str]]:
+    try:
+        return load_corrections(data_dir()), []
+    except CorrectionsError as exc:
+        return {}, exc.errors
+
+
+@bp.get("/corrections")
+def corrections():  # type: ignore[no-untyped-def]
+    query = request.args.get("q", "").strip()[:500]
+    found, errors = _corrections()
+    with store() as opened:
+        results = find_pages(opened, query) if query else []
+    journal = sorted(found.values(), key=lambda c: c.at, reverse=True)
+    return render(
+        "corrections.html",
+        query=query,
+        results=results,
+        journal=journal,
+        corrected=found,
+        file_errors=errors,
+    )
+
+
+@bp.get("/corrections/page")
+def classification():  # type: ignore[no-untyped-def]
+    url = request.args.get("url", "")
+    found, errors = _corrections()
+    with store() as opened:
+        row = opened.page(url)
+        if row is None:
+            abort(404)
+        indexed = indexed_verdict(opened, url)
+        automatic = classifier_verdict(opened, row)
+    return render(
+        "page.html",
+        page=row,
+        indexed=indexed,
+        automatic=automatic,
+        correction=found.get(url),
+        file_errors=errors,
+        step_ids=STEP_IDS,
+        kind_ids=KIND_IDS,
+    )
+
+
+@bp.post("/corrections/page")
+def correct():  # type: ignore[no-untyped-def]
+    url = request.form.get("url", "")
+    with store() as opened:
+        if opened.page(url) is None:
+            abort(404)
+    correction = Correction(
+        url=url,
+        step=request.form.get("etape") or None,
+        kind=request.form.get("type") or None,
+        hidden=request.form.get("masquer") == "1",
+        by=maintainer(),
+        at=now(),
+        note=" ".join(request.form.get("note", "").split()),
+    )
+    try:
+        save_correction(data_dir(), correction)
+    except CorrectionsError as exc:
+        flash("Correction refusée : " + " ; ".join(exc.errors) + ".", "error")
+        return redirect(url_for("admin.classification", url=url), 303)
+    _reindexed("Correction enregistrée", url)
+    return redirect(url_for("admin.classification", url=url), 303)
+
+
+@bp.post("/corrections/retirer")
+def uncorrect():  # type: ignore[no-untyped-def]
+    url = request.form.get("url", "")
+    try:
+        removed = remove_correction(data_dir(), url)
+    except CorrectionsError as exc:
+        flash("Le fichier des corrections est invalide : " + " ; ".join(exc.errors), "error")
+        return redirect(url_for("admin.corrections"), 303)
+    if removed is None:
+        abort(404)
+    _reindexed("Correction retirée : le classement automatique s'applique de nouveau", url)
+    return redirect(url_for("admin.classification", url=url), 303)
+
+
+def _reindexed(done: str, url: str) -> None:
+    with store() as opened:
+        mark_for_reindex(opened, url)
+    outcome = reindex_now(data_dir(), current_app.config["ADMIN_REINDEX_NOW_MAX"])
+    flash(f"{done}. {outcome}", "success")

@@ -1,0 +1,136 @@
+"""What the console shows of each source: its last crawl, its pages, its flags, its queue
+and its next scheduled run — read from the sources file, the page store and the queue."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import schedule as scheduling
+from portail.recrawl import RecrawlRequest, pending
+from portail.sources import ConfigError, Source, SourcesConfig, load_sources
+from portail.store import Store
+
+RUNNING = "running"
+
+
+@dataclass
+class SourceStatus:
+    id: str
+    name: str
+    organisation: str
+    source: Source | None  # None: known to the store only (removed from the sources file)
+    last: sqlite3.Row | None = None  # the last crawl
+    pages: dict[str, int] = field(default_factory=dict)  # by status: ok, gone, error
+    flags: list[str] = field(default_factory=list)
+    queued: RecrawlRequest | None = None
+    next_run: datetime | None = None
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.source and self.source.enabled)
+
+    @property
+    def duration(self) -> float | None:
+        return crawl_duration(self.last) if self.last is not None else None
+
+    @property
+    def running(self) -> bool:
+        return self.last is not None and self.last["status"] == RUNNING
+
+
+def read_config(path: Path) -> tuple[SourcesConfig | None, list[str]]:
+    """The sources file, or None with its errors (in French)."""
+    try:
+        return load_sources(path), []
+    except ConfigError as exc:
+        return None, exc.errors
+
+
+def crawl_duration(crawl: sqlite3.Row) -> float | None:
+    """Seconds a crawl took (None while it runs or when its times are unreadable)."""
+    try:
+        start = datetime.fromisoformat(crawl["started"])
+        end = datetime.fromisoformat(crawl["finished"]) if crawl["finished"] else None
+    except (TypeError, ValueError):
+        return None
+    return (end - start).total_seconds() if end else None
+
+
+def next_run(source: Source, moment: datetime | None = None) -> datetime | None:
+    """When the scheduler will next crawl an enabled source, from its cron expression."""
+    if not source.enabled:
+        return None
+    moment = moment or datetime.now(ZoneInfo(scheduling.TIMEZONE))
+    return scheduling.cron_trigger(source).get_next_fire_time(None, moment)
+
+
+def statuses(store: Store, config: SourcesConfig | None, data_dir: Path) -> list[SourceStatus]:
+    """Every source of the sources file, then those only the store still knows."""
+    known = store.sources()
+    rows: dict[str, SourceStatus] = {}
+    for source in config.sources if config else ():
+        rows[source.id] = SourceStatus(
+            source.id, source.name, source.organisation, source, next_run=next_run(source)
+        )
+    for sid, row in sorted(known.items()):
+        rows.setdefault(sid, SourceStatus(sid, row["name"], row["organisation"], None))
+    for crawl in store.db.execute(
+        "SELECT * FROM crawls WHERE id IN (SELECT max(id) FROM crawls GROUP BY source)"
+    ):
+        if crawl["source"] not in rows:
+            rows[crawl["source"]] = SourceStatus(
+                crawl["source"], crawl["source"], crawl["source"], None
+            )
+        rows[crawl["source"]].last = crawl
+    for sid, status, count in store.db.execute(
+        "SELECT source, status, count(*) FROM pages GROUP BY source, status"
+    ):
+        if sid in rows:
+            rows[sid].pages[status] = count
+    failing = scheduling.failing_sources(store)
+    for request in pending(data_dir):
+        if request.source in rows:
+            rows[request.source].queued = request
+    for status in rows.values():
+        status.flags = _flags(status, failing.get(status.id))
+    return list(rows.values())
+
+
+def _flags(status: SourceStatus, failing: str | None) -> list[str]:
+    flags = []
+    if failing:
+        flags.append(f"{scheduling.FAILURES_TO_FLAG} échecs de suite : {failing}")
+    if status.last is not None and status.last["flag"]:
+        flags.append(status.last["flag"])
+    if status.last is not None and status.last["status"] in ("incomplete", "interrupted"):
+        reason = f" ({status.last['reason']})" if status.last["reason"] else ""
+        flags.append(f"dernière collecte {STATUS_LABELS[status.last['status']]}{reason}")
+    return flags
+
+
+def runs(store: Store, source_id: str, limit: int = 10) -> list[sqlite3.Row]:
+    """The scheduler's last runs of a source (crawl then index), newest first."""
+    store.db.executescript(scheduling.RUNS_SCHEMA)
+    return store.db.execute(
+        "SELECT * FROM runs WHERE source=? ORDER BY id DESC LIMIT ?", (source_id, limit)
+    ).fetchall()
+
+
+STATUS_LABELS = {
+    "running": "en cours",
+    "finished": "terminée",
+    "incomplete": "incomplète",
+    "interrupted": "interrompue",
+}
+RUN_LABELS = {
+    "running": "en cours",
+    "ok": "réussie",
+    "failed": "échec",
+    "timeout": "délai dépassé",
+    "busy": "refusée (collecte déjà en cours)",
+}
+PAGE_LABELS = {"ok": "en ligne", "gone": "disparues", "error": "en erreur"}

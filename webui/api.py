@@ -1,0 +1,208 @@
+"""The JSON API: GET /api/search (the search page's twin) and its OpenAPI description."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, jsonify, request, url_for
+
+from indexer.journey import KIND_IDS, STEP_IDS
+from indexer.search import FACET_FIELDS, MAX_PAGE, MAX_QUERY_CHARS, Hit, parse_query_args
+from webui import content
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+
+@bp.get("/search")
+def search() -> Response:
+    res = content.searcher().search(parse_query_args(request.args))
+    return jsonify(
+        {
+            "total": res.total,
+            "page": res.page,
+            "results": [result(hit) for hit in res.hits],
+            "facets": {name: dict(res.facets.get(name, [])) for name in FACET_FIELDS},
+            "pages": res.pages,
+            "suggestion": res.suggestion,
+            "notice": res.notice,
+        }
+    )
+
+
+def result(hit: Hit) -> dict[str, Any]:
+    return {
+        "url": hit.url,
+        "title": hit.title,
+        "snippet": hit.snippet,
+        "step": hit.step,
+        "kind": hit.kind,
+        "provider": hit.provider,
+        "countries": hit.countries,
+        "regions": hit.regions,
+        "date": hit.date,
+    }
+
+
+@bp.after_request
+def allow_cross_origin(response: Response) -> Response:
+    """A public, read-only API: any site may call it from a browser."""
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@bp.get("/openapi.json")
+def openapi() -> Response:
+    return jsonify(openapi_document(url_for("api.search", _external=True)))
+
+
+def _param(name: str, description: str, schema: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "description": description,
+        "schema": schema,
+    }
+
+
+def openapi_document(search_url: str) -> dict[str, Any]:
+    """OpenAPI 3 description of /api/search (the fixed contract of ARCHITECTURE.md)."""
+    string = {"type": "string"}
+    strings = {"type": "array", "items": string}
+    server = search_url.rsplit("/api/search", 1)[0] or "/"
+    parameters = [
+        _param(
+            "q",
+            "Texte recherché (mots en français).",
+            {"type": "string", "maxLength": MAX_QUERY_CHARS},
+        ),
+        _param("step", "Étape du parcours export.", {"type": "string", "enum": list(STEP_IDS)}),
+        _param("kind", "Type de contenu.", {"type": "string", "enum": list(KIND_IDS)}),
+        _param(
+            "country",
+            "Pays, code ISO 3166-1 alpha-2 (par exemple DE).",
+            {"type": "string", "pattern": "^[A-Za-z]{2}$"},
+        ),
+        _param("region", "Région, code INSEE (par exemple 84).", string),
+        _param(
+            "provider",
+            "Organisme, tel que les facettes le nomment.",
+            {"type": "string", "maxLength": 200},
+        ),
+        _param("sector", "Secteur (identifiant).", {"type": "string", "pattern": "^[a-z0-9-]+$"}),
+        _param("date_from", "Date de début (AAAA-MM-JJ).", {"type": "string", "format": "date"}),
+        _param("date_to", "Date de fin (AAAA-MM-JJ).", {"type": "string", "format": "date"}),
+        _param(
+            "sort",
+            "Ordre des résultats.",
+            {"type": "string", "enum": ["relevance", "date"], "default": "relevance"},
+        ),
+        _param(
+            "page",
+            "Numéro de page.",
+            {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1},
+        ),
+        _param(
+            "per_page",
+            "Résultats par page.",
+            {"type": "integer", "minimum": 1, "maximum": 50, "default": 10},
+        ),
+    ]
+    result_schema = {
+        "type": "object",
+        "required": [
+            "url",
+            "title",
+            "snippet",
+            "step",
+            "kind",
+            "provider",
+            "countries",
+            "regions",
+            "date",
+        ],
+        "properties": {
+            "url": {"type": "string", "format": "uri", "description": "Page d'origine."},
+            "title": string,
+            "snippet": {
+                "type": "string",
+                "description": "Extrait en HTML échappé ; seuls des <mark> surlignent "
+                "les mots trouvés.",
+            },
+            "step": {"type": "string", "nullable": True, "enum": [*STEP_IDS, None]},
+            "kind": {"type": "string", "enum": list(KIND_IDS)},
+            "provider": string,
+            "countries": strings,
+            "regions": strings,
+            "date": {"type": "string", "format": "date", "nullable": True},
+        },
+    }
+    facet_counts = {"type": "object", "additionalProperties": {"type": "integer"}}
+    return {
+        "openapi": "3.0.3",
+        "info": {
+            "title": "France International — API de recherche",
+            "version": "1.0.0",
+            "description": "Recherche plein texte dans les pages d'appui à l'export rassemblées "
+            "par le portail, avec les mêmes filtres que la page de recherche.",
+            "license": {
+                "name": "Licence Ouverte 2.0 (etalab-2.0)",
+                "url": "https://www.etalab.gouv.fr/licence-ouverte-open-licence/",
+            },
+        },
+        "servers": [{"url": server}],
+        "paths": {
+            "/api/search": {
+                "get": {
+                    "operationId": "search",
+                    "summary": "Rechercher des ressources",
+                    "parameters": parameters,
+                    "responses": {
+                        "200": {
+                            "description": "Résultats",
+                            "content": {
+                                "application/json": {
+                                    "schema": {"$ref": "#/components/schemas/SearchResults"}
+                                }
+                            },
+                        },
+                        "400": {
+                            "description": "Paramètre incorrect (message en français)",
+                            "content": {
+                                "application/json": {
+                                    "schema": {"$ref": "#/components/schemas/Error"}
+                                }
+                            },
+                        },
+                    },
+                }
+            }
+        },
+        "components": {
+            "schemas": {
+                "SearchResults": {
+                    "type": "object",
+                    "required": ["total", "page", "results", "facets"],
+                    "properties": {
+                        "total": {"type": "integer"},
+                        "page": {"type": "integer"},
+                        "pages": {"type": "integer"},
+                        "results": {"type": "array", "items": result_schema},
+                        "facets": {
+                            "type": "object",
+                            "description": "Par facette, le nombre de résultats par "
+                            "valeur (les plus fréquentes d'abord).",
+                            "properties": {name: facet_counts for name in FACET_FIELDS},
+                        },
+                        "suggestion": {
+                            "type": "string",
+                            "nullable": True,
+                            "description": "Orthographe suggérée (« Vouliez-vous dire… ? »).",
+                        },
+                        "notice": {"type": "string", "nullable": True},
+                    },
+                },
+                "Error": {"type": "object", "required": ["error"], "properties": {"error": string}},
+            }
+        },
+    }

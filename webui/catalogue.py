@@ -1,0 +1,276 @@
+"""The catalogue of support offers: every page the indexer classed as an offer, with who it is
+for and what it brings (cues read in its text, see data/offer_cues.toml), its steps, regions and
+a stable id. Filters combine; each filter's counts take the other filters into account."""
+
+from __future__ import annotations
+
+import re
+import threading
+import tomllib
+from collections import Counter
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from flask import current_app
+
+from indexer.journey import STEP_IDS
+from indexer.search import Hit, QueryError, SearchQuery
+from portail.geo import regions
+from webui import content, pages
+from webui.ids import hash_of, page_id
+
+CUES_FILE = Path(__file__).resolve().parent / "data" / "offer_cues.toml"
+MAX_OFFERS = 5000
+# A secondary step is shown when it scores at least this share of the main step's score.
+SECONDARY_STEP_SHARE = 0.6
+TITLE_SCORE, DESCRIPTION_SCORE, TEXT_CAP = 3, 2, 5
+AUDIENCE_MIN, BENEFIT_MIN, BENEFITS_SHOWN = 1, 3, 3
+NATIONAL = "national"  # the region filter's value for offers open to the whole country
+FILTERS = ("provider", "step", "region", "aide", "public")
+
+
+@dataclass(frozen=True)
+class Cue:
+    id: str
+    label: str
+    patterns: tuple[re.Pattern[str], ...]
+
+    def score(self, title: str, description: str, text: str) -> int:
+        found = sum(len(p.findall(text)) for p in self.patterns)
+        return (
+            TITLE_SCORE * any(p.search(title) for p in self.patterns)
+            + DESCRIPTION_SCORE * any(p.search(description) for p in self.patterns)
+            + min(TEXT_CAP, found)
+        )
+
+
+@dataclass(frozen=True)
+class Cues:
+    audience: tuple[Cue, ...]
+    benefit: tuple[Cue, ...]
+
+    def labels(self, group: str) -> dict[str, str]:
+        return {c.id: c.label for c in getattr(self, group)}
+
+
+def load_cues(path: Path = CUES_FILE) -> Cues:
+    """The cue file, checked: every error at once, in French, naming the entry and the key."""
+    try:
+        raw = tomllib.loads(path.read_text("utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ValueError(f"{path.name} : TOML invalide ({exc})") from exc
+    errors: list[str] = []
+    groups: dict[str, tuple[Cue, ...]] = {}
+    for group in ("audience", "benefit"):
+        cues, seen = [], set()
+        for i, entry in enumerate(raw.get(group, []), start=1):
+            where = f"{path.name}, {group}[{i}] « {entry.get('id', '?')} »"
+            cue_id, label = entry.get("id"), entry.get("label")
+            if not isinstance(cue_id, str) or not re.fullmatch(r"[a-z0-9-]+", cue_id):
+                errors.append(
+                    f"{where}, id : identifiant invalide (lettres minuscules, chiffres et tirets)"
+                )
+            elif cue_id in seen:
+                errors.append(f"{where}, id : identifiant en double")
+            seen.add(cue_id)
+            if not isinstance(label, str) or not label.strip():
+                errors.append(f"{where}, label : libellé manquant")
+            compiled = []
+            for j, pattern in enumerate(entry.get("patterns", [])):
+                try:
+                    compiled.append(re.compile(pattern, re.I))
+                except (re.error, TypeError) as exc:
+                    errors.append(f"{where}, patterns[{j}] : expression régulière invalide ({exc})")
+            if not compiled:
+                errors.append(f"{where}, patterns : au moins une expression est nécessaire")
+            cues.append(Cue(str(cue_id), str(label), tuple(compiled)))
+        groups[group] = tuple(cues)
+    if errors:
+        raise ValueError("\n".join(errors))
+    return Cues(groups["audience"], groups["benefit"])
+
+
+@cache
+def cues() -> Cues:
+    return load_cues()
+
+
+@dataclass(frozen=True)
+class Offer:
+    id: str
+    url: str
+    title: str
+    provider: str
+    step: str | None
+    steps: tuple[str, ...]  # the main step first, then the strong secondary ones
+    audience: tuple[Cue, ...]
+    benefits: tuple[Cue, ...]
+    regions: tuple[str, ...]  # empty: open to companies of every region
+    countries: tuple[str, ...]
+    sectors: tuple[str, ...]
+    summary: str
+    date: str | None
+    hit: Hit = field(compare=False, repr=False)
+
+    @property
+    def national(self) -> bool:
+        return not self.regions
+
+    @property
+    def provider_id(self) -> str:
+        return content.slugify(self.provider)
+
+    def applies_in(self, region: str) -> bool:
+        return self.national if region == NATIONAL else (self.national or region in self.regions)
+
+
+def offer_steps(hit: Hit) -> tuple[str, ...]:
+    if not hit.step:
+        return ()
+    best = hit.steps.get(hit.step, 0.0)
+    others = sorted(
+        (
+            s
+            for s in STEP_IDS
+            if s != hit.step and best and hit.steps.get(s, 0.0) >= SECONDARY_STEP_SHARE * best
+        ),
+        key=lambda s: -hit.steps[s],
+    )
+    return (hit.step, *others)
+
+
+def summary_of(hit: Hit, text: str) -> str:
+    """The page's own summary: its description, else the start of its text."""
+    if hit.description:
+        return hit.description
+    lines = [line for line in text.splitlines()[1:] if len(line) > 80]
+    return (lines[0] if lines else "")[:400]
+
+
+def build_offer(hit: Hit, text: str, found: Cues) -> Offer:
+    """An offer from its index entry and its stored text."""
+    scored = [(c, c.score(hit.title, hit.description, text)) for c in found.benefit]
+    benefits = sorted((cs for cs in scored if cs[1] >= BENEFIT_MIN), key=lambda cs: -cs[1])
+    audience = tuple(
+        c for c in found.audience if c.score(hit.title, hit.description, text) >= AUDIENCE_MIN
+    )
+    return Offer(
+        id=page_id(hit.url, hit.title),
+        url=hit.url,
+        title=hit.title or hit.url,
+        provider=hit.provider,
+        step=hit.step,
+        steps=offer_steps(hit),
+        audience=audience,
+        benefits=tuple(c for c, _ in benefits[:BENEFITS_SHOWN]),
+        regions=tuple(hit.regions),
+        countries=tuple(hit.countries),
+        sectors=tuple(hit.sectors),
+        summary=summary_of(hit, text),
+        date=hit.date,
+        hit=hit,
+    )
+
+
+def sort_key(offer: Offer) -> tuple[int, str, str]:
+    step = STEP_IDS.index(offer.step) if offer.step in STEP_IDS else len(STEP_IDS)
+    return step, content.sort_key(offer.provider), content.sort_key(offer.title)
+
+
+_lock = threading.Lock()
+
+
+def catalogue() -> list[Offer]:
+    """Every offer of the index, built once per index generation (kept on the app)."""
+    results = content.searcher().search(SearchQuery(kind="offer", per_page=MAX_OFFERS))
+    cached = current_app.extensions.get("catalogue")
+    if cached and cached[0] is results:
+        return cached[1]
+    with _lock:
+        texts = pages.texts(hit.url for hit in results.hits)
+        found = cues()
+        offers = sorted(
+            (build_offer(h, texts.get(h.url, ""), found) for h in results.hits), key=sort_key
+        )
+        current_app.extensions["catalogue"] = (results, offers)
+    return offers
+
+
+def find(offer_id: str) -> Offer | None:
+    """The offer with this id (its hash part decides, so a retitled offer keeps its links)."""
+    wanted = hash_of(offer_id)
+    return next((o for o in catalogue() if hash_of(o.id) == wanted), None)
+
+
+# -- filters ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OfferFilters:
+    provider: str | None = None
+    step: str | None = None
+    region: str | None = None
+    aide: str | None = None
+    public: str | None = None
+
+    def active(self) -> dict[str, str]:
+        return {name: value for name in FILTERS if (value := getattr(self, name))}
+
+
+def parse_filters(args: Mapping[str, str]) -> OfferFilters:
+    """Validate the catalogue's query arguments; QueryError (→ 400) names the bad one."""
+    values = {name: (args.get(name) or "").strip() or None for name in FILTERS}
+    if values["step"] and values["step"] not in STEP_IDS:
+        raise QueryError(f"Valeur inconnue pour l'étape : « {values['step']} ».")
+    region = values["region"]
+    if region and region != NATIONAL and region not in regions():
+        raise QueryError(f"Code de région inconnu : « {region} ».")
+    for name, group in (("aide", "benefit"), ("public", "audience")):
+        if values[name] and values[name] not in cues().labels(group):
+            raise QueryError(f"Valeur inconnue pour le filtre « {name} » : « {values[name]} ».")
+    if values["provider"] and len(values["provider"]) > 200:
+        raise QueryError("Le nom de l'organisme est trop long.")
+    return OfferFilters(**values)
+
+
+TESTS: dict[str, Callable[[Offer, str], bool]] = {
+    "provider": lambda o, v: o.provider == v,
+    "step": lambda o, v: v in o.steps,
+    "region": lambda o, v: o.applies_in(v),
+    "aide": lambda o, v: any(c.id == v for c in o.benefits),
+    "public": lambda o, v: any(c.id == v for c in o.audience),
+}
+
+
+def select(offers: list[Offer], filters: OfferFilters, skip: str | None = None) -> list[Offer]:
+    """The offers that pass every active filter (but `skip`)."""
+    active = [(name, value) for name, value in filters.active().items() if name != skip]
+    chosen = [o for o in offers if all(TESTS[name](o, value) for name, value in active)]
+    if filters.region and filters.region != NATIONAL and skip != "region":
+        chosen.sort(key=lambda o: o.national)  # the region's own offers first
+    return chosen
+
+
+def facet_counts(offers: list[Offer], filters: OfferFilters) -> dict[str, Counter[str]]:
+    """For each filter, how many offers each value would give with the other filters kept."""
+    out: dict[str, Counter[str]] = {}
+    for name in FILTERS:
+        counter: Counter[str] = Counter()
+        for offer in select(offers, filters, skip=name):
+            counter.update(_values(offer, name))
+        out[name] = counter
+    return out
+
+
+def _values(offer: Offer, name: str) -> list[str]:
+    if name == "provider":
+        return [offer.provider]
+    if name == "step":
+        return list(offer.steps)
+    if name == "region":
+        return [NATIONAL] if offer.national else list(offer.regions)
+    if name == "aide":
+        return [c.id for c in offer.benefits]
+    return [c.id for c in offer.audience]

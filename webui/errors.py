@@ -1,0 +1,53 @@
+"""Error pages in the design system, and JSON errors under /api/. Never a traceback."""
+
+from __future__ import annotations
+
+from flask import Flask, Response, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from indexer.search import QueryError
+
+MESSAGES = {
+    400: ("Requête incorrecte", "Les paramètres de la page sont incorrects."),
+    404: (
+        "Page non trouvée",
+        "La page que vous cherchez est introuvable. Excusez-nous pour la gêne occasionnée.",
+    ),
+    405: ("Méthode non autorisée", "Cette adresse ne s'utilise pas de cette façon."),
+    500: (
+        "Erreur inattendue",
+        "Désolé, le service rencontre un problème, nous travaillons pour le "
+        "résoudre le plus rapidement possible.",
+    ),
+}
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def error_response(status: int, detail: str | None = None) -> tuple[Response | str, int]:
+    title, message = MESSAGES.get(status, (f"Erreur {status}", "Une erreur est survenue."))
+    if wants_json():
+        return jsonify(error=detail or message), status
+    return render_template(
+        "errors/error.html", status=status, title=title, message=message, detail=detail
+    ), status
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(QueryError)
+    def query_error(exc: QueryError):  # type: ignore[no-untyped-def]
+        return error_response(400, str(exc))
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):  # type: ignore[no-untyped-def]
+        if exc.code is None or exc.code < 400:
+            return exc
+        body, status = error_response(exc.code)
+        allow = {k: v for k, v in exc.get_headers() if k == "Allow"}  # for 405
+        return body, status, allow
+
+    @app.errorhandler(InternalServerError)
+    def server_error(exc: InternalServerError):  # type: ignore[no-untyped-def]
+        return error_response(500)

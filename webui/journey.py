@@ -1,0 +1,119 @@
+"""The journey: the home page, the six steps, one step's resources, the user's region."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request
+
+from indexer.search import QueryError, SearchQuery, parse_query_args
+from portail.geo import regions
+from webui import content, links
+
+bp = Blueprint("journey", __name__)
+
+STEP_FILTERS = ("region", "country", "provider", "sector")
+FILTER_LABELS = (
+    ("region", "Région", "Toutes les régions"),
+    ("country", "Pays", "Tous les pays"),
+    ("provider", "Organisme", "Tous les organismes"),
+    ("sector", "Secteur", "Tous les secteurs"),
+)
+PER_KIND = 4
+
+
+@bp.get("/")
+def home():  # type: ignore[no-untyped-def]
+    s = content.searcher()
+    region = content.user_region()
+    return render_template(
+        "journey/home.html",
+        step_counts=s.counts("step"),
+        latest=s.latest(6),
+        events=s.upcoming_events(4, content.today()),
+        providers=content.providers(),
+        regional=s.latest(4, region=region) if region else [],
+        popular=content.popular_searches(),
+    )
+
+
+@bp.get("/etapes")
+def steps():  # type: ignore[no-untyped-def]
+    s = content.searcher()
+    kinds = {
+        step.id: content.kinds_in_order(s.counts("kind", step=step.id))
+        for step in content.step_map().values()
+    }
+    return render_template("journey/steps.html", step_counts=s.counts("step"), kinds=kinds)
+
+
+@bp.get("/etapes/<step_id>")
+def step(step_id: str):  # type: ignore[no-untyped-def]
+    found = content.step_map().get(step_id)
+    if found is None:
+        abort(404)
+    chosen = step_filters()
+    s = content.searcher()
+    kinds = content.kinds_in_order(s.counts("kind", step=step_id, **chosen))
+    sections = [
+        (
+            kind,
+            count,
+            s.search(SearchQuery(step=step_id, kind=kind, per_page=PER_KIND, **chosen)).hits,
+        )
+        for kind, count in kinds
+    ]
+    region = content.user_region()
+    nearby = []
+    if region and "region" not in chosen:
+        nearby = s.search(SearchQuery(step=step_id, region=region, per_page=3)).hits
+    options = {
+        name: filter_options(name, s.counts(name, step=step_id), chosen.get(name))
+        for name in STEP_FILTERS
+    }
+    return render_template(
+        "journey/step.html",
+        step=found,
+        sections=sections,
+        chosen=chosen,
+        options=options,
+        filters=FILTER_LABELS,
+        nearby=nearby,
+        total=sum(count for _, count in kinds),
+        steps_in_order=list(content.step_map().values()),
+    )
+
+
+def step_filters() -> dict[str, str]:
+    """The filters of a step page (region, country, provider, sector), validated."""
+    query = parse_query_args({k: request.args.get(k, "") for k in STEP_FILTERS})
+    return {name: value for name, value in query.filters().items() if name in STEP_FILTERS}
+
+
+def filter_options(name: str, counts: dict[str, int], chosen: str | None) -> list[tuple[str, str]]:
+    """(value, « label (count) ») choices of a filter, keeping the chosen value listed."""
+    options = [(value, f"{content.facet_label(name, value)} ({n})") for value, n in counts.items()]
+    if name in ("region", "country"):
+        options.sort(key=lambda option: content.sort_key(option[1]))
+    if chosen and chosen not in counts:
+        options.insert(0, (chosen, content.facet_label(name, chosen)))
+    return options
+
+
+@bp.get("/ma-region")
+def my_region():  # type: ignore[no-untyped-def]
+    """Without `region`, the « Ma région » form; with it, remember it and go back."""
+    target = links.safe_local_path(request.args.get("next"))
+    if "region" not in request.args:
+        return render_template("journey/region.html", region_next=target)
+    code = request.args.get("region", "").strip()
+    if code and code not in regions():
+        raise QueryError(f"Code de région inconnu : « {code} ».")
+    response = make_response(redirect(target, code=303))
+    name = current_app.config["REGION_COOKIE"]
+    if code:
+        max_age = current_app.config["REGION_COOKIE_DAYS"] * 86400
+        response.set_cookie(
+            name, code, max_age=max_age, httponly=True, samesite="Lax", secure=request.is_secure
+        )
+    else:
+        response.delete_cookie(name, httponly=True, samesite="Lax")
+    return response

@@ -1,0 +1,110 @@
+"""The partners: the members of the French export team and the regions (editorial directory,
+data/directory.toml), and every organisation whose pages are indexed; one partner's role in the
+journey, its offers (from the catalogue), its sites, its contacts and its resources by step."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Blueprint, abort, render_template
+
+from indexer.search import SearchQuery
+from portail.geo import regions
+from webui import catalogue, content, directory
+from webui.directory import GROUPS
+
+bp = Blueprint("partners", __name__)
+PER_STEP = 3
+
+
+@dataclass(frozen=True)
+class PartnerRow:
+    id: str
+    name: str
+    role: str
+    count: int
+
+
+@bp.get("/partenaires")
+def index():  # type: ignore[no-untyped-def]
+    s = content.searcher()
+    providers = content.providers()
+    rows = [(p, s.counts("step", provider=p.name)) for p in providers]
+    counts = {p.name: p.count for p in providers}
+    groups = [
+        (
+            label,
+            [
+                PartnerRow(p.id, p.name, p.role, sum(counts.get(n, 0) for n in p.providers))
+                for p in directory.directory().partners
+                if p.group == group
+            ],
+        )
+        for group, label in GROUPS.items()
+    ]
+    councils = {r.code: r.council for r in directory.directory().regions.values()}
+    return render_template(
+        "partners/index.html",
+        rows=rows,
+        groups=[(label, members) for label, members in groups if members],
+        regions=[
+            (r, councils.get(code, ""), counts.get(councils.get(code, ""), 0))
+            for code, r in regions().items()
+        ],
+    )
+
+
+@bp.get("/partenaires/<provider_id>")
+def provider(provider_id: str):  # type: ignore[no-untyped-def]
+    partner = directory.partner(provider_id)
+    indexed = content.provider(provider_id)
+    if partner is None and indexed is None:
+        abort(404)
+    names = partner.providers if partner else (indexed.name,)  # type: ignore[union-attr]
+    name = partner.name if partner else indexed.name  # type: ignore[union-attr]
+    s = content.searcher()
+    by_step = []
+    for step in content.step_map().values():
+        count = sum(s.counts("step", provider=n).get(step.id, 0) for n in names)
+        if count:
+            hits = [
+                h
+                for n in names
+                for h in s.search(SearchQuery(provider=n, step=step.id, per_page=PER_STEP)).hits
+            ]
+            by_step.append((step, count, hits[:PER_STEP]))
+    offers = [o for o in catalogue.catalogue() if o.provider in names]
+    contact_pages = [
+        h
+        for n in names
+        for h in s.search(SearchQuery(provider=n, kind="contact", per_page=20)).hits
+    ]
+    kinds: dict[str, int] = {}
+    region_counts: dict[str, int] = {}
+    for n in names:
+        for kind, c in s.counts("kind", provider=n).items():
+            kinds[kind] = kinds.get(kind, 0) + c
+        for code, c in s.counts("region", provider=n).items():
+            region_counts[code] = region_counts.get(code, 0) + c
+    return render_template(
+        "partners/provider.html",
+        partner=partner,
+        name=name,
+        providers=[n for n in names if n in {p.name for p in content.providers()}],
+        total=sum(kinds.values()),
+        offers=offers,
+        contacts=directory.merge_contacts(partner.contacts if partner else (), contact_pages),
+        by_step=by_step,
+        kinds=content.kinds_in_order(kinds),
+        regions=region_counts,
+        council_of=council_region(names),
+        events=[e for n in names for e in s.upcoming_events(3, content.today(), provider=n)][:3],
+        steps=[content.step_map()[s_id] for s_id in partner.steps] if partner else [],
+    )
+
+
+def council_region(names: tuple[str, ...]) -> str | None:
+    """The region whose council publishes under one of these names, if any."""
+    return next(
+        (r.code for r in directory.directory().regions.values() if r.council in names), None
+    )

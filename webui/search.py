@@ -1,0 +1,78 @@
+"""The search page: results, facets that combine, pagination, sort, suggestions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Blueprint, render_template, request, url_for
+
+from indexer.search import FACET_FIELDS, SearchResults, parse_query_args
+from webui import content, links
+
+bp = Blueprint("search", __name__)
+FACET_VALUES_SHOWN = 12
+
+
+@dataclass(frozen=True)
+class FacetValue:
+    value: str
+    label: str
+    count: int
+    selected: bool
+    url: str
+
+
+@dataclass(frozen=True)
+class ActiveFilter:
+    field: str
+    label: str
+    remove_url: str
+
+
+@bp.get("/recherche")
+def results():  # type: ignore[no-untyped-def]
+    query = parse_query_args(request.args)
+    res = content.searcher().search(query)
+    args = links.query_args(query)
+    return render_template(
+        "search/results.html",
+        query=query,
+        res=res,
+        header_query=query.text,
+        facets=facets(res, args),
+        active=active_filters(args),
+        window=links.page_window(res.page, res.pages),
+        page_url=lambda n: search_url(args, page=str(n) if n > 1 else None),
+        sort_urls={"relevance": search_url(args, sort=None), "date": search_url(args, sort="date")},
+        suggestion_url=search_url(args, q=res.suggestion) if res.suggestion else None,
+        searching=bool(query.text or query.filters() or query.date_from or query.date_to),
+        popular=content.popular_searches(),
+    )
+
+
+def search_url(args: dict[str, str], **changes: str | None) -> str:
+    return url_for("search.results") + links.query_string(links.search_args(args, **changes))
+
+
+def facets(res: SearchResults, args: dict[str, str]) -> dict[str, list[FacetValue]]:
+    """Each facet's values as links: adding a filter keeps the others; a chosen value removes."""
+    out = {}
+    for name in FACET_FIELDS:
+        values = []
+        for value, count in res.facets.get(name, [])[:FACET_VALUES_SHOWN]:
+            selected = args.get(name) == value
+            url = search_url(args, **{name: None if selected else value})
+            values.append(FacetValue(value, content.facet_label(name, value), count, selected, url))
+        if values:
+            out[name] = values
+    return out
+
+
+def active_filters(args: dict[str, str]) -> list[ActiveFilter]:
+    out = []
+    for name in FACET_FIELDS:
+        value = args.get(name)
+        if value:
+            label = f"{content.FACET_LABELS[name]} : {content.facet_label(name, value)}"
+            out.append(ActiveFilter(name, label, search_url(args, **{name: None})))
+    return out
