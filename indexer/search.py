@@ -317,10 +317,12 @@ class Searcher:
               page: int) -> list[Hit]:
         limit = page * q.per_page
         if q.sort == "date" or text_q is None:
-            results = s.search(text_q or Every(), filter=set(matched), limit=limit, sortedby="date",
-                               reverse=True, terms=text_q is not None)
+            results = s.search(text_q or Every(), filter=set(matched), limit=limit,
+                               sortedby="date", reverse=True)
         else:
-            results = s.search(text_q, filter=set(matched), limit=limit, terms=True)
+            # No terms=True: recording matched terms for every hit is costly, and the
+            # highlighter falls back to the query's own terms.
+            results = s.search(text_q, filter=set(matched), limit=limit)
         results.fragmenter = ContextFragmenter(maxchars=220, surround=60)
         results.formatter = MarkFormatter()
         start = (page - 1) * q.per_page
