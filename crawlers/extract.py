@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -383,6 +382,3 @@ def _join_pdf_lines(lines: list[str]) -> str:
 class ExtractionError(Exception):
     """A document that could not be read."""
 
-
-def dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False)

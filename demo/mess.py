@@ -130,6 +130,7 @@ def after_body(app: SiteApp, page: Page) -> str:
 
 
 def in_sitemap(app: SiteApp, page: Page) -> bool:
+    """The very large page is reachable only through links, as such pages often are."""
     return page.media != "big"
 
 

@@ -153,20 +153,13 @@ def _incremental(generation: Path, store: Store, progress: Progress | None,
         raise IndexBusy("l'index est verrouillé par un autre processus") from None
     done: list[Enrichment] = []
     try:
-        sources = store.sources()
-        for i, url in enumerate(urls, start=1):
-            row = store.page(url)
-            if row is None:
-                continue
-            enrichment = enrich_page(row, sources, corrections)
-            writer.update_document(**document(row, enrichment, sources))
+        for enrichment, doc in _documents(store, urls, corrections, progress):
+            writer.update_document(**doc)
             done.append(enrichment)
-            if url in known:
+            if enrichment.url in known:
                 report.updated += 1
             else:
                 report.added += 1
-            if progress and (i % 200 == 0 or i == len(urls)):
-                progress(i, len(urls))
         for url in stale:
             writer.delete_by_term("url", url)
         report.removed = len(stale)
@@ -191,16 +184,9 @@ def _rebuild(data_dir: Path, store: Store, progress: Progress | None, procs: int
     writer = ix.writer(limitmb=256, procs=procs, multisegment=procs > 1)
     done: list[Enrichment] = []
     try:
-        sources = store.sources()
-        for i, url in enumerate(urls, start=1):
-            row = store.page(url)
-            if row is None:
-                continue
-            enrichment = enrich_page(row, sources, corrections)
-            writer.add_document(**document(row, enrichment, sources))
+        for enrichment, doc in _documents(store, urls, corrections, progress):
+            writer.add_document(**doc)
             done.append(enrichment)
-            if progress and (i % 200 == 0 or i == len(urls)):
-                progress(i, len(urls))
         writer.commit()
     except BaseException:
         writer.cancel()
@@ -214,6 +200,19 @@ def _rebuild(data_dir: Path, store: Store, progress: Progress | None, procs: int
     report.total = ix.doc_count()
     _remove_old_generations(root, keep=name)
     return report
+
+
+def _documents(store: Store, urls: list[str], corrections: dict[str, Correction],
+               progress: Progress | None) -> Iterator[tuple[Enrichment, dict[str, Any]]]:
+    """Each page's enrichment and Whoosh document, with progress every 200 pages."""
+    sources = store.sources()
+    for i, url in enumerate(urls, start=1):
+        row = store.page(url)
+        if row is not None:
+            enrichment = enrich_page(row, sources, corrections)
+            yield enrichment, document(row, enrichment, sources)
+        if progress and (i % 200 == 0 or i == len(urls)):
+            progress(i, len(urls))
 
 
 def _swap(root: Path, name: str) -> None:
