@@ -20,7 +20,7 @@ from scrapy import signals
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
-from scrapy.utils.sitemap import Sitemap
+from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 from twisted.internet.error import (
     ConnectionRefusedError,
     DNSLookupError,
@@ -73,10 +73,26 @@ class SourceSpider(scrapy.Spider):
                           dont_filter=True)
         for url in self.source.feeds:
             yield Request(url, callback=self.parse_feed, errback=self.on_error, dont_filter=True)
+        if not self.source.sitemaps:
+            # Sites announce their sitemaps in robots.txt: read them when none is configured.
+            for origin in dict.fromkeys(_origin(u) for u in self.source.start_urls):
+                yield Request(origin + "/robots.txt", callback=self.parse_robots,
+                              errback=self.on_robots_error, dont_filter=True,
+                              meta={"dont_retry": True})
         for url in self.source.start_urls:
             request = self.page_request(url)
             if request is not None:
                 yield request
+
+    def parse_robots(self, response: Response) -> Iterator[Request]:
+        if response.status != 200 or not isinstance(response, TextResponse):
+            return
+        for url in sitemap_urls_from_robots(response.text, base_url=response.url):
+            if urlsplit(url).netloc.lower() in self.hosts:
+                yield Request(url, callback=self.parse_sitemap, errback=self.on_error)
+
+    def on_robots_error(self, failure: Failure) -> None:
+        """No robots.txt, or an unreachable one: nothing to learn, and not an error."""
 
     def allowed(self, url: str) -> bool:
         parts = urlsplit(url)
@@ -250,6 +266,11 @@ def describe_failure(failure: Failure) -> str:
     if "maxsize" in str(failure.value).lower() or "cancelled" in str(failure.value).lower():
         return "réponse trop volumineuse ou interrompue"
     return f"échec du téléchargement ({name} : {failure.getErrorMessage()[:200]})"
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def _header(response: Response, name: str) -> str | None:

@@ -254,3 +254,9 @@ def test_unknown_source_and_broken_sources_file_are_clear_errors(tmp_path):
     good.write_text('[[source]]\nid = "a"\nname = "A"\nstart_urls = ["http://127.0.0.1:9/"]\n')
     result = portail("crawl", "--sources", str(good), "--source", "zz", data=tmp_path / "var")
     assert result.returncode == 2 and "source inconnue : zz" in result.stderr
+
+
+def test_sitemaps_announced_in_robots_txt_are_read(crawled):
+    """coface has no `sitemaps` key in the demo sources: its robots.txt names one."""
+    paths = {e.path for e in crawled["log"] if e.site == "coface"}
+    assert "/robots.txt" in paths and "/sitemap.xml" in paths
