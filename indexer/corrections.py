@@ -18,17 +18,16 @@ every problem is reported at once, in French, with its entry number.
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import tomllib
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
 from indexer.journey import KIND_IDS, STEP_IDS
+from portail.filelock import locked
 
 CORRECTIONS_FILE = "corrections.toml"
 KEYS = ("url", "step", "kind", "hidden", "by", "at", "note")
@@ -139,16 +138,8 @@ def apply_correction(result: T, correction: Correction | None) -> T:
     return replace(result, **changes)  # type: ignore[type-var]
 
 
-@contextmanager
-def _locked(data_dir: Path) -> Iterator[None]:
-    path = corrections_path(data_dir).with_suffix(".lock")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a+") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+def _locked(data_dir: Path) -> AbstractContextManager[None]:
+    return locked(corrections_path(data_dir))
 
 
 def save_correction(data_dir: Path, correction: Correction) -> None:

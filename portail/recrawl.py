@@ -8,14 +8,13 @@ starts — so a request survives a scheduler restart until it is served.
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from portail.filelock import locked
 from portail.store import now
 
 QUEUE_FILE = "recrawl-queue.json"
@@ -32,16 +31,8 @@ def queue_path(data_dir: Path) -> Path:
     return Path(data_dir) / QUEUE_FILE
 
 
-@contextmanager
-def _locked(data_dir: Path) -> Iterator[None]:
-    path = queue_path(data_dir).with_suffix(".lock")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a+") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+def _locked(data_dir: Path) -> AbstractContextManager[None]:
+    return locked(queue_path(data_dir))
 
 
 def _read(data_dir: Path) -> list[RecrawlRequest]:
