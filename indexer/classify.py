@@ -220,6 +220,10 @@ class Classifier:
         regions = find_regions(title, text, source_region, description, url)
         sectors = salient_sectors(sector_scores(fields))
         relevant = self._relevant(page, evidence + COUNTRY_EVIDENCE * bool(countries))
+        if structured and structured.get("hub"):
+            # Listings, calendars and home pages (flagged by the crawler) lead to content;
+            # they are not content themselves. A pin can still say otherwise.
+            relevant = False
         kind = guess_kind(page, countries) if relevant else "other"
         scores = _step_scores(raw, page, kind)
         pin = self.pins.get(_pin_key(url))

@@ -6,14 +6,12 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
+from indexer.classify import EMAIL, PHONE, classify_page
 from indexer.corrections import Correction, apply_correction
 from portail.frdates import event_dates
-
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-PHONE = re.compile(r"(?:\+33\s?|0)[1-9](?:[\s.-]?\d{2}){4}")
 
 
 @dataclass
@@ -42,7 +40,6 @@ class Enrichment:
 def enrich_page(row: Any, sources: dict[str, Any],
                 corrections: Mapping[str, Correction] | None = None) -> Enrichment:
     """Classify a stored page (a maintainer's correction wins) and extract its fields."""
-    from indexer.classify import classify_page
 
     structured = json.loads(row["structured"] or "{}")
     source = sources.get(row["source"])
@@ -50,10 +47,6 @@ def enrich_page(row: Any, sources: dict[str, Any],
                            structured=structured, source_id=row["source"],
                            source_region=(source["region"] or None) if source else None,
                            description=row["description"] or "")
-    if structured.get("hub"):
-        # Listings, calendars and home pages lead to content; they are not content themselves.
-        result = replace(result, step=None, relevant=False, kind="other",
-                         steps=dict.fromkeys(result.steps, 0.0))
     result = apply_correction(result, (corrections or {}).get(row["url"]))
     items = structured.get("jsonld", [])
     extra: dict[str, Any] = {}

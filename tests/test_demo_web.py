@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import collections
 import json
+import os
 import socket
 import subprocess
 import sys
@@ -170,6 +171,17 @@ def free_port(span: int = 1) -> int:
     raise RuntimeError("no free range of ports")
 
 
+def status_once_up(url: str, seconds: float) -> int | None:
+    """The status of a page, retried while its server is still starting."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            return fetch(url)[0]
+        except OSError:
+            time.sleep(0.1)
+    return None
+
+
 def test_demo_web_command_serves_every_site(tmp_path):
     base = free_port(13) - 1
     proc = subprocess.Popen([sys.executable, "-m", "portail", "demo-web", "--port", str(base)],
@@ -177,14 +189,7 @@ def test_demo_web_command_serves_every_site(tmp_path):
     try:
         line = proc.stdout.readline()
         assert "Web de démonstration servi" in line
-        deadline = time.monotonic() + 10
-        status = None
-        while time.monotonic() < deadline and status != 200:
-            try:
-                status = fetch(f"http://127.0.0.1:{base + 12}/")[0]
-            except OSError:
-                time.sleep(0.1)
-        assert status == 200
+        assert status_once_up(f"http://127.0.0.1:{base + 12}/", 10) == 200
     finally:
         proc.terminate()
         proc.wait(timeout=10)
@@ -198,7 +203,7 @@ def test_portail_demo_serves_the_demo_web_then_the_portal(tmp_path):
 
     chromium_or_skip()
     port = free_port()
-    env = {**__import__("os").environ, "PORTAIL_DATA": str(tmp_path / "var")}
+    env = {**os.environ, "PORTAIL_DATA": str(tmp_path / "var")}
     proc = subprocess.Popen([sys.executable, "-m", "portail", "demo", "--port", str(port)],
                             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             text=True)
@@ -213,14 +218,7 @@ def test_portail_demo_serves_the_demo_web_then_the_portal(tmp_path):
         assert any("1/3 Web de démonstration servi" in ln for ln in lines), lines
         assert fetch("http://127.0.0.1:8801/")[0] == 200
         assert any("Le portail est prêt" in ln for ln in lines), "".join(lines[-20:])
-        deadline = time.monotonic() + 20
-        status = None
-        while time.monotonic() < deadline and status != 200:
-            try:
-                status = fetch(f"http://127.0.0.1:{port}/")[0]
-            except OSError:
-                time.sleep(0.2)
-        assert status == 200
+        assert status_once_up(f"http://127.0.0.1:{port}/", 20) == 200
     finally:
         proc.terminate()
         proc.wait(timeout=20)
