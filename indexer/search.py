@@ -5,6 +5,8 @@ French message); `Searcher.search` answers it with the total, the page of hits w
 highlighted snippets, facet counts that combine with the active filters, and a spelling
 suggestion when the query matches little. One `Searcher` per process: it keeps one Whoosh
 searcher open, refreshes it when the index changes, and caches results per index generation.
+Matching, scoring and counting run on the generation's arrays (`indexer.arrays`); Whoosh
+parses the query, stores the fields and highlights the ten shown hits.
 """
 
 from __future__ import annotations
@@ -21,13 +23,17 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from whoosh import index as whoosh_index
 from whoosh import qparser
-from whoosh.highlight import ContextFragmenter, HtmlFormatter
-from whoosh.query import And, DateRange, Every, NullQuery, Or, Query, Term
+from whoosh.highlight import ContextFragmenter, HtmlFormatter, highlight
+from whoosh.query import And, DateRange, NullQuery, Or, Query, Term
 
+from indexer.analysis import fold
+from indexer.arrays import IndexArrays
 from indexer.index import current_generation, schema
 from indexer.journey import KIND_IDS, STEP_IDS
+from indexer.spelling import Speller
 from indexer.synonyms import expand_synonyms
 from portail.geo import regions
 
@@ -37,10 +43,10 @@ INDEX_FIELD = {"step": "step", "kind": "kind", "provider": "provider", "region":
 MAX_QUERY_CHARS = 500
 MAX_PAGE = 1000
 CACHE_SIZE = 512
-MAX_CACHED_DOCS = 2_000_000  # document numbers kept in the term and filter set cache
 REFRESH_SECONDS = 0.5
 CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
 WORD = re.compile(r"\w+(?:['’.-]\w+)*")
+LETTERS = re.compile(r"[^\W\d_]+")
 
 
 class QueryError(ValueError):
@@ -176,11 +182,11 @@ class Searcher:
         self._path: Path | None = None
         self._searcher: Any = None
         self._checked = 0.0
+        self._arrays: IndexArrays | None = None
+        self._speller: Speller | None = None
         self._cache: OrderedDict[Any, Any] = OrderedDict()
-        self._sets: OrderedDict[Any, frozenset[int]] = OrderedDict()
-        self._postings_cache: dict[str, dict[str, frozenset[int]]] = {}
-        self._set_sizes = 0
         self._parser = self._make_parser()
+        self._analyzer = schema()["body"].analyzer
 
     # -- index generations --------------------------------------------------------------
 
@@ -206,11 +212,10 @@ class Searcher:
         return self._searcher
 
     def _forget(self) -> None:
-        """A new index generation: every cached result and document set is stale."""
+        """A new index generation: every cached result and decoded posting is stale."""
         self._cache.clear()
-        self._sets.clear()
-        self._postings_cache.clear()
-        self._set_sizes = 0
+        self._arrays = IndexArrays(self._searcher)
+        self._speller = None
 
     # -- queries ------------------------------------------------------------------------
 
@@ -267,74 +272,50 @@ class Searcher:
             return results
 
     def _search(self, s: Any, q: SearchQuery) -> SearchResults:
+        arrays = self._arrays
         text_q, notice = self._text_query(q.text)
         if q.text and text_q is None:
             notice = notice or "Votre recherche ne contient que des mots trop courants."
-        allowed = self._docs(s, self._filter_query(q))
-        matched = allowed & self._docs(s, text_q) if text_q is not None else allowed
-        if text_q is not None and not matched and len(WORD.findall(q.text)) > 1:
-            # No page has every word: fall back to pages with any of them.
-            any_q = _any_of(text_q)
-            matched = allowed & self._docs(s, any_q)
-            if matched:
-                notice = ("Aucune page ne contient tous vos mots : voici celles qui en "
-                          "contiennent au moins un.")
-                text_q = any_q
-        total = len(matched)
+        allowed = arrays.matches(self._filter_query(q))
+        matched, scores, fell_back = allowed, None, False
+        if text_q is not None:
+            found, scores = arrays.evaluate(text_q, allowed)
+            matched = allowed & found
+            if not matched.any() and len(WORD.findall(q.text)) > 1:
+                # No page has every word: fall back to pages with any of them.
+                any_q = _any_of(text_q)
+                found, any_scores = arrays.evaluate(any_q, allowed)
+                if (allowed & found).any():
+                    notice = ("Aucune page ne contient tous vos mots : voici celles qui en "
+                              "contiennent au moins un.")
+                    text_q, matched, scores = any_q, allowed & found, any_scores
+                    fell_back = True
+        total = int(np.count_nonzero(matched))
         pages = max(1, -(-total // q.per_page))
         page = min(q.page, pages)
-        hits = self._page(s, matched, text_q, q, page) if total else []
-        facets = self._facets(s, matched)
-        suggestion = self._suggest(s, q, text_q) if q.text and total < 3 else None
+        hits = self._page(s, matched, scores, text_q, q, page) if total else []
+        facets = {name: arrays.facet_counts(INDEX_FIELD[name], matched)
+                  for name in FACET_FIELDS}
+        # A word that matches nothing, or almost nothing found: perhaps a typo.
+        suggestion = self._suggest(q) if q.text and (total < 3 or fell_back) else None
         return SearchResults(q, total, page, pages if total else 0, hits, facets, suggestion,
                              notice)
 
-    def _docs(self, s: Any, query: Query) -> frozenset[int]:
-        """The documents matching a query, from per-generation caches of its parts.
-
-        Terms, phrases and filters recur from one query to the next: their document sets are
-        cached, and AND / OR combine them with set operations instead of matchers.
-        """
-        if isinstance(query, And):
-            parts = sorted((self._docs(s, sub) for sub in query.subqueries), key=len)
-            return parts[0].intersection(*parts[1:]) if parts else frozenset()
-        if isinstance(query, Or):
-            return frozenset().union(*(self._docs(s, sub) for sub in query.subqueries))
-        key = ("docs", repr(query))
-        cached = self._sets.get(key)
-        if cached is None:
-            cached = frozenset(s.docs_for_query(query))
-            self._sets[key] = cached
-            self._set_sizes += len(cached) + 1
-            while self._set_sizes > MAX_CACHED_DOCS and len(self._sets) > 1:
-                _, dropped = self._sets.popitem(last=False)
-                self._set_sizes -= len(dropped) + 1
-        else:
-            self._sets.move_to_end(key)
-        return cached
-
-    def _page(self, s: Any, matched: frozenset[int], text_q: Query | None, q: SearchQuery,
-              page: int) -> list[Hit]:
+    def _page(self, s: Any, matched: np.ndarray, scores: np.ndarray | None,
+              text_q: Query | None, q: SearchQuery, page: int) -> list[Hit]:
         limit = page * q.per_page
-        if q.sort == "date" or text_q is None:
-            results = s.search(text_q or Every(), filter=set(matched), limit=limit,
-                               sortedby="date", reverse=True)
-        else:
-            # No terms=True: recording matched terms for every hit is costly, and the
-            # highlighter falls back to the query's own terms.
-            results = s.search(text_q, filter=set(matched), limit=limit)
-        results.fragmenter = ContextFragmenter(maxchars=220, surround=60)
-        results.formatter = MarkFormatter()
-        start = (page - 1) * q.per_page
-        # Slicing, not list(results): len() would count every match exactly (slow).
-        return [self._hit(hit.fields(), hit if text_q is not None else None)
-                for hit in results[start:limit]]
+        keys = self._arrays.column("date") if q.sort == "date" or scores is None else scores
+        docs = self._arrays.top(matched, keys, limit)[(page - 1) * q.per_page:limit]
+        terms = _highlight_terms(text_q)
+        return [self._hit(s.stored_fields(doc), terms) for doc in docs]
 
-    def _hit(self, stored: dict[str, Any], hit: Any = None) -> Hit:
+    def _hit(self, stored: dict[str, Any], terms: frozenset[str] = frozenset()) -> Hit:
         summary = stored.get("summary", "") or ""
         snippet = ""
-        if hit is not None and summary:
-            snippet = hit.highlights("body", text=summary, top=2)
+        if terms and summary:
+            snippet = highlight(summary, terms, self._analyzer,
+                                ContextFragmenter(maxchars=220, surround=60), MarkFormatter(),
+                                top=2)
         if not snippet:
             short = summary[:240]
             snippet = escape(short + ("…" if len(summary) > 240 else ""), quote=False)
@@ -352,48 +333,36 @@ class Searcher:
             language=stored.get("language", ""), event=extra.get("event"),
             first_seen=first.isoformat() if isinstance(first, datetime) else None, extra=extra)
 
-    def _facets(self, s: Any, matched: frozenset[int]) -> dict[str, list[tuple[str, int]]]:
-        out: dict[str, list[tuple[str, int]]] = {}
-        for name in FACET_FIELDS:
-            counts = []
-            for value, docs in self._postings(s, INDEX_FIELD[name]).items():
-                n = len(matched & docs)
-                if n:
-                    counts.append((value, n))
-            counts.sort(key=lambda vc: (-vc[1], vc[0]))
-            out[name] = counts
-        return out
-
-    def _postings(self, s: Any, fieldname: str) -> dict[str, frozenset[int]]:
-        """Every value of a facet field with its documents, cached per index generation."""
-        cached = self._postings_cache.get(fieldname)
-        if cached is None:
-            cached = {}
-            for raw in s.lexicon(fieldname):
-                value = raw.decode("utf-8") if isinstance(raw, bytes) else str(raw)
-                if value:
-                    cached[value] = frozenset(s.docs_for_query(Term(fieldname, value)))
-            self._postings_cache[fieldname] = cached
-        return cached
-
-    def _suggest(self, s: Any, q: SearchQuery, text_q: Query | None) -> str | None:
-        """« Vouliez-vous dire … ? »: a corrected query that finds more pages."""
-        try:
-            parsed = text_q or self._parser.parse(q.text)
-            corrected = s.correct_query(parsed, q.text, maxdist=2)
-        except Exception:  # the corrector trips on odd queries: no suggestion then
+    def _suggest(self, q: SearchQuery) -> str | None:
+        """« Vouliez-vous dire … ? »: the query with its unknown words corrected, if the
+        corrected query finds pages within the same filters."""
+        if self._speller is None:
+            self._speller = Speller(self._searcher.reader())
+        fixes: dict[str, str] = {}
+        for word in LETTERS.findall(q.text):
+            better = self._speller.correct(word)
+            if better:
+                fixes[word] = better
+        if not fixes:
             return None
-        if corrected.query == parsed or not corrected.string.strip():
-            return None
-        suggestion = corrected.string
-        if suggestion.strip().lower() == q.text.strip().lower():
-            return None
-        # The corrector spells whole words: parse them again to get their stems.
+        suggestion = LETTERS.sub(lambda m: fixes.get(m[0], m[0]), q.text)
         reparsed, _ = self._text_query(suggestion)
         if reparsed is None:
             return None
-        better = self._docs(s, And([reparsed, self._filter_query(q)]))
-        return suggestion if better else None
+        arrays = self._arrays
+        allowed = arrays.matches(self._filter_query(q))
+        found, scores = arrays.evaluate(reparsed, allowed)
+        best = arrays.top(found & allowed, scores, 1)
+        if not best:
+            return None
+        # The index keeps words without accents: take their spelling from the best page.
+        stored = self._searcher.stored_fields(best[0])
+        spelt = {fold(w): w for w in LETTERS.findall(
+            f"{stored.get('title', '')} {stored.get('summary', '')}")}
+        for word, better in fixes.items():
+            form = spelt.get(better, better)
+            fixes[word] = form[0].upper() + form[1:] if word[0].isupper() else form.lower()
+        return LETTERS.sub(lambda m: fixes.get(m[0], m[0]), q.text)
 
     # -- browsing helpers ---------------------------------------------------------------
 
@@ -401,32 +370,38 @@ class Searcher:
         """Counts of relevant pages per value of a facet, within optional filters."""
         query = replace(SearchQuery(), **filters)
         with self._lock:
-            s = self._current()
-            if s is None:
+            if self._current() is None:
                 return {}
-            matched = self._docs(s, self._filter_query(query))
-            return dict(self._facets(s, matched)[facet])
+            matched = self._arrays.matches(self._filter_query(query))
+            return dict(self._arrays.facet_counts(INDEX_FIELD[facet], matched))
 
     def latest(self, n: int, **filters: str) -> list[Hit]:
+        """The n pages first seen most recently."""
         query = replace(SearchQuery(), **filters)
         with self._lock:
             s = self._current()
             if s is None:
                 return []
-            results = s.search(self._filter_query(query), limit=n, sortedby="first_seen",
-                               reverse=True)
-            return [self._hit(hit.fields()) for hit in results]
+            arrays = self._arrays
+            docs = arrays.top(arrays.matches(self._filter_query(query)),
+                              arrays.column("first_seen"), n)
+            return [self._hit(s.stored_fields(doc)) for doc in docs]
 
     def upcoming_events(self, n: int, today: date, **filters: str) -> list[Hit]:
+        """The next n events that have not ended, soonest first."""
         query = replace(SearchQuery(), kind="event", **filters)
         start = datetime.combine(today, datetime.min.time())
         with self._lock:
             s = self._current()
             if s is None:
                 return []
+            arrays = self._arrays
             full = And([self._filter_query(query), DateRange("event_end", start, None)])
-            results = s.search(full, limit=n, sortedby="event_start")
-            return [self._hit(hit.fields()) for hit in results]
+            starts = arrays.column("event_start")
+            undated = np.iinfo(np.uint64).max
+            keys = np.where(starts == 0, np.uint64(undated), starts)
+            docs = arrays.top(arrays.matches(full), keys, n, descending=False)
+            return [self._hit(s.stored_fields(doc)) for doc in docs]
 
     def get(self, url: str) -> Hit | None:
         with self._lock:
@@ -439,6 +414,14 @@ class Searcher:
 
 def _split(value: str | None) -> list[str]:
     return [v for v in (value or "").split(",") if v]
+
+
+def _highlight_terms(query: Query | None) -> frozenset[str]:
+    """The analysed words of a query's text fields, for the highlighter."""
+    if query is None:
+        return frozenset()
+    return frozenset(text for field, text in query.all_terms()
+                     if field in ("title", "body") and isinstance(text, str))
 
 
 def _has_error(query: Query) -> bool:
