@@ -105,6 +105,7 @@ class Report:
     has_regions: bool = False
     has_sectors: bool = False
     errors: list[str] = field(default_factory=list)
+    kind_errors: list[str] = field(default_factory=list)
 
     @property
     def accuracy(self) -> float:
@@ -137,6 +138,11 @@ def evaluate(records: list[dict[str, Any]]) -> Report:
         if record.get("kind"):
             report.kind_total += 1
             report.kind_correct += record["kind"] == result.kind
+            if record["kind"] != result.kind:
+                report.kind_errors.append(
+                    f"{record.get('url') or record.get('id') or '?'} : attendu {record['kind']}, "
+                    f"trouvé {result.kind} — {record.get('title', '')}"
+                )
         report.countries.add(set(record.get("countries") or []), set(result.countries))
         if "regions" in record:
             report.has_regions = True
@@ -208,9 +214,11 @@ def format_report(report: Report) -> str:
         f"Type de contenu : exactitude {_pct(report.kind_accuracy)} "
         f"({report.kind_correct}/{report.kind_total})"
     )
-    if report.errors:
-        lines += ["", f"Erreurs d'étape ({len(report.errors)}) :"]
-        lines += [f"  - {e}" for e in report.errors[:MAX_ERRORS_SHOWN]]
-        if len(report.errors) > MAX_ERRORS_SHOWN:
-            lines.append(f"  … et {len(report.errors) - MAX_ERRORS_SHOWN} autres")
+    for label, errors in (("Erreurs d'étape", report.errors),
+                          ("Erreurs de type", report.kind_errors)):
+        if errors:
+            lines += ["", f"{label} ({len(errors)}) :"]
+            lines += [f"  - {e}" for e in errors[:MAX_ERRORS_SHOWN]]
+            if len(errors) > MAX_ERRORS_SHOWN:
+                lines.append(f"  … et {len(errors) - MAX_ERRORS_SHOWN} autres")
     return "\n".join(lines)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from indexer.classify import classify_page
 from indexer.evaluate import Counts, demo_records, evaluate, format_report, heldout_records
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -93,6 +94,17 @@ def test_evaluate_lists_step_errors():
         f"{CUSTOMS['url']} : attendu implanter, trouvé gerer — {CUSTOMS['title']}"
     ]
     assert "Erreurs d'étape (1)" in format_report(report)
+
+
+def test_evaluate_lists_kind_errors():
+    wrong = dict(CUSTOMS, kind="event")
+    report = evaluate([wrong])
+    assert report.kind_accuracy == 0.0
+    found = classify_page(CUSTOMS["url"], CUSTOMS["title"], CUSTOMS["text"]).kind
+    assert report.kind_errors == [
+        f"{CUSTOMS['url']} : attendu event, trouvé {found} — {CUSTOMS['title']}"
+    ]
+    assert "Erreurs de type (1)" in format_report(report)
 
 
 @pytest.mark.parametrize(
