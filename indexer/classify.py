@@ -118,6 +118,12 @@ URL_STEP_HINTS = {
     "implantation": "implanter",
 }
 URL_STEP_BONUS = 2.0
+# A title that announces an assessment of the company (« Le diagnostic douane gratuit… »,
+# « Autodiagnostic : êtes-vous prêt à… ») puts the page at the first step, whatever it assesses.
+ASSESSMENT_TITLE = re.compile(
+    r"^(le |l'|un |une |votre |notre |mon )?(auto-?diagnostic|pre-?diagnostic|diagnostic|audit"
+    r"|auto-?evaluation)s?\b|\betes-vous pret|^(testez|evaluez|mesurez) (votre|la maturite)"
+)
 
 
 @dataclass(frozen=True)
@@ -271,6 +277,8 @@ def _step_scores(raw: Mapping[str, float], page: _Page, kind: str) -> dict[str, 
             scores[URL_STEP_HINTS[segment]] += URL_STEP_BONUS
     if kind in KIND_STEP:
         scores[KIND_STEP[kind]] = max(scores.values()) + URL_STEP_BONUS
+    elif ASSESSMENT_TITLE.search(page.folded_title):
+        scores["diagnostic"] = max(scores.values()) + URL_STEP_BONUS
     return scores
 
 
@@ -446,7 +454,7 @@ URL_KINDS = {  # words of a URL's folders
               "dispositifs", "aides", "accompagnement", "accompagnements", "services",
               "prestations", "formations", "formation", "financement", "financements",
               "catalogue", "catalogue-offres"),
-    "guide": ("guides", "guide", "conseils", "fiches", "fiches-pratiques", "ressources",
+    "guide": ("guides", "guide", "conseils", "fiche", "fiches", "fiches-pratiques", "ressources",
               "documentation", "faq", "comprendre", "dossiers", "outils", "tutoriels",
               "reglementation", "dedouanement", "fiscalite", "controles", "origine"),
 }
@@ -470,7 +478,7 @@ TITLE_CUES = {
     "guide": (
         r"\?|\b(comment|etapes|l'essentiel|guide|ce qu'il faut savoir|mode d'emploi"
         r"|check-list|checklist|methode|questions|reperes|pas a pas|bien choisir"
-        r"|choisir|conseils|erreurs|fiche pratique|comprendre|tout savoir|obtenir"
+        r"|conseils|erreurs|fiche pratique|comprendre|tout savoir|obtenir"
         r"|exporter (vers|en|des|hors)|le point sur|lequel|laquelle|quelle|quel"
         r"|trame|signaux|principes|reflexes|fiche|note|liste)\b"
     ),
@@ -481,6 +489,9 @@ TITLE_CUES = {
         r"|certificat|carnet|legalisation|renseignement|devenir|permanences?|cellule"
         r"|accelerateur|etudes? sur mesure|recrutement|capital|fonds|relations presse"
         r"|test sur offre|prospection personnalisee|listes?|information sur)\b"
+        # « … avec la chambre franco-mexicaine », « Exporter avec Bpifrance »: a body's service.
+        r"|\bavec (la |le |les |l'|votre |vos |nos |notre )?(chambres?|cci|reseau|bpifrance"
+        r"|business france|team france export|conseill\w+|regions?|agences?|coface|douane)\b"
     ),
 }
 TITLE_CUE_SCORE = {"event": 1.5, "news": 1.5, "contact": 1.5, "guide": 1.5, "offer": 1.2}
@@ -544,6 +555,25 @@ BODY_CUES = {
         4.0,
     ),
 }
+# Headings that lay out a scheme or a service: who it is for, what it covers, on what terms.
+OFFER_HEADINGS = re.compile(
+    r"^(pour qui|pour quels?|qui peut|(les |des )?entreprises? (eligibles?|concernees"
+    r"|beneficiaires|accompagnees)|beneficiaires|eligibilite|criteres|conditions|caracteristiques"
+    r"|modalites|montants?|duree|tarifs?|couts?|prix|(les )?depenses"
+    r"|ce que (nous|vous|comprend|couvre|finance|propose|font|apporte|coute)"
+    r"|ce qu'(il|elle|ils|elles) (couvre|finance|propose|apporte)"
+    r"|comment (en )?benefici|comment (y )?acceder|comment (ca|cela) (marche|fonctionne)"
+    r"|(l'|notre |une |nos |les |des )?(offres?|services?|prestations?)\b|notre intervention"
+    r"|(les )?avantages|(les )?aides|combien|les \+|(un |l'|notre )?accompagnement"
+    r"|les risques couverts|(la )?quotite"
+    r"|(le |un )?parcours|(les )?formules?|(les )?etapes de l'accompagnement|(les )?engagements)"
+)
+# The provider speaking of what it does for companies (« la chambre propose aux PME »).
+PROVISION = re.compile(
+    r"\b(propose|proposent|organise|organisent|met a (votre |leur )?disposition|mettent a"
+    r"|prend en charge|prennent en charge|accompagne|accompagnent|heberge|hebergent|forme"
+    r"|forment|parraine|parrainent|finance|financent|vous aide|vous aident)\b"
+)
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 PHONE = re.compile(r"(?:\+33\s?|\b0)[1-9](?:[\s.-]?\d{2}){4}\b")
 H_F = re.compile(r"\(\s*[hf]\s*/\s*[hf]\s*\)", re.I)
@@ -569,7 +599,7 @@ NOT_INFINITIVES = frozenset({
     "livre", "chiffre", "membre", "rencontre", "nombre", "filiere", "frontiere", "matiere",
     "guichet", "dernier", "foire", "conseiller", "pionnier",
 })
-HOW_TO = re.compile(r"^\w+ (son|sa|ses|un|une|le|la|les|l')\b")
+HOW_TO = re.compile(r"^\w+ (son|sa|ses|leurs?|vos|votre)\b")
 COUNTRY_MIN_CUES = 3  # distinct economic words (PIB, inflation…); 2 for a title « Maroc »
 
 
@@ -594,6 +624,10 @@ def kind_scores(page: _Page, countries: list[str]) -> dict[str, float]:
         hits = len(re.findall(pattern, page.folded_head))
         scores[kind] += min(cap, each * hits)
     _dates_and_people(page, countries, scores)
+    headings = [_fold(line.strip()) for line in page.text[:4000].split("\n")
+                if 0 < len(line.split()) <= 7 and not line.rstrip().endswith((".", ";", ","))]
+    scores["offer"] += min(2.4, 0.8 * sum(bool(OFFER_HEADINGS.match(h)) for h in headings))
+    scores["offer"] += min(1.5, 0.5 * len(PROVISION.findall(page.folded_head)))
     return dict(scores)
 
 
