@@ -34,8 +34,18 @@ EXTRA_STOPS = {
 
 def fold(text: str) -> str:
     """Lower case without accents (« Réglementation » → « reglementation »)."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).replace("œ", "oe")
+    text = text.lower()
+    if text.isascii():
+        return text
+    for char in set(text).difference(_FOLDED):  # each character decomposed once per process
+        decomposed = unicodedata.normalize("NFKD", char)
+        _FOLDED[char] = "".join(c for c in decomposed if not unicodedata.combining(c))
+        _FOLD_TABLE[ord(char)] = _FOLDED[char]
+    return text.translate(_FOLD_TABLE).replace("œ", "oe")
+
+
+_FOLDED: dict[str, str] = {}
+_FOLD_TABLE: dict[int, str] = {}
 
 
 def join_acronyms(text: str) -> str:

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from whoosh import index as whoosh_index
+from whoosh.codec.whoosh3 import W3PerDocReader
 from whoosh.fields import BOOLEAN, DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.writing import LockError
 
@@ -48,6 +49,27 @@ class IndexReport:
     total: int = 0
     seconds: float = 0.0
     generation: str = ""
+
+
+def _remember_missing_columns() -> None:
+    """Whoosh 2.7.4 asks the disk, once per posting written, whether a field without lengths
+    (keywords, ids) has a length column: a third of a commit's time. A finished segment's
+    files never change, so its per-document reader may remember the answer."""
+    original = W3PerDocReader._cached_reader
+    if getattr(original, "remembers_missing", False):
+        return
+
+    def cached_reader(self: Any, fieldname: str, column: Any) -> Any:
+        if fieldname not in self._readers:
+            self._readers[fieldname] = original(self, fieldname, column)
+        return self._readers[fieldname]
+
+    cached_reader.remembers_missing = True  # type: ignore[attr-defined]
+    cached_reader.stock = original  # type: ignore[attr-defined]
+    W3PerDocReader._cached_reader = cached_reader
+
+
+_remember_missing_columns()
 
 
 def schema() -> Schema:
