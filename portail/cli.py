@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 
@@ -155,11 +156,21 @@ def classify(file) -> None:  # type: ignore[no-untyped-def]
 
 
 @main.command("eval", help="Mesure la qualité du classement (web de démo, ou jeu témoin).")
+@click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--heldout", is_flag=True, help="Évalue le jeu témoin tests/data/heldout.jsonl.")
-def evaluate(heldout: bool) -> None:
+def evaluate(file: Path | None, heldout: bool) -> None:
+    """FILE: des lignes JSON étiquetées (url, title, text, step, kind, countries…)."""
     from indexer.evaluate import demo_records, evaluate, format_report, heldout_records
 
-    records = heldout_records() if heldout else demo_records()
+    if file is not None:
+        try:
+            records = heldout_records(file)
+        except OSError as exc:
+            raise click.ClickException(f"{file} : lecture impossible ({exc.strerror})") from None
+        except ValueError as exc:
+            raise click.ClickException(f"{file} : JSON invalide ({exc})") from None
+    else:
+        records = heldout_records() if heldout else demo_records()
     click.echo(format_report(evaluate(records)))
 
 

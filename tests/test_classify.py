@@ -9,8 +9,20 @@ import json
 
 import pytest
 
-from indexer.classify import Classifier, classify_page, classify_record, load_pins
-from indexer.evaluate import demo_records, evaluate, format_report, heldout_records
+from indexer.classify import (
+    Classifier,
+    classify_page,
+    classify_record,
+    load_pins,
+    without_site_name,
+)
+from indexer.evaluate import (
+    HELDOUT_FILE,
+    demo_records,
+    evaluate,
+    format_report,
+    heldout_records,
+)
 from indexer.journey import STEP_IDS
 
 PAGES = [
@@ -642,3 +654,36 @@ def test_heldout_floor():
     assert report.off_topic.recall >= 0.66 and report.off_topic.fp <= 1
     assert report.countries.precision >= 0.90
     assert report.kind_accuracy >= 0.70
+
+
+HELDOUT2 = HELDOUT_FILE.with_name("heldout2.jsonl")
+
+
+def test_second_heldout_floor():
+    """A second held-out set (90 texts in the style of the real sites, titles with their site
+    names, written without reading the classifier). Measured once before any change it
+    prompted: step accuracy 84.4 % (76/90), off-topic 4/4 found but 2 relevant English pages
+    rejected, countries precision 91.3 %, kind accuracy 87.8 %. Its step errors are mostly
+    pages that sit between two steps (recruiting a V.I.E.: strategy or presence abroad?)."""
+    report = evaluate(heldout_records(HELDOUT2))
+    assert report.total == 90
+    assert report.accuracy >= 0.80, format_report(report)
+    assert report.off_topic.recall == 1.0 and report.off_topic.fp <= 2
+    assert report.countries.precision >= 0.85
+    assert report.kind_accuracy >= 0.80
+
+
+@pytest.mark.parametrize(("title", "url", "expected"), [
+    ("Prêt Croissance International | Bpifrance", "https://www.bpifrance.fr/catalogue-offres/x",
+     "Prêt Croissance International"),
+    ("Recruter un V.I.E. - Team France Export", "https://www.teamfrance-export.fr/solutions/x",
+     "Recruter un V.I.E."),
+    ("Sanctions : questions-réponses | Direction générale du Trésor",
+     "https://www.tresor.economie.gouv.fr/x", "Sanctions : questions-réponses"),
+    ("Service économique de Rabat - Nous contacter", "https://www.tresor.economie.gouv.fr/x",
+     "Service économique de Rabat - Nous contacter"),
+    ("Export - Import", "https://www.cci.fr/x", "Export - Import"),
+    ("Assurance prospection", "https://www.bpifrance.fr/x", "Assurance prospection"),
+])
+def test_titles_lose_the_site_name_they_end_with(title, url, expected):
+    assert without_site_name(title, url) == expected

@@ -132,3 +132,20 @@ def test_format_report_in_french():
     assert "Hors sujet : précision 100.0 %, rappel 100.0 %" in text
     assert "Régions : précision" in text
     assert "Type de contenu : exactitude 100.0 % (3/3)" in text
+
+
+def test_eval_command_reads_a_labelled_file_and_explains_a_bad_one(tmp_path):
+    from conftest import run_portail
+
+    good = tmp_path / "good.jsonl"
+    good.write_text(json.dumps(CUSTOMS, ensure_ascii=False) + "\n", encoding="utf-8")
+    done = run_portail("eval", str(good), data=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "Pages évaluées : 1" in done.stdout and "Étape : exactitude 100.0 %" in done.stdout
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("{pas du json\n", encoding="utf-8")
+    done = run_portail("eval", str(bad), data=tmp_path)
+    assert done.returncode == 1 and "JSON invalide" in done.stderr
+    assert "Traceback" not in done.stderr
+    done = run_portail("eval", str(tmp_path / "absent.jsonl"), data=tmp_path)
+    assert done.returncode != 0 and "Traceback" not in done.stderr
