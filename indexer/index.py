@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import fcntl
 import json
+import multiprocessing
 import os
 import shutil
+import signal
+import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -33,6 +36,8 @@ from portail.store import Store, open_store
 
 INDEX_DIR = "index"
 SUMMARY_CHARS = 1500
+PARALLEL_MIN_PAGES = 2000  # fewer pages: starting worker processes costs more than it saves
+MAX_PROCS = 4
 Progress = Callable[[int, int], None]
 
 
@@ -136,8 +141,10 @@ def indexer_lock(data_dir: Path, wait: float) -> Iterator[None]:
 
 
 def update_index(data_dir: Path, full: bool = False, wait: float = 60.0,
-                 progress: Progress | None = None, procs: int = 1) -> IndexReport:
-    """Index new and changed pages, remove gone ones; rebuild from scratch when `full`."""
+                 progress: Progress | None = None, procs: int = 0) -> IndexReport:
+    """Index new and changed pages, remove gone ones; rebuild from scratch when `full`.
+
+    A rebuild of many pages uses `procs` processes (0: one per core, up to four)."""
     started = time.monotonic()
     with indexer_lock(data_dir, wait):
         store = open_store(data_dir)
@@ -203,10 +210,12 @@ def _rebuild(data_dir: Path, store: Store, progress: Progress | None, procs: int
     ix = whoosh_index.create_in(path, schema())
     report = IndexReport(full=True, generation=name)
     urls = [r["url"] for r in store.db.execute("SELECT url FROM pages WHERE status = 'ok'")]
+    procs = procs or (min(MAX_PROCS, os.cpu_count() or 1) if len(urls) >= PARALLEL_MIN_PAGES
+                      else 1)
     writer = ix.writer(limitmb=256, procs=procs, multisegment=procs > 1)
     done: list[Enrichment] = []
     try:
-        for enrichment, doc in _documents(store, urls, corrections, progress):
+        for enrichment, doc in _documents(store, urls, corrections, progress, procs):
             writer.add_document(**doc)
             done.append(enrichment)
         writer.commit()
@@ -225,9 +234,26 @@ def _rebuild(data_dir: Path, store: Store, progress: Progress | None, procs: int
 
 
 def _documents(store: Store, urls: list[str], corrections: dict[str, Correction],
-               progress: Progress | None) -> Iterator[tuple[Enrichment, dict[str, Any]]]:
-    """Each page's enrichment and Whoosh document, with progress every 200 pages."""
-    sources = store.sources()
+               progress: Progress | None,
+               procs: int = 1) -> Iterator[tuple[Enrichment, dict[str, Any]]]:
+    """Each page's enrichment and Whoosh document, with progress every 200 pages.
+
+    With `procs` > 1 and many pages, pages are classified in that many worker processes
+    (spawned: they inherit no lock and no open index file), in order.
+    """
+    sources = {key: dict(row) for key, row in store.sources().items()}
+    if procs > 1 and len(urls) >= PARALLEL_MIN_PAGES:
+        context = multiprocessing.get_context("spawn")
+        with context.Pool(procs, initializer=_start_worker,
+                          initargs=(sources, corrections)) as pool:
+            # The pool reads its input in a thread of its own: it gets its own connection.
+            prepared = pool.imap(_prepare, _rows_read_elsewhere(store.path, urls),
+                                 chunksize=32)
+            for i, item in enumerate(prepared, start=1):
+                yield item
+                if progress and (i % 200 == 0 or i == len(urls)):
+                    progress(i, len(urls))
+        return
     for i, url in enumerate(urls, start=1):
         row = store.page(url)
         if row is not None:
@@ -235,6 +261,32 @@ def _documents(store: Store, urls: list[str], corrections: dict[str, Correction]
             yield enrichment, document(row, enrichment, sources)
         if progress and (i % 200 == 0 or i == len(urls)):
             progress(i, len(urls))
+
+
+def _rows_read_elsewhere(path: Path, urls: list[str]) -> Iterator[dict[str, Any]]:
+    db = sqlite3.connect(path, timeout=30)
+    db.row_factory = sqlite3.Row
+    try:
+        for url in urls:
+            row = db.execute("SELECT * FROM pages WHERE url=?", (url,)).fetchone()
+            if row is not None:
+                yield dict(row)
+    finally:
+        db.close()
+
+
+_worker_state: dict[str, Any] = {}
+
+
+def _start_worker(sources: dict[str, Any], corrections: dict[str, Correction]) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
+    _worker_state.update(sources=sources, corrections=corrections)
+
+
+def _prepare(row: dict[str, Any]) -> tuple[Enrichment, dict[str, Any]]:
+    sources, corrections = _worker_state["sources"], _worker_state["corrections"]
+    enrichment = enrich_page(row, sources, corrections)
+    return enrichment, document(row, enrichment, sources)
 
 
 def _swap(root: Path, name: str) -> None:

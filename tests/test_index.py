@@ -15,8 +15,9 @@ from datetime import date
 import pytest
 
 from conftest import run_portail
+from indexer import index as index_module
 from indexer.analysis import terms
-from indexer.index import current_generation, indexer_lock
+from indexer.index import current_generation, indexer_lock, update_index
 from indexer.search import QueryError, Searcher, SearchQuery, parse_query_args
 from portail.store import Store
 
@@ -236,6 +237,31 @@ def test_full_rebuild_swaps_generations_under_a_live_searcher(tmp_path):
     assert new != old and not old.exists()
     time.sleep(0.6)
     assert searcher.search(SearchQuery(text="EORI")).total == 3
+
+
+def test_a_parallel_rebuild_indexes_exactly_what_a_serial_one_does(indexed_data, tmp_path,
+                                                                      monkeypatch):
+    """Large rebuilds classify in worker processes: same documents, same order, several
+    segments, all searchable."""
+    data = tmp_path / "var"
+    data.mkdir()
+    shutil.copy(indexed_data / "pages.sqlite3", data / "pages.sqlite3")
+    store = Store(data / "pages.sqlite3")
+    urls = [r["url"] for r in store.db.execute("SELECT url FROM pages WHERE status='ok'")]
+    serial = [doc for _, doc in index_module._documents(store, urls, {}, None, procs=1)]
+    monkeypatch.setattr(index_module, "PARALLEL_MIN_PAGES", 10)
+    seen: list[int] = []
+    parallel = [doc for _, doc in index_module._documents(
+        store, urls, {}, lambda done, total: seen.append(done), procs=2)]
+    store.close()
+    assert parallel == serial and len(serial) > 250
+    assert seen[-1] == len(serial)
+    report = update_index(data, full=True, procs=2)
+    assert report.total == len(serial)
+    reference = Searcher(indexed_data).search(SearchQuery(text="assurance prospection"))
+    rebuilt = Searcher(data).search(SearchQuery(text="assurance prospection"))
+    assert rebuilt.total == reference.total > 0
+    assert [h.url for h in rebuilt.hits] == [h.url for h in reference.hits]
 
 
 def test_second_indexer_waits_then_explains(tmp_path):
