@@ -103,6 +103,8 @@ class SearchResults:
     facets: dict[str, list[tuple[str, int]]]
     suggestion: str | None = None
     notice: str | None = None
+    corrected: bool = False  # nothing matched the words typed: these are the suggestion's
+    partial: bool = False  # no page had every word: these pages have some of them
 
 
 def parse_query_args(args: Mapping[str, str]) -> SearchQuery:
@@ -271,7 +273,7 @@ class Searcher:
                 self._cache.popitem(last=False)
             return results
 
-    def _search(self, s: Any, q: SearchQuery) -> SearchResults:
+    def _search(self, s: Any, q: SearchQuery, correcting: bool = True) -> SearchResults:
         arrays = self._arrays
         text_q, notice = self._text_query(q.text)
         if q.text and text_q is None:
@@ -298,8 +300,14 @@ class Searcher:
                   for name in FACET_FIELDS}
         # A word that matches nothing, or almost nothing found: perhaps a typo.
         suggestion = self._suggest(q) if q.text and (total < 3 or fell_back) else None
+        if suggestion and (not total or fell_back) and correcting:
+            fixed = self._search(s, replace(q, text=suggestion), correcting=False)
+            if fixed.total and not fixed.partial:
+                return replace(fixed, query=q, suggestion=suggestion, corrected=True, notice=(
+                    f"Aucune page ne contient « {q.text} » : voici les résultats pour "
+                    f"« {suggestion} »."))
         return SearchResults(q, total, page, pages if total else 0, hits, facets, suggestion,
-                             notice)
+                             notice, partial=fell_back)
 
     def _page(self, s: Any, matched: np.ndarray, scores: np.ndarray | None,
               text_q: Query | None, q: SearchQuery, page: int) -> list[Hit]:

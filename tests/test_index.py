@@ -110,6 +110,21 @@ def test_misspelt_query_gets_a_suggestion(searcher):
     assert results.suggestion == "douane"
 
 
+def test_a_query_that_matches_nothing_shows_its_correction(searcher):
+    typed = searcher.search(SearchQuery(text="formalités douanieres exportatoin"))
+    right = searcher.search(SearchQuery(text=typed.suggestion or ""))
+    assert typed.corrected and typed.suggestion == "formalités douanieres exportation"
+    assert typed.total == right.total > 0
+    assert [h.url for h in typed.hits] == [h.url for h in right.hits]
+    assert "exportatoin" in typed.notice and "exportation" in typed.notice
+    assert typed.query.text == "formalités douanieres exportatoin"  # links keep what was typed
+
+
+def test_a_query_with_results_is_never_replaced(searcher):
+    results = searcher.search(SearchQuery(text="douane"))
+    assert results.total > 3 and not results.corrected and results.suggestion is None
+
+
 @pytest.mark.parametrize(
     "text",
     ['"crédit documentaire', "AND", "OR OR", "NOT", "*", "(((", ")", "title:douane", "a" * 2000,

@@ -410,12 +410,22 @@ def test_a_suggestion_links_to_the_corrected_search_keeping_filters(client, sear
     real = searcher.search
 
     def with_suggestion(query):
-        return replace(real(query), suggestion="douane", notice="Recherche simplifiée.")
+        return replace(real(query), suggestion="douane", corrected=False,
+                       notice="Recherche simplifiée.")
 
     monkeypatch.setattr(searcher, "search", with_suggestion)
     page = html(client.get("/recherche?q=douanne&step=gerer"))
     assert "Vouliez-vous dire" in page and "Recherche simplifiée." in page
     assert 'href="/recherche?q=douane&amp;step=gerer">« douane »</a>' in page
+
+
+def test_a_search_that_matches_nothing_shows_the_corrected_one(client):
+    page = unescape(html(client.get("/recherche?q=douanne")))
+    assert "Résultats pour « douane »" in page and "Vouliez-vous dire" not in page
+    assert "Aucune page ne contient « douanne » : voici les résultats pour « douane »." in page
+    assert "Aucun résultat" not in page
+    data = client.get("/api/search?q=douanne").get_json()
+    assert data["corrected"] is True and data["suggestion"] == "douane" and data["total"] > 0
 
 
 def test_the_empty_search_page_helps(client):

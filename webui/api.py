@@ -24,6 +24,7 @@ def search() -> Response:
             "facets": {name: dict(res.facets.get(name, [])) for name in FACET_FIELDS},
             "pages": res.pages,
             "suggestion": res.suggestion,
+            "corrected": res.corrected,
             "notice": res.notice,
         }
     )
@@ -198,6 +199,11 @@ def openapi_document(search_url: str) -> dict[str, Any]:
                             "type": "string",
                             "nullable": True,
                             "description": "Orthographe suggérée (« Vouliez-vous dire… ? »).",
+                        },
+                        "corrected": {
+                            "type": "boolean",
+                            "description": "Vrai quand aucune page ne contenait les mots saisis :"
+                            " les résultats sont alors ceux de la suggestion.",
                         },
                         "notice": {"type": "string", "nullable": True},
                     },
