@@ -1,0 +1,107 @@
+"""The maintainers' console in headless Chromium: log in with the keyboard, the sources and a
+source's history, a correction of a page's step, the sources check; axe-core on every page,
+and a screenshot of each."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import threading
+from urllib.parse import urlsplit
+
+import pytest
+from test_browser import browser, run_axe, screenshot  # noqa: F401
+from werkzeug.serving import make_server
+
+from portail.credentials import set_admin_password
+from webui import create_app
+
+pytestmark = pytest.mark.browser
+PASSWORD = "une phrase de passe assez longue"
+
+
+@pytest.fixture(scope="module")
+def console_url(indexed_data, crawled_data, tmp_path_factory):
+    data = tmp_path_factory.mktemp("console") / "var"
+    shutil.copytree(indexed_data, data)
+    set_admin_password(data, PASSWORD)
+    app = create_app({"DATA_DIR": str(data), "SOURCES_FILE": str(crawled_data["sources"])})
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(5)
+
+
+@pytest.fixture
+def tab(browser):  # noqa: F811
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    page.console_errors = []
+    page.on("console", lambda m: m.type == "error" and page.console_errors.append(m.text))
+    yield page
+    context.close()
+
+
+def check(tab, name: str) -> None:
+    tab.wait_for_load_state("networkidle")
+    serious = [v for v in run_axe(tab) if v["impact"] in ("serious", "critical")]
+    assert not serious, serious
+    assert "France International" in tab.title()
+    assert not [e for e in tab.console_errors if "Content Security Policy" in e]
+    screenshot(tab, name)
+
+
+def log_in_with_the_keyboard(tab, url: str) -> None:
+    tab.goto(url + "/admin/sources")
+    tab.wait_for_url("**/admin/connexion**")
+    check(tab, "console-connexion")
+    tab.get_by_label("Votre nom").focus()
+    tab.keyboard.type("Camille")
+    tab.keyboard.press("Tab")
+    tab.keyboard.type(PASSWORD)
+    tab.keyboard.press("Enter")
+    tab.wait_for_url(lambda url: urlsplit(url).path == "/admin/sources")
+
+
+def test_sources_and_a_sources_history(tab, console_url):
+    log_in_with_the_keyboard(tab, console_url)
+    assert tab.locator("h1").inner_text().startswith("Sources")
+    check(tab, "console-sources")
+    tab.locator("table a[href^='/admin/sources/']").first.click()
+    tab.wait_for_url(re.compile(r"/admin/sources/[a-z0-9-]+$"))
+    check(tab, "console-source")
+
+
+def test_a_correction_from_search_to_saved(tab, console_url):
+    log_in_with_the_keyboard(tab, console_url)
+    tab.goto(console_url + "/admin/corrections")
+    check(tab, "console-corrections")
+    tab.get_by_label("Adresse ou mots de la page").fill("assurance prospection")
+    tab.locator("#recherche-page").get_by_role("button", name="Chercher").click()
+    tab.wait_for_url(lambda url: "q=" in urlsplit(url).query)
+    tab.locator("a[href*='/admin/corrections/page?url=']").first.click()
+    tab.wait_for_url(lambda url: urlsplit(url).path == "/admin/corrections/page")
+    assert tab.locator("h1").inner_text() == "Classement d'une page"
+    check(tab, "console-page")
+    tab.get_by_label("Étape du parcours").select_option("strategie")
+    with tab.expect_navigation():
+        tab.get_by_role("button", name="Enregistrer la correction").click()
+    assert "Correction enregistrée" in tab.content()
+    assert "Page corrigée par Camille" in tab.content()
+    indexed_step = tab.get_by_role("row", name=re.compile(r"^Étape")).get_by_role("cell").nth(0)
+    assert indexed_step.inner_text() == "3. Bâtir une stratégie"
+    check(tab, "console-page-corrigee")
+
+
+def test_the_sources_check_reports_errors_in_french(tab, console_url):
+    log_in_with_the_keyboard(tab, console_url)
+    tab.goto(console_url + "/admin/sources/verifier")
+    check(tab, "console-verifier")
+    tab.get_by_label("Contenu du fichier").fill('[[source]]\nid = "Mauvais Id"\nname = "x"\n')
+    tab.get_by_role("button", name=re.compile("Vérifier")).click()
+    tab.wait_for_load_state("networkidle")
+    assert "fichier refusé" in tab.content()
+    check(tab, "console-verifier-erreurs")
