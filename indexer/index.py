@@ -9,6 +9,7 @@ which version of each page the index holds, written only after the index commit.
 
 from __future__ import annotations
 
+import ctypes
 import fcntl
 import json
 import multiprocessing
@@ -27,6 +28,7 @@ from typing import Any
 from whoosh import index as whoosh_index
 from whoosh.codec.whoosh3 import W3PerDocReader
 from whoosh.fields import BOOLEAN, DATETIME, ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.multiproc import SubWriterTask
 from whoosh.writing import LockError
 
 from indexer.analysis import french_analyzer
@@ -38,6 +40,7 @@ INDEX_DIR = "index"
 SUMMARY_CHARS = 1500
 PARALLEL_MIN_PAGES = 2000  # fewer pages: starting worker processes costs more than it saves
 MAX_PROCS = 4
+PR_SET_PDEATHSIG = 1
 Progress = Callable[[int, int], None]
 
 
@@ -75,6 +78,24 @@ def _remember_missing_columns() -> None:
 
 
 _remember_missing_columns()
+
+
+def _subwriters_die_with_the_indexer() -> None:
+    """Whoosh's writer processes are forked: they share the indexer's lock file, and would keep
+    it (and run on) if the indexer were killed. They die with it instead."""
+    run = SubWriterTask.run
+    if getattr(run, "dies_with_parent", False):
+        return
+
+    def run_until_parent_dies(self: Any) -> Any:
+        _die_with_parent()
+        return run(self)
+
+    run_until_parent_dies.dies_with_parent = True  # type: ignore[attr-defined]
+    SubWriterTask.run = run_until_parent_dies
+
+
+_subwriters_die_with_the_indexer()
 
 
 def schema() -> Schema:
@@ -280,7 +301,17 @@ _worker_state: dict[str, Any] = {}
 
 def _start_worker(sources: dict[str, Any], corrections: dict[str, Correction]) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
+    _die_with_parent()
     _worker_state.update(sources=sources, corrections=corrections)
+
+
+def _die_with_parent() -> None:
+    """Linux: a worker is killed when the indexer dies, even by SIGKILL."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # not Linux: workers end when their queue closes
+        pass
 
 
 def _prepare(row: dict[str, Any]) -> tuple[Enrichment, dict[str, Any]]:

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -307,6 +308,59 @@ def test_killed_indexer_leaves_the_previous_index_searchable(indexed_data, tmp_p
     assert Searcher(data).search(SearchQuery(text="douane")).total == before
     result = run_portail("index", data=data)
     assert result.returncode == 0, result.stderr
+    assert Searcher(data).search(SearchQuery(text="douane")).total == before
+
+
+PARALLEL_INDEXER = """
+import sys, time
+from pathlib import Path
+from indexer import index
+index.PARALLEL_MIN_PAGES = 10
+marker = Path(sys.argv[2])
+def progress(done, total):
+    marker.write_text(str(done))
+    time.sleep(60)  # killed here, workers running
+index.update_index(Path(sys.argv[1]), full=True, procs=2, progress=progress)
+"""
+
+
+def _descendants(pid: int) -> list[int]:
+    found = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout
+    children = [int(c) for c in found.split()]
+    return children + [d for c in children for d in _descendants(c)]
+
+
+def _running(pid: int) -> bool:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return False
+    return "State:\tZ" not in status
+
+
+def test_a_killed_parallel_rebuild_leaves_no_worker_and_no_lock(indexed_data, tmp_path):
+    """Classification workers and Whoosh's writer processes die with the indexer: none keeps
+    running, none keeps the index lock, the previous index stays searchable."""
+    data = tmp_path / "var"
+    shutil.copytree(indexed_data, data)
+    before = Searcher(data).search(SearchQuery(text="douane")).total
+    marker = tmp_path / "progress"
+    proc = subprocess.Popen([sys.executable, "-c", PARALLEL_INDEXER, str(data), str(marker)],
+                            cwd=Path(__file__).resolve().parent.parent)
+    deadline = time.monotonic() + 60
+    while not marker.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert marker.exists(), "the parallel rebuild never reported progress"
+    workers = _descendants(proc.pid)
+    assert len(workers) >= 3  # two classifiers (and their tracker), two Whoosh writers
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    deadline = time.monotonic() + 10
+    while any(_running(w) for w in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [w for w in workers if _running(w)]
+    with indexer_lock(data, wait=5):
+        pass
     assert Searcher(data).search(SearchQuery(text="douane")).total == before
 
 
