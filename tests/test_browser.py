@@ -51,14 +51,19 @@ def app(indexed_data):
     return create_app({"DATA_DIR": str(indexed_data), "TODAY": "2026-11-27"})
 
 
-@pytest.fixture(scope="module")
-def base_url(app):
+def serve(app):
+    """Serve a Flask app on a free loopback port for the module: yields its base URL."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(5)
+
+
+@pytest.fixture(scope="module")
+def base_url(app):
+    yield from serve(app)
 
 
 @pytest.fixture(scope="module")

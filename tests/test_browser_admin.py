@@ -6,12 +6,10 @@ from __future__ import annotations
 
 import re
 import shutil
-import threading
 from urllib.parse import urlsplit
 
 import pytest
-from test_browser import browser, run_axe, screenshot  # noqa: F401
-from werkzeug.serving import make_server
+from test_browser import browser, page, run_axe, screenshot, serve  # noqa: F401
 
 from portail.credentials import set_admin_password
 from webui import create_app
@@ -25,24 +23,8 @@ def console_url(indexed_data, crawled_data, tmp_path_factory):
     data = tmp_path_factory.mktemp("console") / "var"
     shutil.copytree(indexed_data, data)
     set_admin_password(data, PASSWORD)
-    app = create_app({"DATA_DIR": str(data), "SOURCES_FILE": str(crawled_data["sources"])})
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(5)
-
-
-@pytest.fixture
-def tab(browser):  # noqa: F811
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR")
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    page.console_errors = []
-    page.on("console", lambda m: m.type == "error" and page.console_errors.append(m.text))
-    yield page
-    context.close()
+    yield from serve(create_app({"DATA_DIR": str(data),
+                                 "SOURCES_FILE": str(crawled_data["sources"])}))
 
 
 def check(tab, name: str) -> None:
@@ -66,7 +48,8 @@ def log_in_with_the_keyboard(tab, url: str) -> None:
     tab.wait_for_url(lambda url: urlsplit(url).path == "/admin/sources")
 
 
-def test_sources_and_a_sources_history(tab, console_url):
+def test_sources_and_a_sources_history(page, console_url):  # noqa: F811
+    tab = page
     log_in_with_the_keyboard(tab, console_url)
     assert tab.locator("h1").inner_text().startswith("Sources")
     check(tab, "console-sources")
@@ -75,7 +58,8 @@ def test_sources_and_a_sources_history(tab, console_url):
     check(tab, "console-source")
 
 
-def test_a_correction_from_search_to_saved(tab, console_url):
+def test_a_correction_from_search_to_saved(page, console_url):  # noqa: F811
+    tab = page
     log_in_with_the_keyboard(tab, console_url)
     tab.goto(console_url + "/admin/corrections")
     check(tab, "console-corrections")
@@ -96,7 +80,8 @@ def test_a_correction_from_search_to_saved(tab, console_url):
     check(tab, "console-page-corrigee")
 
 
-def test_the_sources_check_reports_errors_in_french(tab, console_url):
+def test_the_sources_check_reports_errors_in_french(page, console_url):  # noqa: F811
+    tab = page
     log_in_with_the_keyboard(tab, console_url)
     tab.goto(console_url + "/admin/sources/verifier")
     check(tab, "console-verifier")
