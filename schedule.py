@@ -73,8 +73,9 @@ def structured_logger(data_dir: Path) -> logging.Logger:
     logger = logging.getLogger(f"portail.schedule.{data_dir.resolve()}")
     if not logger.handlers:
         (data_dir / "logs").mkdir(parents=True, exist_ok=True)
-        file_handler = RotatingFileHandler(data_dir / "logs" / "schedule.log",
-                                           maxBytes=2_000_000, backupCount=5, encoding="utf-8")
+        file_handler = RotatingFileHandler(
+            data_dir / "logs" / "schedule.log", maxBytes=2_000_000, backupCount=5, encoding="utf-8"
+        )
         for handler in (file_handler, logging.StreamHandler(sys.stdout)):
             handler.setFormatter(logging.Formatter("%(message)s"))
             logger.addHandler(handler)
@@ -86,8 +87,13 @@ def structured_logger(data_dir: Path) -> logging.Logger:
 class Runner:
     """Runs one source's crawl then the index update, each in its own process."""
 
-    def __init__(self, sources_path: Path, data_dir: Path, crawl_timeout: float = CRAWL_TIMEOUT,
-                 index_timeout: float = INDEX_TIMEOUT):
+    def __init__(
+        self,
+        sources_path: Path,
+        data_dir: Path,
+        crawl_timeout: float = CRAWL_TIMEOUT,
+        index_timeout: float = INDEX_TIMEOUT,
+    ):
         self.sources_path = sources_path
         self.data_dir = data_dir
         self.crawl_timeout = crawl_timeout
@@ -109,15 +115,24 @@ class Runner:
         finished = now()
         self._finish(run_id, status, detail, finished)
         result = RunResult(source_id, status, detail, started, finished)
-        self.logger.info(json.dumps({"event": "run", **result.__dict__,
-                                     **self._counts(source_id)}, ensure_ascii=False))
+        self.logger.info(
+            json.dumps(
+                {"event": "run", **result.__dict__, **self._counts(source_id)}, ensure_ascii=False
+            )
+        )
         return result
 
     def _crawl(self, source_id: str) -> tuple[str, str]:
         args = self.command("crawl", "--sources", str(self.sources_path), "--source", source_id)
         try:
-            proc = subprocess.run(args, capture_output=True, text=True,
-                                  timeout=self.crawl_timeout, env=self._env(), check=False)
+            proc = subprocess.run(
+                args,
+                capture_output=True,
+                text=True,
+                timeout=self.crawl_timeout,
+                env=self._env(),
+                check=False,
+            )
         except subprocess.TimeoutExpired:
             return "timeout", f"collecte arrêtée après {self.crawl_timeout:.0f} s"
         if proc.returncode == EXIT_BUSY:
@@ -129,8 +144,14 @@ class Runner:
 
     def _index(self, detail: str) -> tuple[str, str]:
         try:
-            proc = subprocess.run(self.command("index"), capture_output=True, text=True,
-                                  timeout=self.index_timeout, env=self._env(), check=False)
+            proc = subprocess.run(
+                self.command("index"),
+                capture_output=True,
+                text=True,
+                timeout=self.index_timeout,
+                env=self._env(),
+                check=False,
+            )
         except subprocess.TimeoutExpired:
             return "failed", "indexation arrêtée (délai dépassé)"
         if proc.returncode != 0:
@@ -146,8 +167,10 @@ class Runner:
         store = open_store(self.data_dir)
         try:
             with store.transaction() as db:
-                cur = db.execute("INSERT INTO runs(source, started, status) VALUES (?, ?, "
-                                 "'running')", (source_id, started))
+                cur = db.execute(
+                    "INSERT INTO runs(source, started, status) VALUES (?, ?, 'running')",
+                    (source_id, started),
+                )
             return int(cur.lastrowid or 0)
         finally:
             store.close()
@@ -156,8 +179,10 @@ class Runner:
         store = open_store(self.data_dir)
         try:
             with store.transaction() as db:
-                db.execute("UPDATE runs SET status=?, detail=?, finished=? WHERE id=?",
-                           (status, detail, finished, run_id))
+                db.execute(
+                    "UPDATE runs SET status=?, detail=?, finished=? WHERE id=?",
+                    (status, detail, finished, run_id),
+                )
         finally:
             store.close()
 
@@ -168,9 +193,13 @@ class Runner:
             if not last:
                 return {}
             row = last[0]
-            return {"new": row["pages_new"], "changed": row["pages_changed"],
-                    "unchanged": row["pages_unchanged"], "gone": row["pages_gone"],
-                    "errors": row["errors"]}
+            return {
+                "new": row["pages_new"],
+                "changed": row["pages_changed"],
+                "unchanged": row["pages_unchanged"],
+                "gone": row["pages_gone"],
+                "errors": row["errors"],
+            }
         finally:
             store.close()
 
@@ -188,7 +217,9 @@ def failing_sources(store: Store) -> dict[str, str]:
     for source in sources:
         rows = store.db.execute(
             "SELECT status, detail FROM runs WHERE source=? AND status NOT IN ('running', "
-            "'busy') ORDER BY id DESC LIMIT ?", (source, FAILURES_TO_FLAG)).fetchall()
+            "'busy') ORDER BY id DESC LIMIT ?",
+            (source, FAILURES_TO_FLAG),
+        ).fetchall()
         if len(rows) == FAILURES_TO_FLAG and all(r["status"] != "ok" for r in rows):
             out[source] = rows[0]["detail"] or rows[0]["status"]
     return out
@@ -197,8 +228,14 @@ def failing_sources(store: Store) -> dict[str, str]:
 class PortalScheduler:
     """The scheduler: one job per enabled source, one run at a time, live reloads."""
 
-    def __init__(self, sources_path: Path, data_dir: Path, runner: Runner | None = None,
-                 trigger_for: TriggerFactory = cron_trigger, reload_every: float = 5.0):
+    def __init__(
+        self,
+        sources_path: Path,
+        data_dir: Path,
+        runner: Runner | None = None,
+        trigger_for: TriggerFactory = cron_trigger,
+        reload_every: float = 5.0,
+    ):
         self.sources_path = Path(sources_path)
         self.data_dir = data_dir
         self.runner = runner or Runner(self.sources_path, data_dir)
@@ -206,9 +243,12 @@ class PortalScheduler:
         self.logger = self.runner.logger
         self.scheduler = BackgroundScheduler(
             timezone=TIMEZONE,
-            executors={"default": ThreadPoolExecutor(max_workers=1),
-                       "reload": ThreadPoolExecutor(max_workers=1)},
-            job_defaults={"max_instances": 1, "coalesce": True, "misfire_grace_time": 3600})
+            executors={
+                "default": ThreadPoolExecutor(max_workers=1),
+                "reload": ThreadPoolExecutor(max_workers=1),
+            },
+            job_defaults={"max_instances": 1, "coalesce": True, "misfire_grace_time": 3600},
+        )
         self.config: SourcesConfig | None = None
         self._mtime = 0.0
         self._lock = threading.Lock()
@@ -218,8 +258,13 @@ class PortalScheduler:
     def start(self) -> None:
         if not self.reload():
             raise ConfigError([f"{self.sources_path} : aucun calendrier valide à lancer"])
-        self.scheduler.add_job(self.reload_if_changed, "interval", seconds=self.reload_every,
-                               id="__reload__", executor="reload")
+        self.scheduler.add_job(
+            self.reload_if_changed,
+            "interval",
+            seconds=self.reload_every,
+            id="__reload__",
+            executor="reload",
+        )
         self.scheduler.start()
 
     def shutdown(self, wait: bool = True) -> None:
@@ -243,19 +288,35 @@ class PortalScheduler:
                 continue
             if request.source not in known:
                 recrawl.take(self.data_dir, request.source)
-                self.logger.info(json.dumps({"event": "recrawl_dropped", "at": now(),
-                                             "source": request.source}, ensure_ascii=False))
+                self.logger.info(
+                    json.dumps(
+                        {"event": "recrawl_dropped", "at": now(), "source": request.source},
+                        ensure_ascii=False,
+                    )
+                )
                 continue
             self._queued.add(request.source)
-            self.scheduler.add_job(self._run_queued, args=[request.source],
-                                   id=f"now:{request.source}", replace_existing=True)
+            self.scheduler.add_job(
+                self._run_queued,
+                args=[request.source],
+                id=f"now:{request.source}",
+                replace_existing=True,
+            )
 
     def _run_queued(self, source_id: str) -> RunResult:
         try:
             request = recrawl.take(self.data_dir, source_id)
-            self.logger.info(json.dumps({"event": "recrawl", "at": now(), "source": source_id,
-                                         "by": request.by if request else ""},
-                                        ensure_ascii=False))
+            self.logger.info(
+                json.dumps(
+                    {
+                        "event": "recrawl",
+                        "at": now(),
+                        "source": source_id,
+                        "by": request.by if request else "",
+                    },
+                    ensure_ascii=False,
+                )
+            )
             return self.runner.run(source_id)
         finally:
             self._queued.discard(source_id)
@@ -268,14 +329,21 @@ class PortalScheduler:
                 config = load_sources(self.sources_path)
             except (ConfigError, OSError) as exc:
                 errors = exc.errors if isinstance(exc, ConfigError) else [str(exc)]
-                self.logger.info(json.dumps({"event": "reload_failed", "at": now(),
-                                             "errors": errors}, ensure_ascii=False))
+                self.logger.info(
+                    json.dumps(
+                        {"event": "reload_failed", "at": now(), "errors": errors},
+                        ensure_ascii=False,
+                    )
+                )
                 return False
             self._apply(config)
             self.config = config
-            self.logger.info(json.dumps({"event": "reloaded", "at": now(),
-                                         "sources": [s.id for s in config.enabled()]},
-                                        ensure_ascii=False))
+            self.logger.info(
+                json.dumps(
+                    {"event": "reloaded", "at": now(), "sources": [s.id for s in config.enabled()]},
+                    ensure_ascii=False,
+                )
+            )
             return True
 
     def _apply(self, config: SourcesConfig) -> None:
@@ -284,8 +352,14 @@ class PortalScheduler:
             if job.id.startswith("crawl:") and job.id not in wanted:
                 job.remove()
         for job_id, source in wanted.items():
-            self.scheduler.add_job(self.runner.run, self.trigger_for(source), args=[source.id],
-                                   id=job_id, name=source.name, replace_existing=True)
+            self.scheduler.add_job(
+                self.runner.run,
+                self.trigger_for(source),
+                args=[source.id],
+                id=job_id,
+                name=source.name,
+                replace_existing=True,
+            )
 
     def next_runs(self) -> dict[str, datetime]:
         """When each source's next crawl is due (also before the scheduler has started)."""
@@ -294,7 +368,8 @@ class PortalScheduler:
         for job in self.scheduler.get_jobs():
             if job.id.startswith("crawl:"):
                 when = getattr(job, "next_run_time", None) or job.trigger.get_next_fire_time(
-                    None, moment)
+                    None, moment
+                )
                 out[job.id.removeprefix("crawl:")] = when
         return out
 
@@ -304,11 +379,15 @@ def crontab_lines(config: SourcesConfig, sources_path: Path, data_dir: Path) -> 
     portail = shlex.quote(str(Path(sys.executable).with_name("portail")))
     env = f"PORTAIL_DATA={shlex.quote(str(data_dir))}"
     src = shlex.quote(str(sources_path.resolve()))
-    lines = ["# France International : collectes périodiques (heure de Paris)",
-             f"CRON_TZ={TIMEZONE}"]
+    lines = [
+        "# France International : collectes périodiques (heure de Paris)",
+        f"CRON_TZ={TIMEZONE}",
+    ]
     for source in config.enabled():
-        lines.append(f"{source.schedule} {env} {portail} crawl --sources {src} --source "
-                     f"{source.id} && {env} {portail} index")
+        lines.append(
+            f"{source.schedule} {env} {portail} crawl --sources {src} --source "
+            f"{source.id} && {env} {portail} index"
+        )
     return lines
 
 

@@ -27,10 +27,18 @@ class BareSpider(scrapy.Spider):
 
 def main() -> None:
     start, pages = sys.argv[1], int(sys.argv[2])
-    process = CrawlerProcess(settings={
-        "LOG_LEVEL": "ERROR", "TELNETCONSOLE_ENABLED": False, "REMOTE_CONTROL_ENABLED": False,
-        "ROBOTSTXT_OBEY": True, "CONCURRENT_REQUESTS": 16, "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
-        "CLOSESPIDER_PAGECOUNT": pages + 10, "DEPTH_LIMIT": 30})
+    process = CrawlerProcess(
+        settings={
+            "LOG_LEVEL": "ERROR",
+            "TELNETCONSOLE_ENABLED": False,
+            "REMOTE_CONTROL_ENABLED": False,
+            "ROBOTSTXT_OBEY": True,
+            "CONCURRENT_REQUESTS": 16,
+            "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
+            "CLOSESPIDER_PAGECOUNT": pages + 10,
+            "DEPTH_LIMIT": 30,
+        }
+    )
     crawler = process.create_crawler(BareSpider)
     started = time.monotonic()
     process.crawl(crawler, start=start)

@@ -33,21 +33,84 @@ from indexer.search import Searcher, SearchQuery
 from portail.store import Store
 
 QUERIES = [
-    "douane", "export", "salon", "assurance prospection", "crédit documentaire", "V.I.E",
-    "Allemagne", "filiale", "Incoterms", "prêt croissance", "diagnostic export", "Japon",
-    "financement", "certificat d'origine", "mission", "TVA", "carnet ATA", "Bpifrance",
-    "marché chinois", "recrutement", "formation export", "risque pays", "EORI",
-    "agroalimentaire", "cosmétique Corée", "implantation Inde", "prospection Canada",
-    "assurance crédit", "garantie de change", "étude de marché", "webinaire", "PME",
-    "stratégie export", "plan export", "distributeur", "acheteurs", "Maroc", "Brésil",
-    "vins", "aéronautique", "santé", "numérique", "OEA", "DAU", "logistique", "transport",
-    "affacturage", "caution", "Viêt Nam", "Émirats", "Royaume-Uni", "Brexit", "sanctions",
-    "double usage", "nomenclature", "origine préférentielle", "conseiller", "CCI",
-    "Team France Export", "région", "Occitanie", "Bretagne", "subvention", "chèque export",
-    "propriété intellectuelle", "brevet", "marque", "joint-venture", "investissement",
+    "douane",
+    "export",
+    "salon",
+    "assurance prospection",
+    "crédit documentaire",
+    "V.I.E",
+    "Allemagne",
+    "filiale",
+    "Incoterms",
+    "prêt croissance",
+    "diagnostic export",
+    "Japon",
+    "financement",
+    "certificat d'origine",
+    "mission",
+    "TVA",
+    "carnet ATA",
+    "Bpifrance",
+    "marché chinois",
+    "recrutement",
+    "formation export",
+    "risque pays",
+    "EORI",
+    "agroalimentaire",
+    "cosmétique Corée",
+    "implantation Inde",
+    "prospection Canada",
+    "assurance crédit",
+    "garantie de change",
+    "étude de marché",
+    "webinaire",
+    "PME",
+    "stratégie export",
+    "plan export",
+    "distributeur",
+    "acheteurs",
+    "Maroc",
+    "Brésil",
+    "vins",
+    "aéronautique",
+    "santé",
+    "numérique",
+    "OEA",
+    "DAU",
+    "logistique",
+    "transport",
+    "affacturage",
+    "caution",
+    "Viêt Nam",
+    "Émirats",
+    "Royaume-Uni",
+    "Brexit",
+    "sanctions",
+    "double usage",
+    "nomenclature",
+    "origine préférentielle",
+    "conseiller",
+    "CCI",
+    "Team France Export",
+    "région",
+    "Occitanie",
+    "Bretagne",
+    "subvention",
+    "chèque export",
+    "propriété intellectuelle",
+    "brevet",
+    "marque",
+    "joint-venture",
+    "investissement",
 ]
-FILTERS = [{}, {"step": "gerer"}, {"kind": "offer"}, {"step": "prospecter", "kind": "event"},
-           {"country": "DE"}, {"region": "84"}]
+FILTERS = [
+    {},
+    {"step": "gerer"},
+    {"kind": "offer"},
+    {"step": "prospecter", "kind": "event"},
+    {"country": "DE"},
+    {"region": "84"},
+]
 
 
 def sentences() -> list[str]:
@@ -65,8 +128,13 @@ def build_store(data: Path, pages: int) -> None:
     pool = sentences()
     titles = [p.title for s in load_sites() for p in s.pages]
     store = Store(data / "pages.sqlite3")
-    for sid, org in (("bpifrance", "Bpifrance"), ("douane", "Douane"), ("tresor", "DG Trésor"),
-                     ("region-ara", "Région Auvergne-Rhône-Alpes"), ("coface", "Coface")):
+    for sid, org in (
+        ("bpifrance", "Bpifrance"),
+        ("douane", "Douane"),
+        ("tresor", "DG Trésor"),
+        ("region-ara", "Région Auvergne-Rhône-Alpes"),
+        ("coface", "Coface"),
+    ):
         store.record_source(sid, sid, org, "84" if sid == "region-ara" else "")
     stamp = datetime.now(UTC).isoformat()
     rows = []
@@ -74,12 +142,25 @@ def build_store(data: Path, pages: int) -> None:
         title = f"{rng.choice(titles)} ({i})"
         text = title + "\n" + "\n".join(rng.choice(pool) for _ in range(22))
         source = rng.choice(["bpifrance", "douane", "tresor", "region-ara", "coface"])
-        rows.append((f"https://bench.invalid/{source}/{i}", source, "ok", title, text,
-                     f"h{i}", stamp, stamp, stamp))
+        rows.append(
+            (
+                f"https://bench.invalid/{source}/{i}",
+                source,
+                "ok",
+                title,
+                text,
+                f"h{i}",
+                stamp,
+                stamp,
+                stamp,
+            )
+        )
     with store.transaction() as db:
-        db.executemany("INSERT INTO pages(url, source, status, title, text, content_hash, "
-                       "first_seen, last_fetched, last_changed) VALUES (?,?,?,?,?,?,?,?,?)",
-                       rows)
+        db.executemany(
+            "INSERT INTO pages(url, source, status, title, text, content_hash, "
+            "first_seen, last_fetched, last_changed) VALUES (?,?,?,?,?,?,?,?,?)",
+            rows,
+        )
     store.close()
 
 
@@ -103,9 +184,15 @@ def bare_build(data: Path, target: Path, procs: int) -> float:
     writer = ix.writer(limitmb=256, procs=procs, multisegment=procs > 1)
     count = 0
     for row in store.db.execute("SELECT url, title, text, source FROM pages"):
-        writer.add_document(url=row["url"], title=row["title"], body=row["text"],
-                            summary=row["text"][:700], source=row["source"],
-                            provider=row["source"], relevant=True)
+        writer.add_document(
+            url=row["url"],
+            title=row["title"],
+            body=row["text"],
+            summary=row["text"][:700],
+            source=row["source"],
+            provider=row["source"],
+            relevant=True,
+        )
         count += 1
     writer.commit()
     store.close()
@@ -164,26 +251,42 @@ def main(pages: int = 50_000, procs: int = 2, keep: Path | None = None) -> dict[
             bare_rate = bare_build(data, Path(tmp) / "bare", procs)
         print(f"  écrivain Whoosh nu : {bare_rate:.1f} pages/s", flush=True)
         fixed_rate = bare_build(data, Path(tmp) / "bare-fixed", procs)
-        print(f"  écrivain Whoosh nu avec le correctif de l'indexeur : {fixed_rate:.1f} pages/s",
-              flush=True)
+        print(
+            f"  écrivain Whoosh nu avec le correctif de l'indexeur : {fixed_rate:.1f} pages/s",
+            flush=True,
+        )
         report = update_index(data, full=True, procs=procs)
         rate = report.total / report.seconds
-        print(f"  portail index --full : {report.total} pages en {report.seconds:.0f} s, "
-              f"{rate:.1f} pages/s ({rate / bare_rate:.0%} de l'écrivain nu, objectif ≥ 50 %)",
-              flush=True)
+        print(
+            f"  portail index --full : {report.total} pages en {report.seconds:.0f} s, "
+            f"{rate:.1f} pages/s ({rate / bare_rate:.0%} de l'écrivain nu, objectif ≥ 50 %)",
+            flush=True,
+        )
         ours = search_latency(data)
         bare = bare_latency(Path(tmp) / "bare")
-    figures = {"bare_rate": bare_rate, "bare_fixed_rate": fixed_rate, "index_rate": rate,
-               "p50": statistics.median(ours), "p95": percentile(ours, 0.95),
-               "bare_p50": statistics.median(bare), "bare_p95": percentile(bare, 0.95)}
-    print(f"  recherche (200 requêtes, facettes et extraits) : p50 {figures['p50']:.0f} ms, "
-          f"p95 {figures['p95']:.0f} ms (objectif p95 < 150 ms)")
-    print(f"  Whoosh nu (top 10, extraits, sans facettes) : p50 {figures['bare_p50']:.0f} ms, "
-          f"p95 {figures['bare_p95']:.0f} ms")
+    figures = {
+        "bare_rate": bare_rate,
+        "bare_fixed_rate": fixed_rate,
+        "index_rate": rate,
+        "p50": statistics.median(ours),
+        "p95": percentile(ours, 0.95),
+        "bare_p50": statistics.median(bare),
+        "bare_p95": percentile(bare, 0.95),
+    }
+    print(
+        f"  recherche (200 requêtes, facettes et extraits) : p50 {figures['p50']:.0f} ms, "
+        f"p95 {figures['p95']:.0f} ms (objectif p95 < 150 ms)"
+    )
+    print(
+        f"  Whoosh nu (top 10, extraits, sans facettes) : p50 {figures['bare_p50']:.0f} ms, "
+        f"p95 {figures['bare_p95']:.0f} ms"
+    )
     print(json.dumps({k: round(v, 1) for k, v in figures.items()}))
     return figures
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 50_000,
-         keep=Path(sys.argv[2]) if len(sys.argv) > 2 else None)
+    main(
+        int(sys.argv[1]) if len(sys.argv) > 1 else 50_000,
+        keep=Path(sys.argv[2]) if len(sys.argv) > 2 else None,
+    )

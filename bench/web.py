@@ -30,9 +30,21 @@ def free_port() -> int:
 
 def start_server(data: Path, port: int) -> subprocess.Popen[bytes]:
     env = {**os.environ, "PORTAIL_DATA": str(data)}
-    proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", "2", "-b",
-                             f"127.0.0.1:{port}", "--log-level", "warning",
-                             "webui:create_app()"], env=env)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-w",
+            "2",
+            "-b",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "webui:create_app()",
+        ],
+        env=env,
+    )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -94,21 +106,30 @@ def load(port: int, targets: list[str], clients: int = 8) -> dict[str, float]:
     for t in threads:
         t.join()
     wall = time.monotonic() - started
-    return {"rps": len(times) / wall, "p50": statistics.median(times),
-            "p99": percentile(times, 0.99), "errors": errors, "requests": len(times)}
+    return {
+        "rps": len(times) / wall,
+        "p50": statistics.median(times),
+        "p99": percentile(times, 0.99),
+        "errors": errors,
+        "requests": len(times),
+    }
 
 
 def main(data: Path, requests: int = 600) -> None:
     port = free_port()
     server = start_server(data, port)
     try:
-        for label, prefix, seed in (("page de recherche", "/recherche", 1),
-                                    ("API /api/search", "/api/search", 2)):
+        for label, prefix, seed in (
+            ("page de recherche", "/recherche", 1),
+            ("API /api/search", "/api/search", 2),
+        ):
             load(port, paths(prefix, 40, seed + 100))  # warm both workers
             figures = load(port, paths(prefix, requests, seed))
-            print(f"  {label} : {figures['requests']} requêtes, {figures['rps']:.1f} req/s, "
-                  f"p50 {figures['p50']:.0f} ms, p99 {figures['p99']:.0f} ms, "
-                  f"{figures['errors']} erreurs (objectif p99 < 300 ms, zéro erreur)")
+            print(
+                f"  {label} : {figures['requests']} requêtes, {figures['rps']:.1f} req/s, "
+                f"p50 {figures['p50']:.0f} ms, p99 {figures['p99']:.0f} ms, "
+                f"{figures['errors']} erreurs (objectif p99 < 300 ms, zéro erreur)"
+            )
     finally:
         server.terminate()
         server.wait(timeout=30)

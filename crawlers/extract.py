@@ -19,28 +19,140 @@ from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 
 from portail.frdates import find_date
 
-DROP_TAGS = ("script", "style", "noscript", "template", "svg", "iframe", "form", "button",
-             "input", "select", "textarea", "object", "embed", "canvas", "dialog")
+DROP_TAGS = (
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "svg",
+    "iframe",
+    "form",
+    "button",
+    "input",
+    "select",
+    "textarea",
+    "object",
+    "embed",
+    "canvas",
+    "dialog",
+)
 LANDMARK_TAGS = ("nav", "aside", "footer")
-DROP_ROLES = ("navigation", "banner", "contentinfo", "complementary", "dialog", "search",
-              "alertdialog")
+DROP_ROLES = (
+    "navigation",
+    "banner",
+    "contentinfo",
+    "complementary",
+    "dialog",
+    "search",
+    "alertdialog",
+)
 # Tokens of class/id names that mark boilerplate, in English and French.
 BOILERPLATE_TOKENS = (
-    "cookie", "consent", "gdpr", "rgpd", "tarteaucitron", "didomi", "popup", "modal",
-    "menu", "nav", "navbar", "navigation", "breadcrumb", "ariane", "chemin", "header",
-    "entete", "footer", "pied", "sidebar", "colonne", "lateral", "share", "partage",
-    "social", "sharing", "newsletter", "lettre-info", "skip", "evitement", "print",
-    "imprimer", "outils", "toolbar", "related", "voir-aussi", "lire-aussi", "pager",
-    "pagination", "banner", "bandeau", "sliding", "eu", "widget", "block-views", "liens-haut",
-    "liens-utiles", "logo", "tagline", "back-to-top", "rating", "avis",
+    "cookie",
+    "consent",
+    "gdpr",
+    "rgpd",
+    "tarteaucitron",
+    "didomi",
+    "popup",
+    "modal",
+    "menu",
+    "nav",
+    "navbar",
+    "navigation",
+    "breadcrumb",
+    "ariane",
+    "chemin",
+    "header",
+    "entete",
+    "footer",
+    "pied",
+    "sidebar",
+    "colonne",
+    "lateral",
+    "share",
+    "partage",
+    "social",
+    "sharing",
+    "newsletter",
+    "lettre-info",
+    "skip",
+    "evitement",
+    "print",
+    "imprimer",
+    "outils",
+    "toolbar",
+    "related",
+    "voir-aussi",
+    "lire-aussi",
+    "pager",
+    "pagination",
+    "banner",
+    "bandeau",
+    "sliding",
+    "eu",
+    "widget",
+    "block-views",
+    "liens-haut",
+    "liens-utiles",
+    "logo",
+    "tagline",
+    "back-to-top",
+    "rating",
+    "avis",
 )
-CONTENT_HINTS = ("content", "contenu", "main", "article", "texte", "corps", "body", "node",
-                 "field", "post", "entry")
+CONTENT_HINTS = (
+    "content",
+    "contenu",
+    "main",
+    "article",
+    "texte",
+    "corps",
+    "body",
+    "node",
+    "field",
+    "post",
+    "entry",
+)
 BLOCK_TAGS = {
-    "p", "div", "section", "article", "main", "header", "footer", "ul", "ol", "li", "dl", "dt",
-    "dd", "table", "tr", "td", "th", "caption", "thead", "tbody", "h1", "h2", "h3", "h4", "h5",
-    "h6", "blockquote", "pre", "figure", "figcaption", "address", "br", "hr", "tfoot", "details",
-    "summary", "fieldset", "center",
+    "p",
+    "div",
+    "section",
+    "article",
+    "main",
+    "header",
+    "footer",
+    "ul",
+    "ol",
+    "li",
+    "dl",
+    "dt",
+    "dd",
+    "table",
+    "tr",
+    "td",
+    "th",
+    "caption",
+    "thead",
+    "tbody",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "blockquote",
+    "pre",
+    "figure",
+    "figcaption",
+    "address",
+    "br",
+    "hr",
+    "tfoot",
+    "details",
+    "summary",
+    "fieldset",
+    "center",
 }
 TITLE_SEPARATORS = re.compile(r"\s+(?:\||-|–|—|::|»|·)\s+")
 TOKEN_SPLIT = re.compile(r"[\s_]+|-{1,2}")
@@ -68,10 +180,16 @@ class Extracted:
 
     def fields(self) -> dict[str, Any]:
         return {
-            "title": self.title, "text": self.text, "description": self.description,
-            "language": self.language, "published": self.published, "modified": self.modified,
-            "structured": self.structured, "links": self.links,
-            "content_hash": self.content_hash(), "content_type": self.content_type,
+            "title": self.title,
+            "text": self.text,
+            "description": self.description,
+            "language": self.language,
+            "published": self.published,
+            "modified": self.modified,
+            "structured": self.structured,
+            "links": self.links,
+            "content_hash": self.content_hash(),
+            "content_type": self.content_type,
         }
 
 
@@ -91,13 +209,13 @@ def extract_html(url: str, html: str) -> Extracted:
     page_title = soup.title.get_text(" ", strip=True) if soup.title else ""
     container = main_container(soup)
     parts = urlsplit(url)
-    out.hub = (getattr(container, "hub", False) or parts.path in ("", "/")
-               or "page=" in parts.query)
+    out.hub = getattr(container, "hub", False) or parts.path in ("", "/") or "page=" in parts.query
     if out.hub:
         out.structured["hub"] = True
     h1 = container.find("h1") or soup.find("h1")
-    out.title = clean_title(h1.get_text(" ", strip=True) if h1 else "", page_title,
-                            _meta(soup, "og:title"))
+    out.title = clean_title(
+        h1.get_text(" ", strip=True) if h1 else "", page_title, _meta(soup, "og:title")
+    )
     out.text = text_of(container)
     if not out.published:
         time_tag = container.find("time", attrs={"datetime": True})
@@ -115,13 +233,13 @@ def main_container(soup: BeautifulSoup) -> Tag:
         tag.decompose()
     for comment in soup.find_all(string=lambda s: isinstance(s, Comment)):
         comment.extract()
-    main = soup.find("main") or soup.find(attrs={"role": "main"})
+    main = soup.find("main") or soup.find(True, attrs={"role": "main"})
     for tag in soup.find_all(LANDMARK_TAGS):
         tag.decompose()
     for tag in soup.find_all("header"):
         if not tag.find_parent(["article", "main"]) and not tag.find("h1"):
             tag.decompose()
-    for tag in soup.find_all(attrs={"role": DROP_ROLES}):
+    for tag in soup.find_all(True, attrs={"role": list(DROP_ROLES)}):
         if not tag.decomposed:
             tag.decompose()
     for tag in soup.find_all(_is_boilerplate):
@@ -133,7 +251,7 @@ def main_container(soup: BeautifulSoup) -> Tag:
         root = articles[0] if len(articles) == 1 else None
     if root is None:
         root = _densest_block(soup.body or soup)
-    root.hub = is_hub(root)  # type: ignore[attr-defined]
+    root.hub = is_hub(root)  # type: ignore[union-attr,attr-defined]
     _drop_link_lists(root)
     return root
 
@@ -144,7 +262,8 @@ def is_hub(root: Tag) -> bool:
         return True
     heading = root.find("h1")
     words = len(root.get_text(" ", strip=True).split()) - (
-        len(heading.get_text(" ", strip=True).split()) if heading else 0)
+        len(heading.get_text(" ", strip=True).split()) if heading else 0
+    )
     if words <= 0:
         return False
     links = [a for a in root.find_all("a", href=True) if not _inside_prose(a)]
@@ -174,7 +293,7 @@ def _inside_prose(link: Tag) -> bool:
 def _is_boilerplate(tag: Tag) -> bool:
     if tag.decomposed or tag.name in ("html", "body", "main", "article", "h1"):
         return False
-    names = " ".join([*tag.get("class", []), str(tag.get("id", ""))]).lower()
+    names = " ".join([*(tag.get("class") or []), str(tag.get("id", ""))]).lower()
     if not names.strip():
         return False
     tokens = {t for t in TOKEN_SPLIT.split(names) if t}
@@ -201,8 +320,9 @@ def _densest_block(root: Tag) -> Tag:
         if text_len < 200:
             continue
         link_len = sum(len(a.get_text(" ", strip=True)) for a in tag.find_all("a"))
-        direct = sum(len(c.get_text(" ", strip=True)) for c in tag.find_all(["p", "li", "h2",
-                                                                              "h3", "td"]))
+        direct = sum(
+            len(c.get_text(" ", strip=True)) for c in tag.find_all(["p", "li", "h2", "h3", "td"])
+        )
         score = (text_len - 2 * link_len) * (1.0 if tag.find("h1") else 0.8)
         if direct and score > best_score:
             best, best_score = tag, score
@@ -264,8 +384,9 @@ def clean_title(h1: str, page_title: str, og_title: str | None) -> str:
 def structured_data(html: str, url: str) -> dict[str, Any]:
     """schema.org JSON-LD items and OpenGraph properties."""
     try:
-        data = extruct.extract(html, base_url=url, syntaxes=["json-ld", "opengraph"],
-                               uniform=True, errors="ignore")
+        data = extruct.extract(
+            html, base_url=url, syntaxes=["json-ld", "opengraph"], uniform=True, errors="ignore"
+        )
     except Exception:  # extruct raises many kinds on broken markup: structured data is optional
         return {}
     out: dict[str, Any] = {}
@@ -274,7 +395,8 @@ def structured_data(html: str, url: str) -> dict[str, Any]:
     for item in items:
         graph = item.get("@graph")
         flat.extend(g for g in graph if isinstance(g, dict)) if isinstance(graph, list) else (
-            flat.append(item))
+            flat.append(item)
+        )
     if flat:
         out["jsonld"] = flat
     og = data.get("opengraph") or []
@@ -331,10 +453,51 @@ def _links(soup: BeautifulSoup, url: str) -> list[str]:
     return list(out)
 
 
-FRENCH_WORDS = {"le", "la", "les", "des", "du", "et", "est", "pour", "une", "dans", "vous",
-                "avec", "sur", "qui", "au", "aux", "votre", "vos", "ce", "que", "en"}
-ENGLISH_WORDS = {"the", "and", "of", "to", "is", "for", "with", "your", "you", "are", "in",
-                 "on", "that", "this", "our", "we", "it", "as", "by", "from"}
+FRENCH_WORDS = {
+    "le",
+    "la",
+    "les",
+    "des",
+    "du",
+    "et",
+    "est",
+    "pour",
+    "une",
+    "dans",
+    "vous",
+    "avec",
+    "sur",
+    "qui",
+    "au",
+    "aux",
+    "votre",
+    "vos",
+    "ce",
+    "que",
+    "en",
+}
+ENGLISH_WORDS = {
+    "the",
+    "and",
+    "of",
+    "to",
+    "is",
+    "for",
+    "with",
+    "your",
+    "you",
+    "are",
+    "in",
+    "on",
+    "that",
+    "this",
+    "our",
+    "we",
+    "it",
+    "as",
+    "by",
+    "from",
+}
 
 
 def guess_language(text: str) -> str:
@@ -381,4 +544,3 @@ def _join_pdf_lines(lines: list[str]) -> str:
 
 class ExtractionError(Exception):
     """A document that could not be read."""
-

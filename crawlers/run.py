@@ -48,8 +48,9 @@ def crawl_lock(data_dir: Path, sources: list[Source]) -> Iterator[None]:
     try:
         handle.seek(0)
         handle.truncate()
-        json.dump({"pid": os.getpid(), "sources": [s.id for s in sources], "started": now()},
-                  handle)
+        json.dump(
+            {"pid": os.getpid(), "sources": [s.id for s in sources], "started": now()}, handle
+        )
         handle.flush()
         yield
     finally:
@@ -63,14 +64,21 @@ def _describe_holder(raw: str) -> str:
     try:
         info = json.loads(raw)
         sources = ", ".join(info["sources"])
-        return (f"une collecte est déjà en cours (processus {info['pid']}, sources : {sources}, "
-                f"démarrée le {info['started']})")
+        return (
+            f"une collecte est déjà en cours (processus {info['pid']}, sources : {sources}, "
+            f"démarrée le {info['started']})"
+        )
     except (ValueError, KeyError, TypeError):
         return "une collecte est déjà en cours dans ce répertoire de données"
 
 
-def run_crawl(config: SourcesConfig, source_ids: list[str], data_dir: Path,
-              out: IO[str] = sys.stdout, err: IO[str] = sys.stderr) -> list[SourceResult]:
+def run_crawl(
+    config: SourcesConfig,
+    source_ids: list[str],
+    data_dir: Path,
+    out: IO[str] = sys.stdout,
+    err: IO[str] = sys.stderr,
+) -> list[SourceResult]:
     """Crawl the named sources (all enabled ones when none is named); return their results."""
     sources = select_sources(config, source_ids)
     with crawl_lock(data_dir, sources):
@@ -99,17 +107,25 @@ def _crawl(sources: list[Source], store: Store, err: IO[str]) -> list[SourceResu
     from crawlers.settings import crawl_settings
     from crawlers.spider import SourceSpider
 
-    process = CrawlerProcess(settings={"LOG_LEVEL": "ERROR", "TELNETCONSOLE_ENABLED": False,
-                                       "REMOTE_CONTROL_ENABLED": False,
-                                       "LOG_INSTALL_ROOT_HANDLER": True})
+    process = CrawlerProcess(
+        settings={
+            "LOG_LEVEL": "ERROR",
+            "TELNETCONSOLE_ENABLED": False,
+            "REMOTE_CONTROL_ENABLED": False,
+            "LOG_INSTALL_ROOT_HANDLER": True,
+        }
+    )
     started = time.monotonic()
     crawls: list[tuple[Source, int, Any]] = []
     for source in sources:
         store.record_source(source.id, source.name, source.organisation, source.region)
         crawl_id = store.start_crawl(source.id)
         # One spider class per source, so that each crawler gets its own settings.
-        spider_cls = type(f"SourceSpider_{source.id}", (SourceSpider,),
-                          {"custom_settings": crawl_settings(source)})
+        spider_cls = type(
+            f"SourceSpider_{source.id}",
+            (SourceSpider,),
+            {"custom_settings": crawl_settings(source)},
+        )
         crawler = process.create_crawler(spider_cls)
         process.crawl(crawler, source=source, store=store, crawl_id=crawl_id)
         crawls.append((source, crawl_id, crawler))
@@ -121,16 +137,22 @@ def _crawl(sources: list[Source], store: Store, err: IO[str]) -> list[SourceResu
     return [_finish(store, source, cid, crawler, elapsed) for source, cid, crawler in crawls]
 
 
-def _finish(store: Store, source: Source, crawl_id: int, crawler: Any,
-            elapsed: float) -> SourceResult:
+def _finish(
+    store: Store, source: Source, crawl_id: int, crawler: Any, elapsed: float
+) -> SourceResult:
     spider = crawler.spider
     reason = getattr(spider, "finish_reason", "shutdown")
     complete = reason == "finished"
     gone, flag = store.close_crawl(crawl_id, source.id, complete)
     outcomes = store.outcome_counts(crawl_id)
     errors = [(r["url"], r["reason"]) for r in store.crawl_errors(crawl_id)]
-    counts = CrawlCounts(new=outcomes.get("new", 0), changed=outcomes.get("changed", 0),
-                         unchanged=outcomes.get("unchanged", 0), gone=gone, errors=len(errors))
+    counts = CrawlCounts(
+        new=outcomes.get("new", 0),
+        changed=outcomes.get("changed", 0),
+        unchanged=outcomes.get("unchanged", 0),
+        gone=gone,
+        errors=len(errors),
+    )
     reached = counts.new + counts.changed + counts.unchanged
     if not complete:
         flag = _incomplete_reason(reason, source)
@@ -145,8 +167,10 @@ def _finish(store: Store, source: Source, crawl_id: int, crawler: Any,
 
 def _incomplete_reason(reason: str, source: Source) -> str:
     if reason == "closespider_pagecount":
-        return (f"collecte incomplète : plafond de {source.max_pages} pages atteint "
-                "(max_pages) ; aucune page n'a été marquée disparue")
+        return (
+            f"collecte incomplète : plafond de {source.max_pages} pages atteint "
+            "(max_pages) ; aucune page n'a été marquée disparue"
+        )
     return f"collecte interrompue ({reason}) ; aucune page n'a été marquée disparue"
 
 
@@ -181,9 +205,11 @@ class Progress:
         errors = sum(s.errors for s in spiders)
         active = [s.source.id for s in spiders if getattr(s, "finish_reason", None) is None]
         elapsed = time.monotonic() - self.started
-        line = (f"Collecte en cours : {pages} pages, {errors} erreurs, "
-                f"{pages / max(elapsed, 0.1):.0f} pages/s, {len(active)} sources actives "
-                f"({', '.join(active[:4])}{'…' if len(active) > 4 else ''})")
+        line = (
+            f"Collecte en cours : {pages} pages, {errors} erreurs, "
+            f"{pages / max(elapsed, 0.1):.0f} pages/s, {len(active)} sources actives "
+            f"({', '.join(active[:4])}{'…' if len(active) > 4 else ''})"
+        )
         if self.tty:
             self.stream.write("\r" + line[:150].ljust(150))
             self.stream.flush()
@@ -198,19 +224,25 @@ STATUS_FR = {"finished": "terminée", "incomplete": "incomplète"}
 
 def print_report(results: list[SourceResult], out: IO[str]) -> None:
     """The per-source table, then flags and errors."""
-    header = (f"{'Source':<24} {'Nouvelles':>9} {'Modifiées':>9} {'Inchangées':>10} "
-              f"{'Disparues':>9} {'Erreurs':>7}  État")
+    header = (
+        f"{'Source':<24} {'Nouvelles':>9} {'Modifiées':>9} {'Inchangées':>10} "
+        f"{'Disparues':>9} {'Erreurs':>7}  État"
+    )
     out.write(header + "\n" + "-" * len(header) + "\n")
     total = CrawlCounts()
     for r in results:
         c = r.counts
         state = STATUS_FR.get(r.status, r.status) + (" ⚠" if r.flag else "")
-        out.write(f"{r.source.id:<24} {c.new:>9} {c.changed:>9} {c.unchanged:>10} "
-                  f"{c.gone:>9} {c.errors:>7}  {state}\n")
+        out.write(
+            f"{r.source.id:<24} {c.new:>9} {c.changed:>9} {c.unchanged:>10} "
+            f"{c.gone:>9} {c.errors:>7}  {state}\n"
+        )
         for key in ("new", "changed", "unchanged", "gone", "errors"):
             setattr(total, key, getattr(total, key) + getattr(c, key))
-    out.write(f"{'Total':<24} {total.new:>9} {total.changed:>9} {total.unchanged:>10} "
-              f"{total.gone:>9} {total.errors:>7}\n")
+    out.write(
+        f"{'Total':<24} {total.new:>9} {total.changed:>9} {total.unchanged:>10} "
+        f"{total.gone:>9} {total.errors:>7}\n"
+    )
     flagged = [r for r in results if r.flag]
     if flagged:
         out.write("\nÀ examiner :\n")

@@ -69,16 +69,19 @@ class SourceSpider(scrapy.Spider):
 
     async def start(self) -> AsyncIterator[Request]:
         for url in self.source.sitemaps:
-            yield Request(url, callback=self.parse_sitemap, errback=self.on_error,
-                          dont_filter=True)
+            yield Request(url, callback=self.parse_sitemap, errback=self.on_error, dont_filter=True)
         for url in self.source.feeds:
             yield Request(url, callback=self.parse_feed, errback=self.on_error, dont_filter=True)
         if not self.source.sitemaps:
             # Sites announce their sitemaps in robots.txt: read them when none is configured.
             for origin in dict.fromkeys(_origin(u) for u in self.source.start_urls):
-                yield Request(origin + "/robots.txt", callback=self.parse_robots,
-                              errback=self.on_robots_error, dont_filter=True,
-                              meta={"dont_retry": True})
+                yield Request(
+                    origin + "/robots.txt",
+                    callback=self.parse_robots,
+                    errback=self.on_robots_error,
+                    dont_filter=True,
+                    meta={"dont_retry": True},
+                )
         for url in self.source.start_urls:
             request = self.page_request(url)
             if request is not None:
@@ -100,8 +103,10 @@ class SourceSpider(scrapy.Spider):
             return False
         if BINARY_RE.search(parts.path):
             return False
-        if self.allow and url not in self.source.start_urls and not any(
-            p.search(url) for p in self.allow
+        if (
+            self.allow
+            and url not in self.source.start_urls
+            and not any(p.search(url) for p in self.allow)
         ):
             return False
         return not any(p.search(url) for p in self.deny)
@@ -115,8 +120,10 @@ class SourceSpider(scrapy.Spider):
         headers: dict[str, str] = {}
         meta: dict[str, Any] = {}
         if self.source.javascript:
-            meta = {"playwright": True,
-                    "playwright_page_goto_kwargs": {"wait_until": "networkidle"}}
+            meta = {
+                "playwright": True,
+                "playwright_page_goto_kwargs": {"wait_until": "networkidle"},
+            }
         else:
             known = self.store.fetch_info(url)
             if known is not None and known["status"] == "ok":
@@ -124,8 +131,9 @@ class SourceSpider(scrapy.Spider):
                     headers["If-None-Match"] = known["etag"]
                 if known["last_modified"]:
                     headers["If-Modified-Since"] = known["last_modified"]
-        return Request(url, callback=self.parse_page, errback=self.on_error, headers=headers,
-                       meta=meta)
+        return Request(
+            url, callback=self.parse_page, errback=self.on_error, headers=headers, meta=meta
+        )
 
     def follow(self, links: Iterable[str]) -> Iterator[Request]:
         for link in links:
@@ -173,7 +181,7 @@ class SourceSpider(scrapy.Spider):
             yield from self.follow(extracted.links)
 
     def extract(self, response: Response) -> Extracted | None:
-        ctype = response.headers.get("Content-Type", b"").decode("latin-1").lower()
+        ctype = (response.headers.get("Content-Type") or b"").decode("latin-1").lower()
         try:
             if "application/pdf" in ctype or response.body[:5] == b"%PDF-":
                 return extract_pdf(response.url, response.body)
@@ -196,8 +204,16 @@ class SourceSpider(scrapy.Spider):
         etag = _header(response, "ETag")
         last_modified = _header(response, "Last-Modified")
         request_url = clean_url(response.request.url if response.request else response.url)
-        outcome = self.store.save_page(self.crawl_id, self.source.id, page_url, request_url,
-                                       extracted.fields(), etag, last_modified, response.status)
+        outcome = self.store.save_page(
+            self.crawl_id,
+            self.source.id,
+            page_url,
+            request_url,
+            extracted.fields(),
+            etag,
+            last_modified,
+            response.status,
+        )
         if clean_url(response.url) != request_url:
             self.store.record_alias(clean_url(response.url), page_url, etag, last_modified)
         self.pages_done += 1

@@ -6,8 +6,20 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url, safe_url_string
 
-TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "at_", "xtor", "fbclid", "gclid", "msclkid",
-                     "mc_cid", "mc_eid", "_ga", "ref_src")
+TRACKING_PREFIXES = (
+    "utm_",
+    "pk_",
+    "mtm_",
+    "at_",
+    "xtor",
+    "fbclid",
+    "gclid",
+    "msclkid",
+    "mc_cid",
+    "mc_eid",
+    "_ga",
+    "ref_src",
+)
 
 
 def is_tracking(name: str) -> bool:
@@ -17,8 +29,9 @@ def is_tracking(name: str) -> bool:
 def clean_url(url: str) -> str:
     """Canonical spelling: no fragment, no tracking parameters, sorted query, lower-case host."""
     parts = urlsplit(safe_url_string(url.strip()))
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
-             if not is_tracking(k)]
+    query = [
+        (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not is_tracking(k)
+    ]
     path = parts.path or "/"
     cleaned = urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path, urlencode(query), ""))
     return canonicalize_url(cleaned, keep_fragments=False)

@@ -323,8 +323,13 @@ class DemoWeb:
 
     def start(self) -> DemoWeb:
         for sid, site in self.sites.items():
-            server = make_server(self.host, self.ports[sid], SiteApp(site, self), threaded=True,
-                                 request_handler=QuietHandler)
+            server = make_server(
+                self.host,
+                self.ports[sid],
+                SiteApp(site, self),
+                threaded=True,
+                request_handler=QuietHandler,
+            )
             self.ports[sid] = server.server_port
             self._servers.append(server)
         for server in self._servers:

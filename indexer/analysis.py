@@ -26,9 +26,42 @@ from whoosh.support.charset import accent_map
 DOTTED_ACRONYM = re.compile(r"\b(?:[A-Za-z]\.){2,}(?:[A-Za-z]\b\.?)?")
 TOKEN_PATTERN = r"\w+"
 EXTRA_STOPS = {
-    "les", "a", "b", "c", "d", "j", "l", "m", "n", "qu", "s", "t", "y", "lorsqu", "puisqu",
-    "jusqu", "quoiqu", "aux", "cet", "cette", "ces", "leurs", "plus", "tout", "tous", "toute",
-    "toutes", "dont", "ainsi", "comme", "entre", "sans", "sous", "chez", "vers", "afin",
+    "les",
+    "a",
+    "b",
+    "c",
+    "d",
+    "j",
+    "l",
+    "m",
+    "n",
+    "qu",
+    "s",
+    "t",
+    "y",
+    "lorsqu",
+    "puisqu",
+    "jusqu",
+    "quoiqu",
+    "aux",
+    "cet",
+    "cette",
+    "ces",
+    "leurs",
+    "plus",
+    "tout",
+    "tous",
+    "toute",
+    "toutes",
+    "dont",
+    "ainsi",
+    "comme",
+    "entre",
+    "sans",
+    "sous",
+    "chez",
+    "vers",
+    "afin",
 }
 
 
@@ -76,8 +109,12 @@ class FrenchTokenizer(Tokenizer):
 
 def french_analyzer(stem: bool = True) -> Analyzer:
     """The analyzer of every French text field (and of queries against them)."""
-    chain = (FrenchTokenizer() | LowercaseFilter() | CharsetFilter(accent_map)
-             | StopFilter(stoplist=stop_words(), minsize=2))
+    chain = (
+        FrenchTokenizer()
+        | LowercaseFilter()
+        | CharsetFilter(accent_map)
+        | StopFilter(stoplist=stop_words(), minsize=2)
+    )
     return chain | StemFilter(lang="fr", cachesize=100_000) if stem else chain
 
 

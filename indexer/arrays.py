@@ -72,9 +72,10 @@ class IndexArrays:
             leaf_ids, leaf_weights = _decode(reader.postings(fieldname, text))
             ids.append(leaf_ids + offset)
             weights.append(leaf_weights)
-        found = (np.concatenate(ids).astype(np.int32) if ids else np.empty(0, np.int32),
-                 np.concatenate(weights).astype(np.float32) if weights
-                 else np.empty(0, np.float32))
+        found = (
+            np.concatenate(ids).astype(np.int32) if ids else np.empty(0, np.int32),
+            np.concatenate(weights).astype(np.float32) if weights else np.empty(0, np.float32),
+        )
         self._postings[key] = found
         self._held += len(found[0]) + 1
         while self._held > self.max_postings and len(self._postings) > 1:
@@ -98,13 +99,16 @@ class IndexArrays:
             lengths = np.zeros(self.size, dtype=np.float32)
             for reader, offset in self.leaves:
                 perdoc = getattr(reader, "_perdoc", None)
-                column = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN) if (
-                    perdoc is not None) else None
+                column = (
+                    perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+                    if (perdoc is not None)
+                    else None
+                )
                 if column is None:
                     continue
                 count = reader.doc_count_all()
                 raw = np.frombuffer(_column_bytes(column, count), dtype=np.uint8)
-                lengths[offset:offset + len(raw)] = LENGTHS[raw]
+                lengths[offset : offset + len(raw)] = LENGTHS[raw]
             average = self.searcher.avg_field_length(fieldname) or 1.0
             found = (lengths, float(average))
             self._lengths[fieldname] = found
@@ -174,8 +178,12 @@ class IndexArrays:
                 ids, values = self.scores(query.fieldname, word)
                 scores[ids] += values
             return matches, scores * matches * query.boost
-        matches = self._as_mask(self._cached(repr(query), lambda: np.fromiter(
-            self.searcher.docs_for_query(query), dtype=np.int32)))
+        matches = self._as_mask(
+            self._cached(
+                repr(query),
+                lambda: np.fromiter(self.searcher.docs_for_query(query), dtype=np.int32),
+            )
+        )
         return matches, matches.astype(np.float32) * getattr(query, "boost", 1.0)
 
     def _nothing(self) -> Vector:
@@ -223,19 +231,22 @@ class IndexArrays:
             return candidates.astype(np.int32)
         # Each occurrence becomes one number: candidate index * SPAN + position.
         span = np.int64(1 << 32)
-        occurrences = [self._occurrences(query.fieldname, word, candidates, span)
-                       for word in query.words]
+        occurrences = [
+            self._occurrences(query.fieldname, word, candidates, span) for word in query.words
+        ]
         reached = occurrences[0]
         for following in occurrences[1:]:
             steps = [reached + gap for gap in range(1, max(1, query.slop) + 1)]
-            reached = np.intersect1d(np.concatenate(steps) if len(steps) > 1 else steps[0],
-                                     following)
+            reached = np.intersect1d(
+                np.concatenate(steps) if len(steps) > 1 else steps[0], following
+            )
             if not len(reached):
                 break
         return candidates[np.unique(reached // span)].astype(np.int32)
 
-    def _occurrences(self, fieldname: str, word: str, docs: np.ndarray,
-                     span: np.int64) -> np.ndarray:
+    def _occurrences(
+        self, fieldname: str, word: str, docs: np.ndarray, span: np.int64
+    ) -> np.ndarray:
         """Index-in-`docs` * span + position, for each occurrence of the word in `docs`."""
         index: list[int] = []
         positions: list[int] = []
@@ -271,8 +282,9 @@ class IndexArrays:
 
     # -- ranking ------------------------------------------------------------------------
 
-    def top(self, matches: np.ndarray, keys: np.ndarray, limit: int,
-            descending: bool = True) -> list[int]:
+    def top(
+        self, matches: np.ndarray, keys: np.ndarray, limit: int, descending: bool = True
+    ) -> list[int]:
         """The first `limit` matching documents ordered by key (ties: index order)."""
         docs = np.flatnonzero(matches)
         if not len(docs) or limit <= 0:
@@ -297,11 +309,12 @@ class IndexArrays:
             for reader, offset in self.leaves:
                 if not reader.has_column(fieldname):
                     continue
-                values = np.array(list(reader.column_reader(fieldname, translate=False)),
-                                  dtype=np.uint64)
+                values = np.array(
+                    list(reader.column_reader(fieldname, translate=False)), dtype=np.uint64
+                )
                 if isinstance(missing, int):
                     values[values == np.uint64(missing)] = 0
-                found[offset:offset + len(values)] = values
+                found[offset : offset + len(values)] = values
             self._columns[fieldname] = found
         return found
 
@@ -334,8 +347,11 @@ class IndexArrays:
                 docs.append(ids)
                 codes.append(np.full(len(ids), len(values), dtype=np.int32))
                 values.append(value)
-            found = (values, np.concatenate(docs) if docs else np.empty(0, np.int32),
-                     np.concatenate(codes) if codes else np.empty(0, np.int32))
+            found = (
+                values,
+                np.concatenate(docs) if docs else np.empty(0, np.int32),
+                np.concatenate(codes) if codes else np.empty(0, np.int32),
+            )
             self._facets[fieldname] = found
         return found
 
@@ -375,8 +391,10 @@ def _decode(matcher: Any) -> tuple[np.ndarray, np.ndarray]:
             ids.append(np.asarray(matcher._ids, dtype=np.int64))
             weights.append(np.asarray(matcher._weights, dtype=np.float32))
             matcher._next_block()
-        return (np.concatenate(ids) if ids else np.empty(0, np.int64),
-                np.concatenate(weights) if weights else np.empty(0, np.float32))
+        return (
+            np.concatenate(ids) if ids else np.empty(0, np.int64),
+            np.concatenate(weights) if weights else np.empty(0, np.float32),
+        )
     while matcher.is_active():  # inlined short lists
         ids.append(matcher.id())
         weights.append(matcher.weight())

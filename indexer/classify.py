@@ -89,14 +89,54 @@ OFF_TOPIC_TITLE = re.compile(
     r"|accessibilite|plan du site|conditions generales|credits photos?|\bcgu\b"
     r"|page (introuvable|non trouvee)|erreur 404|\b404\b"
 )
-ENGLISH_WORDS = frozenset({
-    "the", "and", "of", "to", "is", "for", "with", "your", "you", "are", "on", "that", "this",
-    "our", "we", "it", "by", "from", "be", "or",
-})
-FRENCH_WORDS = frozenset({
-    "le", "la", "les", "des", "du", "et", "est", "pour", "une", "dans", "vous", "avec", "sur",
-    "qui", "au", "aux", "votre", "vos", "ce", "que",
-})
+ENGLISH_WORDS = frozenset(
+    {
+        "the",
+        "and",
+        "of",
+        "to",
+        "is",
+        "for",
+        "with",
+        "your",
+        "you",
+        "are",
+        "on",
+        "that",
+        "this",
+        "our",
+        "we",
+        "it",
+        "by",
+        "from",
+        "be",
+        "or",
+    }
+)
+FRENCH_WORDS = frozenset(
+    {
+        "le",
+        "la",
+        "les",
+        "des",
+        "du",
+        "et",
+        "est",
+        "pour",
+        "une",
+        "dans",
+        "vous",
+        "avec",
+        "sur",
+        "qui",
+        "au",
+        "aux",
+        "votre",
+        "vos",
+        "ce",
+        "que",
+    }
+)
 VIE_ACRONYM = re.compile(r"\bV\.\s?I\.\s?E\b\.?|\bVIE\b")
 VIE_IN_URL = re.compile(r"(?:^|/)(?:vie|v-i-e)(?:[-/_]|$)", re.I)
 
@@ -318,8 +358,10 @@ def without_site_name(title: str, url: str) -> str:
         words = re.findall(r"\w+", _fold(last))
         compact = "".join(words)
         named = bool(compact) and (
-            any(label in compact for label in labels) or compact in compact_host
-            or any(len(w) >= 4 and w in compact_host for w in words))
+            any(label in compact for label in labels)
+            or compact in compact_host
+            or any(len(w) >= 4 and w in compact_host for w in words)
+        )
         if len(words) > 6 or not named:
             break
         pieces.pop()
@@ -472,20 +514,81 @@ SCHEMA_KINDS = {
     "FinancialProduct": ("offer", 3.0),
 }
 URL_KINDS = {  # words of a URL's folders
-    "event": ("evenements", "evenement", "agenda", "events", "event", "webinaires", "webinaire",
-              "manifestations"),
-    "news": ("actualites", "actualite", "actus", "actu", "news", "presse", "communiques",
-             "communique", "blog", "breves"),
-    "contact": ("contact", "contacts", "nous-contacter", "annuaire", "equipe", "equipes",
-                "delegations", "interlocuteurs", "regions", "implantations-france"),
+    "event": (
+        "evenements",
+        "evenement",
+        "agenda",
+        "events",
+        "event",
+        "webinaires",
+        "webinaire",
+        "manifestations",
+    ),
+    "news": (
+        "actualites",
+        "actualite",
+        "actus",
+        "actu",
+        "news",
+        "presse",
+        "communiques",
+        "communique",
+        "blog",
+        "breves",
+    ),
+    "contact": (
+        "contact",
+        "contacts",
+        "nous-contacter",
+        "annuaire",
+        "equipe",
+        "equipes",
+        "delegations",
+        "interlocuteurs",
+        "regions",
+        "implantations-france",
+    ),
     "country": ("pays", "risque-pays", "fiches-pays", "fiche-pays", "country", "countries"),
-    "offer": ("offres", "offre", "nos-offres", "solutions", "nos-solutions", "produits",
-              "dispositifs", "aides", "accompagnement", "accompagnements", "services",
-              "prestations", "formations", "formation", "financement", "financements",
-              "catalogue", "catalogue-offres"),
-    "guide": ("guides", "guide", "conseils", "fiche", "fiches", "fiches-pratiques", "ressources",
-              "documentation", "faq", "comprendre", "dossiers", "outils", "tutoriels",
-              "reglementation", "dedouanement", "fiscalite", "controles", "origine"),
+    "offer": (
+        "offres",
+        "offre",
+        "nos-offres",
+        "solutions",
+        "nos-solutions",
+        "produits",
+        "dispositifs",
+        "aides",
+        "accompagnement",
+        "accompagnements",
+        "services",
+        "prestations",
+        "formations",
+        "formation",
+        "financement",
+        "financements",
+        "catalogue",
+        "catalogue-offres",
+    ),
+    "guide": (
+        "guides",
+        "guide",
+        "conseils",
+        "fiche",
+        "fiches",
+        "fiches-pratiques",
+        "ressources",
+        "documentation",
+        "faq",
+        "comprendre",
+        "dossiers",
+        "outils",
+        "tutoriels",
+        "reglementation",
+        "dedouanement",
+        "fiscalite",
+        "controles",
+        "origine",
+    ),
 }
 URL_KIND_SCORE = 3.0
 TITLE_CUES = {
@@ -615,19 +718,68 @@ PAST_TENSE = re.compile(
 )
 IMPERATIVE = re.compile(r"(?:^|[.!?:;]\s+|\n)([A-ZÉÈÀ][a-zéèêàâîôûç]+ez)\b")
 # Imperatives of offers and events (« Bénéficiez », « Inscrivez-vous »), not of how-tos.
-INVITATIONS = frozenset({
-    "beneficiez", "profitez", "contactez", "decouvrez", "inscrivez", "rejoignez", "exposez",
-    "participez", "postulez", "rencontrez", "demandez", "confiez", "appelez", "ecrivez", "venez",
-    "reservez", "telechargez", "candidatez", "prenez", "accedez", "developpez", "financez",
-    "assurez",
-})
+INVITATIONS = frozenset(
+    {
+        "beneficiez",
+        "profitez",
+        "contactez",
+        "decouvrez",
+        "inscrivez",
+        "rejoignez",
+        "exposez",
+        "participez",
+        "postulez",
+        "rencontrez",
+        "demandez",
+        "confiez",
+        "appelez",
+        "ecrivez",
+        "venez",
+        "reservez",
+        "telechargez",
+        "candidatez",
+        "prenez",
+        "accedez",
+        "developpez",
+        "financez",
+        "assurez",
+    }
+)
 INFINITIVE = re.compile(r"[a-z]{3,}(er|ir|re)")
-NOT_INFINITIVES = frozenset({
-    "offre", "centre", "lettre", "cadre", "notre", "votre", "autre", "entre", "premier",
-    "dossier", "atelier", "quartier", "calendrier", "hiver", "chantier", "fichier", "titre",
-    "livre", "chiffre", "membre", "rencontre", "nombre", "filiere", "frontiere", "matiere",
-    "guichet", "dernier", "foire", "conseiller", "pionnier",
-})
+NOT_INFINITIVES = frozenset(
+    {
+        "offre",
+        "centre",
+        "lettre",
+        "cadre",
+        "notre",
+        "votre",
+        "autre",
+        "entre",
+        "premier",
+        "dossier",
+        "atelier",
+        "quartier",
+        "calendrier",
+        "hiver",
+        "chantier",
+        "fichier",
+        "titre",
+        "livre",
+        "chiffre",
+        "membre",
+        "rencontre",
+        "nombre",
+        "filiere",
+        "frontiere",
+        "matiere",
+        "guichet",
+        "dernier",
+        "foire",
+        "conseiller",
+        "pionnier",
+    }
+)
 HOW_TO = re.compile(r"^\w+ (son|sa|ses|leurs?|vos|votre)\b")
 COUNTRY_MIN_CUES = 3  # distinct economic words (PIB, inflation…); 2 for a title « Maroc »
 
@@ -653,8 +805,11 @@ def kind_scores(page: _Page, countries: list[str]) -> dict[str, float]:
         hits = len(re.findall(pattern, page.folded_head))
         scores[kind] += min(cap, each * hits)
     _dates_and_people(page, countries, scores)
-    headings = [_fold(line.strip()) for line in page.text[:4000].split("\n")
-                if 0 < len(line.split()) <= 7 and not line.rstrip().endswith((".", ";", ","))]
+    headings = [
+        _fold(line.strip())
+        for line in page.text[:4000].split("\n")
+        if 0 < len(line.split()) <= 7 and not line.rstrip().endswith((".", ";", ","))
+    ]
     scores["offer"] += min(2.4, 0.8 * sum(bool(OFFER_HEADINGS.match(h)) for h in headings))
     scores["offer"] += min(1.5, 0.5 * len(PROVISION.findall(page.folded_head)))
     return dict(scores)

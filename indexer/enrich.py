@@ -32,21 +32,37 @@ class Enrichment:
 
     def row(self) -> tuple[Any, ...]:
         extra = dict(self.extra)
-        return (self.url, self.version, self.step, json.dumps(self.steps), int(self.relevant),
-                self.kind, json.dumps(self.countries), json.dumps(self.regions),
-                json.dumps(self.sectors), self.date, json.dumps(extra, ensure_ascii=False))
+        return (
+            self.url,
+            self.version,
+            self.step,
+            json.dumps(self.steps),
+            int(self.relevant),
+            self.kind,
+            json.dumps(self.countries),
+            json.dumps(self.regions),
+            json.dumps(self.sectors),
+            self.date,
+            json.dumps(extra, ensure_ascii=False),
+        )
 
 
-def enrich_page(row: Any, sources: dict[str, Any],
-                corrections: Mapping[str, Correction] | None = None) -> Enrichment:
+def enrich_page(
+    row: Any, sources: dict[str, Any], corrections: Mapping[str, Correction] | None = None
+) -> Enrichment:
     """Classify a stored page (a maintainer's correction wins) and extract its fields."""
 
     structured = json.loads(row["structured"] or "{}")
     source = sources.get(row["source"])
-    result = classify_page(row["url"], row["title"] or "", row["text"] or "",
-                           structured=structured, source_id=row["source"],
-                           source_region=(source["region"] or None) if source else None,
-                           description=row["description"] or "")
+    result = classify_page(
+        row["url"],
+        row["title"] or "",
+        row["text"] or "",
+        structured=structured,
+        source_id=row["source"],
+        source_region=(source["region"] or None) if source else None,
+        description=row["description"] or "",
+    )
     result = apply_correction(result, (corrections or {}).get(row["url"]))
     items = structured.get("jsonld", [])
     extra: dict[str, Any] = {}
@@ -61,10 +77,20 @@ def enrich_page(row: Any, sources: dict[str, Any],
         extra["contact"] = contact
     date = (event or {}).get("start") or row["published"] or row["modified"]
     return Enrichment(
-        url=row["url"], version=row["version"], step=result.step, steps=result.steps,
-        relevant=result.relevant, kind=result.kind, countries=result.countries,
-        regions=result.regions, sectors=result.sectors, date=date,
-        event_start=(event or {}).get("start"), event_end=(event or {}).get("end"), extra=extra)
+        url=row["url"],
+        version=row["version"],
+        step=result.step,
+        steps=result.steps,
+        relevant=result.relevant,
+        kind=result.kind,
+        countries=result.countries,
+        regions=result.regions,
+        sectors=result.sectors,
+        date=date,
+        event_start=(event or {}).get("start"),
+        event_end=(event or {}).get("end"),
+        extra=extra,
+    )
 
 
 def _typed(items: list[dict[str, Any]], *types: str) -> dict[str, Any] | None:
@@ -93,19 +119,31 @@ def _event(items: list[dict[str, Any]], text: str, countries: list[str]) -> dict
         location = item.get("location") or {}
         address = location.get("address", {}) if isinstance(location, dict) else {}
         online = "Online" in str(item.get("eventAttendanceMode", "")) or (
-            isinstance(location, dict) and location.get("@type") == "VirtualLocation")
+            isinstance(location, dict) and location.get("@type") == "VirtualLocation"
+        )
         country = address.get("addressCountry", "") if isinstance(address, dict) else ""
-        return {"start": start, "end": end, "online": online,
-                "city": "" if online else (_text(address) or _text(location)),
-                "country": "" if online else (_text(country).upper()[:2] or _first(countries)),
-                "organiser": _text(item.get("organizer"))}
+        return {
+            "start": start,
+            "end": end,
+            "online": online,
+            "city": "" if online else (_text(address) or _text(location)),
+            "country": "" if online else (_text(country).upper()[:2] or _first(countries)),
+            "organiser": _text(item.get("organizer")),
+        }
     found = event_dates(text)
     if found is None:
         return None
-    online = bool(re.search(r"\b(webinaire|webinar|en ligne|visioconférence|distanciel)\b",
-                            text[:3000], re.I))
-    return {"start": found[0], "end": found[1], "online": online, "city": "",
-            "country": "" if online else _first(countries), "organiser": ""}
+    online = bool(
+        re.search(r"\b(webinaire|webinar|en ligne|visioconférence|distanciel)\b", text[:3000], re.I)
+    )
+    return {
+        "start": found[0],
+        "end": found[1],
+        "online": online,
+        "city": "",
+        "country": "" if online else _first(countries),
+        "organiser": "",
+    }
 
 
 def _job(items: list[dict[str, Any]]) -> dict[str, Any] | None:
@@ -114,11 +152,13 @@ def _job(items: list[dict[str, Any]]) -> dict[str, Any] | None:
         return None
     location = item.get("jobLocation") or {}
     address = location.get("address", {}) if isinstance(location, dict) else {}
-    return {"company": _text(item.get("hiringOrganization")),
-            "city": address.get("addressLocality", "") if isinstance(address, dict) else "",
-            "country": address.get("addressCountry", "") if isinstance(address, dict) else "",
-            "start": str(item.get("jobStartDate") or "")[:10],
-            "duration": str(item.get("duration") or "")}
+    return {
+        "company": _text(item.get("hiringOrganization")),
+        "city": address.get("addressLocality", "") if isinstance(address, dict) else "",
+        "country": address.get("addressCountry", "") if isinstance(address, dict) else "",
+        "start": str(item.get("jobStartDate") or "")[:10],
+        "duration": str(item.get("duration") or ""),
+    }
 
 
 def _contact(items: list[dict[str, Any]], text: str) -> dict[str, Any]:
@@ -128,10 +168,12 @@ def _contact(items: list[dict[str, Any]], text: str) -> dict[str, Any]:
         point = point[0] if point else {}
     emails = EMAIL.findall(text)
     phones = PHONE.findall(text)
-    return {"name": _text((item or {}).get("name")),
-            "address": _text((item or {}).get("address")),
-            "phone": str(point.get("telephone") or (phones[0] if phones else "")),
-            "email": str(point.get("email") or (emails[0] if emails else ""))}
+    return {
+        "name": _text((item or {}).get("name")),
+        "address": _text((item or {}).get("address")),
+        "phone": str(point.get("telephone") or (phones[0] if phones else "")),
+        "email": str(point.get("email") or (emails[0] if emails else "")),
+    }
 
 
 def _first(values: list[str]) -> str:

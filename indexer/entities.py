@@ -59,15 +59,49 @@ SEPARATOR_RE = re.compile(r"[\s\-'.]{0,3}")
 ARTICLES = frozenset({"la", "le", "les", "l", "de", "du", "des", "d", "et", "en", "a"})
 # « franco-allemand » is about Germany; « latino-américain » is not about the United States.
 ALLOWED_PREFIXES = frozenset({"franco"})
-LANGUAGE_BEFORE = frozenset({
-    "en", "l", "parle", "parlez", "parler", "parlant", "maitrise", "maitrisez", "maitriser",
-    "langue", "langues", "anglais", "francais", "traduit", "traduction", "traduite",
-})
-LANGUAGE_AFTER = frozenset({
-    "courant", "courants", "couramment", "natif", "native", "bilingue", "lu", "ecrit", "parle",
-    "obligatoire", "indispensable", "souhaite", "apprecie", "exige", "requis", "c1", "c2",
-    "b1", "b2",
-})
+LANGUAGE_BEFORE = frozenset(
+    {
+        "en",
+        "l",
+        "parle",
+        "parlez",
+        "parler",
+        "parlant",
+        "maitrise",
+        "maitrisez",
+        "maitriser",
+        "langue",
+        "langues",
+        "anglais",
+        "francais",
+        "traduit",
+        "traduction",
+        "traduite",
+    }
+)
+LANGUAGE_AFTER = frozenset(
+    {
+        "courant",
+        "courants",
+        "couramment",
+        "natif",
+        "native",
+        "bilingue",
+        "lu",
+        "ecrit",
+        "parle",
+        "obligatoire",
+        "indispensable",
+        "souhaite",
+        "apprecie",
+        "exige",
+        "requis",
+        "c1",
+        "c2",
+        "b1",
+        "b2",
+    }
+)
 APPELLATION_RE = re.compile(
     r"\b(?:vins?|cremants?|crus?|appellations?|aoc|aop|igp|fromages?)\s+(?:de|d'|du)\s*$"
 )

@@ -214,8 +214,10 @@ def format_report(report: Report) -> str:
         f"Type de contenu : exactitude {_pct(report.kind_accuracy)} "
         f"({report.kind_correct}/{report.kind_total})"
     )
-    for label, errors in (("Erreurs d'étape", report.errors),
-                          ("Erreurs de type", report.kind_errors)):
+    for label, errors in (
+        ("Erreurs d'étape", report.errors),
+        ("Erreurs de type", report.kind_errors),
+    ):
         if errors:
             lines += ["", f"{label} ({len(errors)}) :"]
             lines += [f"  - {e}" for e in errors[:MAX_ERRORS_SHOWN]]

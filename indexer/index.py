@@ -161,8 +161,13 @@ def indexer_lock(data_dir: Path, wait: float) -> Iterator[None]:
         handle.close()
 
 
-def update_index(data_dir: Path, full: bool = False, wait: float = 60.0,
-                 progress: Progress | None = None, procs: int = 0) -> IndexReport:
+def update_index(
+    data_dir: Path,
+    full: bool = False,
+    wait: float = 60.0,
+    progress: Progress | None = None,
+    procs: int = 0,
+) -> IndexReport:
     """Index new and changed pages, remove gone ones; rebuild from scratch when `full`.
 
     A rebuild of many pages uses `procs` processes (0: one per core, up to four)."""
@@ -182,16 +187,22 @@ def update_index(data_dir: Path, full: bool = False, wait: float = 60.0,
     return report
 
 
-def _incremental(generation: Path, store: Store, progress: Progress | None,
-                 corrections: dict[str, Correction]) -> IndexReport:
+def _incremental(
+    generation: Path, store: Store, progress: Progress | None, corrections: dict[str, Correction]
+) -> IndexReport:
     report = IndexReport(full=False, generation=generation.name)
     ix = whoosh_index.open_dir(generation)
     todo = store.db.execute(
         "SELECT p.url FROM pages p LEFT JOIN enrichment e ON e.url = p.url "
-        "WHERE p.status = 'ok' AND (e.url IS NULL OR e.version <> p.version)").fetchall()
-    stale = [r["url"] for r in store.db.execute(
-        "SELECT e.url FROM enrichment e LEFT JOIN pages p ON p.url = e.url "
-        "WHERE p.url IS NULL OR p.status <> 'ok'")]
+        "WHERE p.status = 'ok' AND (e.url IS NULL OR e.version <> p.version)"
+    ).fetchall()
+    stale = [
+        r["url"]
+        for r in store.db.execute(
+            "SELECT e.url FROM enrichment e LEFT JOIN pages p ON p.url = e.url "
+            "WHERE p.url IS NULL OR p.status <> 'ok'"
+        )
+    ]
     known = {r["url"] for r in store.db.execute("SELECT url FROM enrichment")}
     urls = [r["url"] for r in todo]
     if not urls and not stale:
@@ -222,8 +233,13 @@ def _incremental(generation: Path, store: Store, progress: Progress | None,
     return report
 
 
-def _rebuild(data_dir: Path, store: Store, progress: Progress | None, procs: int,
-             corrections: dict[str, Correction]) -> IndexReport:
+def _rebuild(
+    data_dir: Path,
+    store: Store,
+    progress: Progress | None,
+    procs: int,
+    corrections: dict[str, Correction],
+) -> IndexReport:
     root = index_root(data_dir)
     name = "gen-" + datetime.now(UTC).strftime("%Y%m%d%H%M%S%f")
     path = root / name
@@ -231,8 +247,7 @@ def _rebuild(data_dir: Path, store: Store, progress: Progress | None, procs: int
     ix = whoosh_index.create_in(path, schema())
     report = IndexReport(full=True, generation=name)
     urls = [r["url"] for r in store.db.execute("SELECT url FROM pages WHERE status = 'ok'")]
-    procs = procs or (min(MAX_PROCS, os.cpu_count() or 1) if len(urls) >= PARALLEL_MIN_PAGES
-                      else 1)
+    procs = procs or (min(MAX_PROCS, os.cpu_count() or 1) if len(urls) >= PARALLEL_MIN_PAGES else 1)
     writer = ix.writer(limitmb=256, procs=procs, multisegment=procs > 1)
     done: list[Enrichment] = []
     try:
@@ -254,9 +269,13 @@ def _rebuild(data_dir: Path, store: Store, progress: Progress | None, procs: int
     return report
 
 
-def _documents(store: Store, urls: list[str], corrections: dict[str, Correction],
-               progress: Progress | None,
-               procs: int = 1) -> Iterator[tuple[Enrichment, dict[str, Any]]]:
+def _documents(
+    store: Store,
+    urls: list[str],
+    corrections: dict[str, Correction],
+    progress: Progress | None,
+    procs: int = 1,
+) -> Iterator[tuple[Enrichment, dict[str, Any]]]:
     """Each page's enrichment and Whoosh document, with progress every 200 pages.
 
     With `procs` > 1 and many pages, pages are classified in that many worker processes
@@ -265,11 +284,11 @@ def _documents(store: Store, urls: list[str], corrections: dict[str, Correction]
     sources = {key: dict(row) for key, row in store.sources().items()}
     if procs > 1 and len(urls) >= PARALLEL_MIN_PAGES:
         context = multiprocessing.get_context("spawn")
-        with context.Pool(procs, initializer=_start_worker,
-                          initargs=(sources, corrections)) as pool:
+        with context.Pool(
+            procs, initializer=_start_worker, initargs=(sources, corrections)
+        ) as pool:
             # The pool reads its input in a thread of its own: it gets its own connection.
-            prepared = pool.imap(_prepare, _rows_read_elsewhere(store.path, urls),
-                                 chunksize=32)
+            prepared = pool.imap(_prepare, _rows_read_elsewhere(store.path, urls), chunksize=32)
             for i, item in enumerate(prepared, start=1):
                 yield item
                 if progress and (i % 200 == 0 or i == len(urls)):
@@ -340,7 +359,8 @@ def _record(store: Store, done: list[Enrichment], removed: list[str]) -> None:
         db.executemany(
             "INSERT OR REPLACE INTO enrichment(url, version, step, steps, relevant, kind, "
             "countries, regions, sectors, date, extra) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-            [e.row() for e in done])
+            [e.row() for e in done],
+        )
         db.executemany("DELETE FROM enrichment WHERE url = ?", [(u,) for u in removed])
 
 
@@ -371,8 +391,11 @@ def document(row: Any, e: Enrichment, sources: dict[str, Any]) -> dict[str, Any]
         "first_seen": _datetime(row["first_seen"]),
         "extra": json.dumps(e.extra, ensure_ascii=False),
     }
-    for key, value in (("date", e.date), ("event_start", e.event_start),
-                       ("event_end", e.event_end)):
+    for key, value in (
+        ("date", e.date),
+        ("event_start", e.event_start),
+        ("event_end", e.event_end),
+    ):
         parsed = _datetime(value)
         if parsed is not None:
             doc[key] = parsed

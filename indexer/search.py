@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from html import escape
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 from whoosh import index as whoosh_index
@@ -38,8 +38,14 @@ from indexer.synonyms import expand_synonyms
 from portail.geo import regions
 
 FACET_FIELDS = ("step", "kind", "provider", "region", "country", "sector")
-INDEX_FIELD = {"step": "step", "kind": "kind", "provider": "provider", "region": "regions",
-               "country": "countries", "sector": "sectors"}
+INDEX_FIELD = {
+    "step": "step",
+    "kind": "kind",
+    "provider": "provider",
+    "region": "regions",
+    "country": "countries",
+    "sector": "sectors",
+}
 MAX_QUERY_CHARS = 500
 MAX_PAGE = 1000
 CACHE_SIZE = 512
@@ -131,10 +137,20 @@ def parse_query_args(args: Mapping[str, str]) -> SearchQuery:
     sort = (args.get("sort") or "relevance").strip()
     if sort not in ("relevance", "date"):
         raise QueryError("Le tri doit être « relevance » (pertinence) ou « date ».")
-    return SearchQuery(text=text, step=step, kind=kind, provider=provider, country=country,
-                       region=region, sector=sector, date_from=_date(args.get("date_from")),
-                       date_to=_date(args.get("date_to")), page=page, per_page=per_page,
-                       sort=sort)
+    return SearchQuery(
+        text=text,
+        step=step,
+        kind=kind,
+        provider=provider,
+        country=country,
+        region=region,
+        sector=sector,
+        date_from=_date(args.get("date_from")),
+        date_to=_date(args.get("date_to")),
+        page=page,
+        per_page=per_page,
+        sort=sort,
+    )
 
 
 def _int(raw: str | None, name: str, low: int, high: int, default: int) -> int:
@@ -213,6 +229,13 @@ class Searcher:
             self._forget()
         return self._searcher
 
+    @property
+    def _live(self) -> IndexArrays:
+        """The live generation's arrays (set whenever `_current()` found an index)."""
+        if self._arrays is None:
+            raise RuntimeError("no index generation is open")
+        return self._arrays
+
     def _forget(self) -> None:
         """A new index generation: every cached result and decoded posting is stale."""
         self._cache.clear()
@@ -224,8 +247,14 @@ class Searcher:
     @staticmethod
     def _make_parser() -> qparser.QueryParser:
         parser = qparser.MultifieldParser(["title", "body"], schema(), group=qparser.AndGroup)
-        for plugin in (qparser.FieldsPlugin, qparser.WildcardPlugin, qparser.RangePlugin,
-                       qparser.BoostPlugin, qparser.EveryPlugin, qparser.PlusMinusPlugin):
+        for plugin in (
+            qparser.FieldsPlugin,
+            qparser.WildcardPlugin,
+            qparser.RangePlugin,
+            qparser.BoostPlugin,
+            qparser.EveryPlugin,
+            qparser.PlusMinusPlugin,
+        ):
             parser.remove_plugin_class(plugin)
         return parser
 
@@ -260,8 +289,16 @@ class Searcher:
         with self._lock:
             s = self._current()
             if s is None:
-                return SearchResults(q, 0, q.page, 0, [], {}, None,
-                                     "L'index est vide : aucune collecte n'a encore été indexée.")
+                return SearchResults(
+                    q,
+                    0,
+                    q.page,
+                    0,
+                    [],
+                    {},
+                    None,
+                    "L'index est vide : aucune collecte n'a encore été indexée.",
+                )
             key = ("search", self._path, self._ix.latest_generation(), q)
             cached = self._cache.get(key)
             if cached is not None:
@@ -274,7 +311,7 @@ class Searcher:
             return results
 
     def _search(self, s: Any, q: SearchQuery, correcting: bool = True) -> SearchResults:
-        arrays = self._arrays
+        arrays = self._live
         text_q, notice = self._text_query(q.text)
         if q.text and text_q is None:
             notice = notice or "Votre recherche ne contient que des mots trop courants."
@@ -288,32 +325,56 @@ class Searcher:
                 any_q = _any_of(text_q)
                 found, any_scores = arrays.evaluate(any_q, allowed)
                 if (allowed & found).any():
-                    notice = ("Aucune page ne contient tous vos mots : voici celles qui en "
-                              "contiennent au moins un.")
+                    notice = (
+                        "Aucune page ne contient tous vos mots : voici celles qui en "
+                        "contiennent au moins un."
+                    )
                     text_q, matched, scores = any_q, allowed & found, any_scores
                     fell_back = True
         total = int(np.count_nonzero(matched))
         pages = max(1, -(-total // q.per_page))
         page = min(q.page, pages)
         hits = self._page(s, matched, scores, text_q, q, page) if total else []
-        facets = {name: arrays.facet_counts(INDEX_FIELD[name], matched)
-                  for name in FACET_FIELDS}
+        facets = {name: arrays.facet_counts(INDEX_FIELD[name], matched) for name in FACET_FIELDS}
         # A word that matches nothing, or almost nothing found: perhaps a typo.
         suggestion = self._suggest(q) if q.text and (total < 3 or fell_back) else None
         if suggestion and (not total or fell_back) and correcting:
             fixed = self._search(s, replace(q, text=suggestion), correcting=False)
             if fixed.total and not fixed.partial:
-                return replace(fixed, query=q, suggestion=suggestion, corrected=True, notice=(
-                    f"Aucune page ne contient « {q.text} » : voici les résultats pour "
-                    f"« {suggestion} »."))
-        return SearchResults(q, total, page, pages if total else 0, hits, facets, suggestion,
-                             notice, partial=fell_back)
+                return replace(
+                    fixed,
+                    query=q,
+                    suggestion=suggestion,
+                    corrected=True,
+                    notice=(
+                        f"Aucune page ne contient « {q.text} » : voici les résultats pour "
+                        f"« {suggestion} »."
+                    ),
+                )
+        return SearchResults(
+            q,
+            total,
+            page,
+            pages if total else 0,
+            hits,
+            facets,
+            suggestion,
+            notice,
+            partial=fell_back,
+        )
 
-    def _page(self, s: Any, matched: np.ndarray, scores: np.ndarray | None,
-              text_q: Query | None, q: SearchQuery, page: int) -> list[Hit]:
+    def _page(
+        self,
+        s: Any,
+        matched: np.ndarray,
+        scores: np.ndarray | None,
+        text_q: Query | None,
+        q: SearchQuery,
+        page: int,
+    ) -> list[Hit]:
         limit = page * q.per_page
-        keys = self._arrays.column("date") if q.sort == "date" or scores is None else scores
-        docs = self._arrays.top(matched, keys, limit)[(page - 1) * q.per_page:limit]
+        keys = self._live.column("date") if q.sort == "date" or scores is None else scores
+        docs = self._live.top(matched, keys, limit)[(page - 1) * q.per_page : limit]
         terms = _highlight_terms(text_q)
         return [self._hit(s.stored_fields(doc), terms) for doc in docs]
 
@@ -321,9 +382,14 @@ class Searcher:
         summary = stored.get("summary", "") or ""
         snippet = ""
         if terms and summary:
-            snippet = highlight(summary, terms, self._analyzer,
-                                ContextFragmenter(maxchars=220, surround=60), MarkFormatter(),
-                                top=2)
+            snippet = highlight(
+                summary,
+                terms,
+                self._analyzer,
+                ContextFragmenter(maxchars=220, surround=60),
+                MarkFormatter(),
+                top=2,
+            )
         if not snippet:
             short = summary[:240]
             snippet = escape(short + ("…" if len(summary) > 240 else ""), quote=False)
@@ -331,15 +397,24 @@ class Searcher:
         when = stored.get("date")
         first = stored.get("first_seen")
         return Hit(
-            url=stored["url"], title=stored.get("title", ""), snippet=snippet,
-            description=stored.get("description", ""), step=stored.get("step") or None,
-            steps=json.loads(stored.get("steps") or "{}"), kind=stored.get("kind", "other"),
-            provider=stored.get("provider", ""), source=stored.get("source", ""),
-            countries=_split(stored.get("countries")), regions=_split(stored.get("regions")),
+            url=stored["url"],
+            title=stored.get("title", ""),
+            snippet=snippet,
+            description=stored.get("description", ""),
+            step=stored.get("step") or None,
+            steps=json.loads(stored.get("steps") or "{}"),
+            kind=stored.get("kind", "other"),
+            provider=stored.get("provider", ""),
+            source=stored.get("source", ""),
+            countries=_split(stored.get("countries")),
+            regions=_split(stored.get("regions")),
             sectors=_split(stored.get("sectors")),
             date=when.date().isoformat() if isinstance(when, datetime) else None,
-            language=stored.get("language", ""), event=extra.get("event"),
-            first_seen=first.isoformat() if isinstance(first, datetime) else None, extra=extra)
+            language=stored.get("language", ""),
+            event=extra.get("event"),
+            first_seen=first.isoformat() if isinstance(first, datetime) else None,
+            extra=extra,
+        )
 
     def _suggest(self, q: SearchQuery) -> str | None:
         """« Vouliez-vous dire … ? »: the query with its unknown words corrected, if the
@@ -357,7 +432,7 @@ class Searcher:
         reparsed, _ = self._text_query(suggestion)
         if reparsed is None:
             return None
-        arrays = self._arrays
+        arrays = self._live
         allowed = arrays.matches(self._filter_query(q))
         found, scores = arrays.evaluate(reparsed, allowed)
         best = arrays.top(found & allowed, scores, 1)
@@ -365,8 +440,10 @@ class Searcher:
             return None
         # The index keeps words without accents: take their spelling from the best page.
         stored = self._searcher.stored_fields(best[0])
-        spelt = {fold(w): w for w in LETTERS.findall(
-            f"{stored.get('title', '')} {stored.get('summary', '')}")}
+        spelt = {
+            fold(w): w
+            for w in LETTERS.findall(f"{stored.get('title', '')} {stored.get('summary', '')}")
+        }
         for word, better in fixes.items():
             form = spelt.get(better, better)
             fixes[word] = form[0].upper() + form[1:] if word[0].isupper() else form.lower()
@@ -376,34 +453,35 @@ class Searcher:
 
     def counts(self, facet: str, **filters: str) -> dict[str, int]:
         """Counts of relevant pages per value of a facet, within optional filters."""
-        query = replace(SearchQuery(), **filters)
+        query = _browsing(filters)
         with self._lock:
             if self._current() is None:
                 return {}
-            matched = self._arrays.matches(self._filter_query(query))
-            return dict(self._arrays.facet_counts(INDEX_FIELD[facet], matched))
+            matched = self._live.matches(self._filter_query(query))
+            return dict(self._live.facet_counts(INDEX_FIELD[facet], matched))
 
     def latest(self, n: int, **filters: str) -> list[Hit]:
         """The n pages first seen most recently."""
-        query = replace(SearchQuery(), **filters)
+        query = _browsing(filters)
         with self._lock:
             s = self._current()
             if s is None:
                 return []
-            arrays = self._arrays
-            docs = arrays.top(arrays.matches(self._filter_query(query)),
-                              arrays.column("first_seen"), n)
+            arrays = self._live
+            docs = arrays.top(
+                arrays.matches(self._filter_query(query)), arrays.column("first_seen"), n
+            )
             return [self._hit(s.stored_fields(doc)) for doc in docs]
 
     def upcoming_events(self, n: int, today: date, **filters: str) -> list[Hit]:
         """The next n events that have not ended, soonest first."""
-        query = replace(SearchQuery(), kind="event", **filters)
+        query = _browsing({**filters, "kind": "event"})
         start = datetime.combine(today, datetime.min.time())
         with self._lock:
             s = self._current()
             if s is None:
                 return []
-            arrays = self._arrays
+            arrays = self._live
             full = And([self._filter_query(query), DateRange("event_end", start, None)])
             starts = arrays.column("event_start")
             undated = np.iinfo(np.uint64).max
@@ -420,6 +498,11 @@ class Searcher:
             return self._hit(stored) if stored else None
 
 
+def _browsing(filters: Mapping[str, str]) -> SearchQuery:
+    """A query of filters only (facet names as keys), for the browsing helpers."""
+    return SearchQuery(**cast(dict[str, Any], dict(filters)))
+
+
 def _split(value: str | None) -> list[str]:
     return [v for v in (value or "").split(",") if v]
 
@@ -428,13 +511,19 @@ def _highlight_terms(query: Query | None) -> frozenset[str]:
     """The analysed words of a query's text fields, for the highlighter."""
     if query is None:
         return frozenset()
-    return frozenset(text for field, text in query.all_terms()
-                     if field in ("title", "body") and isinstance(text, str))
+    return frozenset(
+        text
+        for field, text in query.all_terms()
+        if field in ("title", "body") and isinstance(text, str)
+    )
 
 
 def _has_error(query: Query) -> bool:
-    return any(type(q).__name__ == "ErrorQuery" for q in query.leaves()) if hasattr(
-        query, "leaves") else False
+    return (
+        any(type(q).__name__ == "ErrorQuery" for q in query.leaves())
+        if hasattr(query, "leaves")
+        else False
+    )
 
 
 def _any_of(query: Query) -> Query:
@@ -442,4 +531,3 @@ def _any_of(query: Query) -> Query:
     if isinstance(query, And):
         return Or(list(query.subqueries))
     return query
-

@@ -84,8 +84,7 @@ class _Group:
             return []
         distances = _damerau(self.codes[near], [ord(c) for c in word])
         close = distances <= limit
-        return [(int(d), self.words[i]) for d, i in zip(distances[close], near[close],
-                                                         strict=True)]
+        return [(int(d), self.words[i]) for d, i in zip(distances[close], near[close], strict=True)]
 
 
 def _letter_counts(words: list[str]) -> np.ndarray:
@@ -108,8 +107,9 @@ def _damerau(words: np.ndarray, query: list[int]) -> np.ndarray:
         current[:, 0] = i
         for j in range(1, length + 1):
             cost = (words[:, j - 1] != query[i - 1]).astype(np.int16)
-            value = np.minimum(np.minimum(previous[:, j], current[:, j - 1]) + 1,
-                               previous[:, j - 1] + cost)
+            value = np.minimum(
+                np.minimum(previous[:, j], current[:, j - 1]) + 1, previous[:, j - 1] + cost
+            )
             if before is not None and j > 1:
                 swapped = (words[:, j - 2] == query[i - 1]) & (words[:, j - 1] == query[i - 2])
                 value = np.where(swapped, np.minimum(value, before[:, j - 2] + 1), value)

@@ -65,8 +65,13 @@ def _load_config(path: str | None):
 
 
 @main.command(help="Collecte les sources activées (ou celles nommées par --source).")
-@click.option("--sources", "sources_path", type=click.Path(), default=None,
-              help="Fichier de sources (par défaut : sources.toml).")
+@click.option(
+    "--sources",
+    "sources_path",
+    type=click.Path(),
+    default=None,
+    help="Fichier de sources (par défaut : sources.toml).",
+)
 @click.option("--source", "source_ids", multiple=True, help="Identifiant d'une source à collecter.")
 def crawl(sources_path: str | None, source_ids: tuple[str, ...]) -> None:
     from crawlers.run import EXIT_BUSY, CrawlBusy, run_crawl
@@ -81,8 +86,9 @@ def crawl(sources_path: str | None, source_ids: tuple[str, ...]) -> None:
     except KeyError as exc:
         click.echo(f"Collecte refusée : {exc.args[0]}.", err=True)
         sys.exit(2)
-    if results and all(r.flag and r.counts.new + r.counts.unchanged + r.counts.changed == 0
-                       for r in results):
+    if results and all(
+        r.flag and r.counts.new + r.counts.unchanged + r.counts.changed == 0 for r in results
+    ):
         sys.exit(1)
 
 
@@ -107,8 +113,13 @@ def export(file: str | None) -> None:
 
 @main.command(help="Met l'index à jour avec le magasin de pages (incrémental sauf --full).")
 @click.option("--full", is_flag=True, help="Reconstruit un index neuf et le substitue d'un coup.")
-@click.option("--wait", default=60.0, show_default=True, type=float,
-              help="Secondes d'attente si un autre processus indexe déjà.")
+@click.option(
+    "--wait",
+    default=60.0,
+    show_default=True,
+    type=float,
+    help="Secondes d'attente si un autre processus indexe déjà.",
+)
 def index(full: bool, wait: float) -> None:
     from indexer.index import IndexBusy, update_index
     from portail.paths import data_dir
@@ -130,9 +141,11 @@ def index(full: bool, wait: float) -> None:
         sys.exit(2)
     click.echo("", err=True)
     kind = "reconstruit" if report.full else "mis à jour"
-    click.echo(f"Index {kind} en {report.seconds:.1f} s : {report.added} ajoutées, "
-               f"{report.updated} mises à jour, {report.removed} retirées ; "
-               f"{report.total} pages dans l'index.")
+    click.echo(
+        f"Index {kind} en {report.seconds:.1f} s : {report.added} ajoutées, "
+        f"{report.updated} mises à jour, {report.removed} retirées ; "
+        f"{report.total} pages dans l'index."
+    )
 
 
 @main.command(help="Classe des textes (lignes JSON {id, url, title, text}) dans les six étapes.")
@@ -184,8 +197,10 @@ def serve(host: str, port: int) -> None:
     webui.serve(host, port)
 
 
-@main.command(help="Le travail principal sur le web de démo : servir, collecter, indexer, "
-              "puis servir le portail sur http://127.0.0.1:5000.")
+@main.command(
+    help="Le travail principal sur le web de démo : servir, collecter, indexer, "
+    "puis servir le portail sur http://127.0.0.1:5000."
+)
 @click.option("--port", default=5000, show_default=True, type=int)
 def demo(port: int) -> None:
     from portail.demo import run_demo
@@ -194,8 +209,13 @@ def demo(port: int) -> None:
 
 
 @main.command(help="Lance les collectes périodiques (ou affiche la crontab équivalente).")
-@click.option("--sources", "sources_path", type=click.Path(), default=None,
-              help="Fichier de sources (par défaut : sources.toml).")
+@click.option(
+    "--sources",
+    "sources_path",
+    type=click.Path(),
+    default=None,
+    help="Fichier de sources (par défaut : sources.toml).",
+)
 @click.option("--crontab", is_flag=True, help="Affiche les lignes crontab équivalentes et sort.")
 def schedule(sources_path: str | None, crontab: bool) -> None:
     from pathlib import Path
@@ -209,8 +229,10 @@ def schedule(sources_path: str | None, crontab: bool) -> None:
         for line in scheduling.crontab_lines(config, path, data_dir()):
             click.echo(line)
         return
-    click.echo(f"Planificateur démarré ({len(config.enabled())} sources, heure de Paris) ; "
-               "Ctrl+C pour arrêter, SIGHUP pour relire les sources.")
+    click.echo(
+        f"Planificateur démarré ({len(config.enabled())} sources, heure de Paris) ; "
+        "Ctrl+C pour arrêter, SIGHUP pour relire les sources."
+    )
     sys.exit(scheduling.run_forever(path, data_dir()))
 
 

@@ -21,15 +21,19 @@ def run_demo(port: int) -> int:
     try:
         web.start()
     except OSError as exc:
-        click.echo(f"Impossible de servir le web de démonstration (ports 8801–8812) : {exc}",
-                   err=True)
+        click.echo(
+            f"Impossible de servir le web de démonstration (ports 8801–8812) : {exc}", err=True
+        )
         return 1
-    click.echo(f"1/3 Web de démonstration servi : {len(web.sites)} sites sur "
-               f"{web.origin('bpifrance')} … {web.origin('agenda')}")
+    click.echo(
+        f"1/3 Web de démonstration servi : {len(web.sites)} sites sur "
+        f"{web.origin('bpifrance')} … {web.origin('agenda')}"
+    )
     try:
         click.echo("2/3 Collecte des sites de démonstration…")
-        crawl = subprocess.run([sys.executable, "-m", "portail", "crawl", "--sources",
-                                str(DEMO_SOURCES)], check=False)
+        crawl = subprocess.run(
+            [sys.executable, "-m", "portail", "crawl", "--sources", str(DEMO_SOURCES)], check=False
+        )
         if crawl.returncode not in (0, 1):
             click.echo("La collecte a échoué : voir les messages ci-dessus.", err=True)
             return crawl.returncode
@@ -39,8 +43,10 @@ def run_demo(port: int) -> int:
             return index.returncode
         import webui
 
-        click.echo(f"Le portail est prêt : http://127.0.0.1:{port}/ (données : {data_dir()}). "
-                   "Ctrl+C pour arrêter.")
+        click.echo(
+            f"Le portail est prêt : http://127.0.0.1:{port}/ (données : {data_dir()}). "
+            "Ctrl+C pour arrêter."
+        )
         webui.serve("127.0.0.1", port)
     except KeyboardInterrupt:
         pass

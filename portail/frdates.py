@@ -6,16 +6,39 @@ import re
 from datetime import date
 
 MONTHS = {
-    "janvier": 1, "janv": 1, "février": 2, "fevrier": 2, "févr": 2, "fev": 2, "mars": 3,
-    "avril": 4, "avr": 4, "mai": 5, "juin": 6, "juillet": 7, "juil": 7, "août": 8, "aout": 8,
-    "septembre": 9, "sept": 9, "octobre": 10, "oct": 10, "novembre": 11, "nov": 11,
-    "décembre": 12, "decembre": 12, "déc": 12, "dec": 12,
+    "janvier": 1,
+    "janv": 1,
+    "février": 2,
+    "fevrier": 2,
+    "févr": 2,
+    "fev": 2,
+    "mars": 3,
+    "avril": 4,
+    "avr": 4,
+    "mai": 5,
+    "juin": 6,
+    "juillet": 7,
+    "juil": 7,
+    "août": 8,
+    "aout": 8,
+    "septembre": 9,
+    "sept": 9,
+    "octobre": 10,
+    "oct": 10,
+    "novembre": 11,
+    "nov": 11,
+    "décembre": 12,
+    "decembre": 12,
+    "déc": 12,
+    "dec": 12,
 }
 CUE = r"(?:publié|publiée|mis à jour|mise à jour|actualisé|modifié|date de publication|posté)"
 NUMERIC = re.compile(CUE + r"\s*(?:le|:)?\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", re.I)
 WRITTEN = re.compile(
     CUE + r"\s*(?:le|:)?\s*(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)?\s*"
-    r"(\d{1,2})(?:er)?\s+([a-zéû]+)\.?\s+(\d{4})", re.I)
+    r"(\d{1,2})(?:er)?\s+([a-zéû]+)\.?\s+(\d{4})",
+    re.I,
+)
 
 
 def find_date(text: str) -> str | None:
@@ -48,12 +71,15 @@ _MONTH = r"([a-zéû]+)\.?"
 _YEAR = r"(\d{4})"
 RANGE_SAME_MONTH = re.compile(rf"\bdu\s+{_DAY}\s+(?:au|-)\s+{_DAY}\s+{_MONTH}\s+{_YEAR}", re.I)
 RANGE_TWO_MONTHS = re.compile(
-    rf"\bdu\s+{_DAY}\s+{_MONTH}(?:\s+{_YEAR})?\s+au\s+{_DAY}\s+{_MONTH}\s+{_YEAR}", re.I)
+    rf"\bdu\s+{_DAY}\s+{_MONTH}(?:\s+{_YEAR})?\s+au\s+{_DAY}\s+{_MONTH}\s+{_YEAR}", re.I
+)
 DASH_RANGE = re.compile(rf"\b{_DAY}\s*[-–]\s*{_DAY}\s+{_MONTH}\s+{_YEAR}", re.I)
 PUBLISHED_BEFORE = re.compile(CUE + r"\s*(?:le|:)?\s*$", re.I)
 SINGLE_DAY = re.compile(
     rf"\b(?:le\s+)?(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)?\s*{_DAY}\s+"
-    rf"{_MONTH}\s+{_YEAR}", re.I)
+    rf"{_MONTH}\s+{_YEAR}",
+    re.I,
+)
 
 
 def event_dates(text: str) -> tuple[str, str] | None:
@@ -74,7 +100,7 @@ def event_dates(text: str) -> tuple[str, str] | None:
                 found.append((m.start(), start, end))
     if not found:
         for m in SINGLE_DAY.finditer(text):
-            if PUBLISHED_BEFORE.search(text[max(0, m.start() - 40):m.start()]):
+            if PUBLISHED_BEFORE.search(text[max(0, m.start() - 40) : m.start()]):
                 continue  # « Publié le 20 novembre 2026 » dates the page, not the event
             day = _iso_month(int(m[3]), m[2], int(m[1]))
             if day:

@@ -50,8 +50,12 @@ def country_name(code: str) -> str:
     return french.split(", ")[0]
 
 
-NAME_OVERRIDES = {"CD": "République démocratique du Congo", "KP": "Corée du Nord",
-                  "CG": "Congo", "VA": "Vatican"}
+NAME_OVERRIDES = {
+    "CD": "République démocratique du Congo",
+    "KP": "Corée du Nord",
+    "CG": "Congo",
+    "VA": "Vatican",
+}
 
 
 def region_name(code: str) -> str:

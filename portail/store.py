@@ -106,10 +106,26 @@ CREATE TABLE IF NOT EXISTS enrichment (
 );
 """
 
-PAGE_FIELDS = ("title", "text", "description", "language", "published", "modified",
-               "structured", "links", "content_hash", "content_type")
-FIELD_DEFAULTS: dict[str, Any] = {"title": "", "text": "", "description": "", "language": "",
-                                  "structured": {}, "links": []}
+PAGE_FIELDS = (
+    "title",
+    "text",
+    "description",
+    "language",
+    "published",
+    "modified",
+    "structured",
+    "links",
+    "content_hash",
+    "content_type",
+)
+FIELD_DEFAULTS: dict[str, Any] = {
+    "title": "",
+    "text": "",
+    "description": "",
+    "language": "",
+    "structured": {},
+    "links": [],
+}
 
 
 def now() -> str:
@@ -156,10 +172,12 @@ class Store:
     def record_source(self, source_id: str, name: str, organisation: str, region: str) -> None:
         """Remember who publishes a source, so that readers need no sources file."""
         with self.transaction() as db:
-            db.execute("INSERT INTO sources VALUES (?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
-                       "name=excluded.name, organisation=excluded.organisation, "
-                       "region=excluded.region, updated=excluded.updated",
-                       (source_id, name, organisation, region, now()))
+            db.execute(
+                "INSERT INTO sources VALUES (?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
+                "name=excluded.name, organisation=excluded.organisation, "
+                "region=excluded.region, updated=excluded.updated",
+                (source_id, name, organisation, region, now()),
+            )
 
     def sources(self) -> dict[str, sqlite3.Row]:
         return {r["id"]: r for r in self.db.execute("SELECT * FROM sources")}
@@ -168,20 +186,44 @@ class Store:
 
     def start_crawl(self, source: str) -> int:
         with self.transaction() as db:
-            db.execute("UPDATE crawls SET status='interrupted', finished=? "
-                       "WHERE source=? AND status='running'", (now(), source))
-            cur = db.execute("INSERT INTO crawls(source, started, status) VALUES (?, ?, 'running')",
-                             (source, now()))
+            db.execute(
+                "UPDATE crawls SET status='interrupted', finished=? "
+                "WHERE source=? AND status='running'",
+                (now(), source),
+            )
+            cur = db.execute(
+                "INSERT INTO crawls(source, started, status) VALUES (?, ?, 'running')",
+                (source, now()),
+            )
         return int(cur.lastrowid or 0)
 
-    def finish_crawl(self, crawl_id: int, status: str, reason: str, flag: str | None,
-                     counts: CrawlCounts, nbytes: int) -> None:
+    def finish_crawl(
+        self,
+        crawl_id: int,
+        status: str,
+        reason: str,
+        flag: str | None,
+        counts: CrawlCounts,
+        nbytes: int,
+    ) -> None:
         with self.transaction() as db:
             db.execute(
                 "UPDATE crawls SET finished=?, status=?, reason=?, flag=?, pages_new=?, "
                 "pages_changed=?, pages_unchanged=?, pages_gone=?, errors=?, bytes=? WHERE id=?",
-                (now(), status, reason, flag, counts.new, counts.changed, counts.unchanged,
-                 counts.gone, counts.errors, nbytes, crawl_id))
+                (
+                    now(),
+                    status,
+                    reason,
+                    flag,
+                    counts.new,
+                    counts.changed,
+                    counts.unchanged,
+                    counts.gone,
+                    counts.errors,
+                    nbytes,
+                    crawl_id,
+                ),
+            )
 
     def add_error(self, crawl_id: int, url: str, reason: str) -> None:
         with self.transaction() as db:
@@ -196,12 +238,15 @@ class Store:
         return self.db.execute(sql + " ORDER BY id DESC LIMIT ?", (*args, limit)).fetchall()
 
     def crawl_errors(self, crawl_id: int) -> list[sqlite3.Row]:
-        return self.db.execute("SELECT url, reason FROM crawl_errors WHERE crawl_id=?",
-                               (crawl_id,)).fetchall()
+        return self.db.execute(
+            "SELECT url, reason FROM crawl_errors WHERE crawl_id=?", (crawl_id,)
+        ).fetchall()
 
     def outcome_counts(self, crawl_id: int) -> dict[str, int]:
-        rows = self.db.execute("SELECT outcome, count(*) FROM crawl_pages WHERE crawl_id=? "
-                               "GROUP BY outcome", (crawl_id,))
+        rows = self.db.execute(
+            "SELECT outcome, count(*) FROM crawl_pages WHERE crawl_id=? GROUP BY outcome",
+            (crawl_id,),
+        )
         return {outcome: n for outcome, n in rows}
 
     # -- pages --------------------------------------------------------------------------
@@ -212,32 +257,53 @@ class Store:
     def fetch_info(self, url: str) -> sqlite3.Row | None:
         return self.db.execute(
             "SELECT f.*, p.links, p.status FROM fetches f JOIN pages p ON p.url=f.page_url "
-            "WHERE f.url=?", (url,)).fetchone()
+            "WHERE f.url=?",
+            (url,),
+        ).fetchone()
 
-    def record_fetch(self, db: sqlite3.Connection, url: str, page_url: str,
-                     etag: str | None, last_modified: str | None) -> None:
-        db.execute("INSERT INTO fetches VALUES (?, ?, ?, ?) ON CONFLICT(url) DO UPDATE SET "
-                   "page_url=excluded.page_url, etag=excluded.etag, "
-                   "last_modified=excluded.last_modified", (url, page_url, etag, last_modified))
+    def record_fetch(
+        self,
+        db: sqlite3.Connection,
+        url: str,
+        page_url: str,
+        etag: str | None,
+        last_modified: str | None,
+    ) -> None:
+        db.execute(
+            "INSERT INTO fetches VALUES (?, ?, ?, ?) ON CONFLICT(url) DO UPDATE SET "
+            "page_url=excluded.page_url, etag=excluded.etag, "
+            "last_modified=excluded.last_modified",
+            (url, page_url, etag, last_modified),
+        )
 
     def mark_seen(self, crawl_id: int, page_url: str, outcome: str) -> bool:
         """Note that this crawl reached a page; False when it was already noted."""
         with self.transaction() as db:
-            cur = db.execute("INSERT OR IGNORE INTO crawl_pages VALUES (?, ?, ?)",
-                             (crawl_id, page_url, outcome))
+            cur = db.execute(
+                "INSERT OR IGNORE INTO crawl_pages VALUES (?, ?, ?)", (crawl_id, page_url, outcome)
+            )
             if cur.rowcount and outcome != "missing":
                 db.execute("UPDATE pages SET last_seen=?, missed=0 WHERE url=?", (now(), page_url))
         return bool(cur.rowcount)
 
-    def save_page(self, crawl_id: int, source: str, url: str, fetched_url: str,
-                  fields: dict[str, Any], etag: str | None, last_modified: str | None,
-                  http_status: int) -> str:
+    def save_page(
+        self,
+        crawl_id: int,
+        source: str,
+        url: str,
+        fetched_url: str,
+        fields: dict[str, Any],
+        etag: str | None,
+        last_modified: str | None,
+        http_status: int,
+    ) -> str:
         """Insert or update a page in one transaction; return new, changed or unchanged."""
         stamp = now()
         values = {k: _db_value(fields.get(k, FIELD_DEFAULTS.get(k))) for k in PAGE_FIELDS}
         with self.transaction() as db:
-            old = db.execute("SELECT status, content_hash, version FROM pages WHERE url=?",
-                             (url,)).fetchone()
+            old = db.execute(
+                "SELECT status, content_hash, version FROM pages WHERE url=?", (url,)
+            ).fetchone()
             if old is None:
                 outcome = "new"
                 db.execute(
@@ -245,13 +311,27 @@ class Store:
                     f"{', '.join(PAGE_FIELDS)}, etag, last_modified, first_seen, last_fetched, "
                     f"last_changed, last_seen) VALUES (?, ?, 'ok', ?, ?, "
                     f"{', '.join('?' * len(PAGE_FIELDS))}, ?, ?, ?, ?, ?, ?)",
-                    (url, source, fetched_url, http_status, *values.values(), etag,
-                     last_modified, stamp, stamp, stamp, stamp))
+                    (
+                        url,
+                        source,
+                        fetched_url,
+                        http_status,
+                        *values.values(),
+                        etag,
+                        last_modified,
+                        stamp,
+                        stamp,
+                        stamp,
+                        stamp,
+                    ),
+                )
             elif old["content_hash"] == values["content_hash"] and old["status"] == "ok":
                 outcome = "unchanged"
-                db.execute("UPDATE pages SET last_fetched=?, last_seen=?, missed=0, etag=?, "
-                           "last_modified=?, fetched_url=? WHERE url=?",
-                           (stamp, stamp, etag, last_modified, fetched_url, url))
+                db.execute(
+                    "UPDATE pages SET last_fetched=?, last_seen=?, missed=0, etag=?, "
+                    "last_modified=?, fetched_url=? WHERE url=?",
+                    (stamp, stamp, etag, last_modified, fetched_url, url),
+                )
             else:
                 outcome = "new" if old["status"] != "ok" else "changed"
                 sets = ", ".join(f"{k}=?" for k in PAGE_FIELDS)
@@ -259,20 +339,35 @@ class Store:
                     f"UPDATE pages SET {sets}, source=?, status='ok', fetched_url=?, "
                     "http_status=?, etag=?, last_modified=?, last_fetched=?, last_changed=?, "
                     "last_seen=?, gone_since=NULL, missed=0, version=version+1 WHERE url=?",
-                    (*values.values(), source, fetched_url, http_status, etag, last_modified,
-                     stamp, stamp, stamp, url))
+                    (
+                        *values.values(),
+                        source,
+                        fetched_url,
+                        http_status,
+                        etag,
+                        last_modified,
+                        stamp,
+                        stamp,
+                        stamp,
+                        url,
+                    ),
+                )
             self.record_fetch(db, fetched_url, url, etag, last_modified)
             # Within one crawl, a page reached twice keeps its first news (new, changed).
-            db.execute("INSERT INTO crawl_pages VALUES (?, ?, ?) "
-                       "ON CONFLICT(crawl_id, page_url) DO UPDATE SET outcome=CASE WHEN "
-                       "outcome IN ('new', 'changed') THEN outcome ELSE excluded.outcome END",
-                       (crawl_id, url, outcome))
+            db.execute(
+                "INSERT INTO crawl_pages VALUES (?, ?, ?) "
+                "ON CONFLICT(crawl_id, page_url) DO UPDATE SET outcome=CASE WHEN "
+                "outcome IN ('new', 'changed') THEN outcome ELSE excluded.outcome END",
+                (crawl_id, url, outcome),
+            )
         return outcome
 
     def twin_of(self, source: str, content_hash: str, url: str) -> str | None:
         """Another live page of the source with the same content, if any."""
-        row = self.db.execute("SELECT url FROM pages WHERE source=? AND content_hash=? "
-                              "AND status='ok' AND url<>?", (source, content_hash, url)).fetchone()
+        row = self.db.execute(
+            "SELECT url FROM pages WHERE source=? AND content_hash=? AND status='ok' AND url<>?",
+            (source, content_hash, url),
+        ).fetchone()
         return row["url"] if row else None
 
     def merge_into(self, loser: str, winner: str) -> None:
@@ -283,8 +378,9 @@ class Store:
             db.execute("DELETE FROM enrichment WHERE url=?", (loser,))
             db.execute("DELETE FROM pages WHERE url=?", (loser,))
 
-    def record_alias(self, fetched_url: str, page_url: str, etag: str | None,
-                     last_modified: str | None) -> None:
+    def record_alias(
+        self, fetched_url: str, page_url: str, etag: str | None, last_modified: str | None
+    ) -> None:
         with self.transaction() as db:
             self.record_fetch(db, fetched_url, page_url, etag, last_modified)
 
@@ -294,33 +390,43 @@ class Store:
         A crawl that reached far fewer pages than the source has marks nothing gone: the
         site may be down or redesigned, and a maintainer decides.
         """
-        live = self.db.execute("SELECT count(*) FROM pages WHERE source=? AND status='ok'",
-                               (source,)).fetchone()[0]
+        live = self.db.execute(
+            "SELECT count(*) FROM pages WHERE source=? AND status='ok'", (source,)
+        ).fetchone()[0]
         reached = self.db.execute(
             "SELECT count(*) FROM crawl_pages c JOIN pages p ON p.url=c.page_url "
             "WHERE c.crawl_id=? AND c.outcome<>'missing' AND p.source=?",
-            (crawl_id, source)).fetchone()[0]
+            (crawl_id, source),
+        ).fetchone()[0]
         if not complete:
             return 0, None
         if live >= 5 and reached < 0.5 * live:
-            return 0, (f"chute soudaine : {reached} pages atteintes pour {live} pages connues ; "
-                       "aucune page n'a été marquée disparue")
+            return 0, (
+                f"chute soudaine : {reached} pages atteintes pour {live} pages connues ; "
+                "aucune page n'a été marquée disparue"
+            )
         stamp = now()
         with self.transaction() as db:
             missing = db.execute(
                 "UPDATE pages SET status='gone', gone_since=?, version=version+1 "
                 "WHERE source=? AND status='ok' AND url IN (SELECT page_url FROM crawl_pages "
-                "WHERE crawl_id=? AND outcome='missing')", (stamp, source, crawl_id)).rowcount
-            db.execute("UPDATE pages SET missed=missed+1 WHERE source=? AND status='ok' AND url "
-                       "NOT IN (SELECT page_url FROM crawl_pages WHERE crawl_id=?)",
-                       (source, crawl_id))
+                "WHERE crawl_id=? AND outcome='missing')",
+                (stamp, source, crawl_id),
+            ).rowcount
+            db.execute(
+                "UPDATE pages SET missed=missed+1 WHERE source=? AND status='ok' AND url "
+                "NOT IN (SELECT page_url FROM crawl_pages WHERE crawl_id=?)",
+                (source, crawl_id),
+            )
             vanished = db.execute(
                 "UPDATE pages SET status='gone', gone_since=?, version=version+1 "
-                "WHERE source=? AND status='ok' AND missed>=2", (stamp, source)).rowcount
+                "WHERE source=? AND status='ok' AND missed>=2",
+                (stamp, source),
+            ).rowcount
         return missing + vanished, None
 
     def pages(self, status: str | None = None, source: str | None = None) -> Iterator[sqlite3.Row]:
-        sql, args = "SELECT * FROM pages WHERE 1=1", []
+        sql, args = "SELECT * FROM pages WHERE 1=1", list[str]()
         if status:
             sql, args = sql + " AND status=?", [*args, status]
         if source:
@@ -328,8 +434,9 @@ class Store:
         yield from self.db.execute(sql + " ORDER BY url", args)
 
     def count_pages(self, status: str = "ok") -> int:
-        return int(self.db.execute("SELECT count(*) FROM pages WHERE status=?",
-                                   (status,)).fetchone()[0])
+        return int(
+            self.db.execute("SELECT count(*) FROM pages WHERE status=?", (status,)).fetchone()[0]
+        )
 
     def integrity_ok(self) -> bool:
         return self.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

@@ -70,12 +70,20 @@ def data_dir(tmp_path, monkeypatch):
     return path
 
 
-def run_portail(*args: str, data: Path, stdin: str | None = None,
-                timeout: float = 300) -> subprocess.CompletedProcess[str]:
+def run_portail(
+    *args: str, data: Path, stdin: str | None = None, timeout: float = 300
+) -> subprocess.CompletedProcess[str]:
     """Run the real `portail` command line in its own process, on a given data directory."""
     env = {**os.environ, "PORTAIL_DATA": str(data)}
-    return subprocess.run([sys.executable, "-m", "portail", *args], env=env, text=True,
-                          input=stdin, capture_output=True, timeout=timeout, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "portail", *args],
+        env=env,
+        text=True,
+        input=stdin,
+        capture_output=True,
+        timeout=timeout,
+        check=False,
+    )
 
 
 @pytest.fixture(scope="session")

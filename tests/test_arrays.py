@@ -17,9 +17,18 @@ from indexer.search import Searcher, SearchQuery
 from indexer.spelling import Speller, _damerau
 
 QUERIES = [
-    "export", "douane", "assurance prospection", "crédit documentaire", "V.I.E Allemagne",
-    "salon", "Team France Export", "financement PME", "certificat d'origine",
-    '"assurance prospection"', "Japon OR Corée", "export NOT salon",
+    "export",
+    "douane",
+    "assurance prospection",
+    "crédit documentaire",
+    "V.I.E Allemagne",
+    "salon",
+    "Team France Export",
+    "financement PME",
+    "certificat d'origine",
+    '"assurance prospection"',
+    "Japon OR Corée",
+    "export NOT salon",
 ]
 
 
@@ -41,8 +50,9 @@ def test_matches_are_whoosh_matches(live, text):
     assert docs(arrays.matches(query)) == set(s.docs_for_query(query))
 
 
-@pytest.mark.parametrize("text", ["export", "douane", "financement PME", "Japon OR Corée",
-                                  "assurance crédit"])
+@pytest.mark.parametrize(
+    "text", ["export", "douane", "financement PME", "Japon OR Corée", "assurance crédit"]
+)
 def test_scores_are_whoosh_bm25f_scores(live, text):
     s, arrays, searcher = live
     query, _ = searcher._text_query(text)
@@ -71,8 +81,12 @@ def test_phrases_within_a_subset_are_exact_there(live):
 def test_boolean_shapes(live):
     s, arrays, _ = live
     export, salon = Term("body", "export"), Term("body", "salon")
-    for query in (And([export, salon]), Or([export, salon]), AndNot(export, salon),
-                  And([export, Not(salon)])):
+    for query in (
+        And([export, salon]),
+        Or([export, salon]),
+        AndNot(export, salon),
+        And([export, Not(salon)]),
+    ):
         assert docs(arrays.matches(query)) == set(s.docs_for_query(query)), query
 
 
@@ -83,8 +97,13 @@ def build(tmp_path, segments: list[list[str]], delete: list[str]):
     for texts in segments:
         writer = ix.writer()
         for text in texts:
-            writer.add_document(url=f"u{number}", title=text.split()[0], body=text,
-                                relevant=True, step="gerer" if number % 2 else "preparer")
+            writer.add_document(
+                url=f"u{number}",
+                title=text.split()[0],
+                body=text,
+                relevant=True,
+                step="gerer" if number % 2 else "preparer",
+            )
             number += 1
         writer.commit(merge=False)
     writer = ix.writer()
@@ -95,15 +114,24 @@ def build(tmp_path, segments: list[list[str]], delete: list[str]):
 
 
 def test_several_segments_and_deleted_documents(tmp_path):
-    ix = build(tmp_path, [["export vers le Japon", "salon à Tokyo", "export de vins"],
-                          ["douane et export", "export export export", "salon du vin"]],
-               delete=["u1", "u4"])
+    ix = build(
+        tmp_path,
+        [
+            ["export vers le Japon", "salon à Tokyo", "export de vins"],
+            ["douane et export", "export export export", "salon du vin"],
+        ],
+        delete=["u1", "u4"],
+    )
     with ix.searcher() as s:
         assert len(s.leaf_searchers()) >= 2 and s.reader().has_deletions()
         arrays = IndexArrays(s)
-        for query in (Term("body", "export"), Term("body", "salon"),
-                      Phrase("body", ["export", "vin"]), Term("step", "gerer"),
-                      Or([Term("body", "vin"), Term("body", "douan")])):
+        for query in (
+            Term("body", "export"),
+            Term("body", "salon"),
+            Phrase("body", ["export", "vin"]),
+            Term("step", "gerer"),
+            Or([Term("body", "vin"), Term("body", "douan")]),
+        ):
             assert docs(arrays.matches(query)) == set(s.docs_for_query(query)), query
         counts = dict(arrays.facet_counts("step", arrays.matches(Term("relevant", True))))
         assert counts == {"preparer": 2, "gerer": 2}
@@ -127,7 +155,7 @@ def test_date_and_first_seen_columns_sort_like_the_stored_values(live):
     values = [s.stored_fields(d).get("date") for d in dated]
     present = [v for v in values if v is not None]
     assert present == sorted(present, reverse=True)
-    assert values[:len(present)] == present  # pages without a date come last
+    assert values[: len(present)] == present  # pages without a date come last
 
 
 def reference_distance(a: str, b: str) -> int:
@@ -156,10 +184,16 @@ def test_vectorised_distance_matches_the_textbook_one():
             assert list(got) == [reference_distance(query, w) for w in words], query
 
 
-@pytest.mark.parametrize(("typed", "proposed"), [
-    ("douanne", "douane"), ("exportatoin", "exportation"), ("Alemagne", "Allemagne"),
-    ("reglementaton", "réglementation"), ("certificat d'origne", "certificat d'origine"),
-])
+@pytest.mark.parametrize(
+    ("typed", "proposed"),
+    [
+        ("douanne", "douane"),
+        ("exportatoin", "exportation"),
+        ("Alemagne", "Allemagne"),
+        ("reglementaton", "réglementation"),
+        ("certificat d'origne", "certificat d'origine"),
+    ],
+)
 def test_suggestions_fix_typos_and_restore_accents(searcher_for_typos, typed, proposed):
     results = searcher_for_typos.search(SearchQuery(text=typed))
     assert results.suggestion == proposed

@@ -23,8 +23,9 @@ def console_url(indexed_data, crawled_data, tmp_path_factory):
     data = tmp_path_factory.mktemp("console") / "var"
     shutil.copytree(indexed_data, data)
     set_admin_password(data, PASSWORD)
-    yield from serve(create_app({"DATA_DIR": str(data),
-                                 "SOURCES_FILE": str(crawled_data["sources"])}))
+    yield from serve(
+        create_app({"DATA_DIR": str(data), "SOURCES_FILE": str(crawled_data["sources"])})
+    )
 
 
 def check(tab, name: str) -> None:

@@ -673,17 +673,32 @@ def test_second_heldout_floor():
     assert report.kind_accuracy >= 0.80
 
 
-@pytest.mark.parametrize(("title", "url", "expected"), [
-    ("Prêt Croissance International | Bpifrance", "https://www.bpifrance.fr/catalogue-offres/x",
-     "Prêt Croissance International"),
-    ("Recruter un V.I.E. - Team France Export", "https://www.teamfrance-export.fr/solutions/x",
-     "Recruter un V.I.E."),
-    ("Sanctions : questions-réponses | Direction générale du Trésor",
-     "https://www.tresor.economie.gouv.fr/x", "Sanctions : questions-réponses"),
-    ("Service économique de Rabat - Nous contacter", "https://www.tresor.economie.gouv.fr/x",
-     "Service économique de Rabat - Nous contacter"),
-    ("Export - Import", "https://www.cci.fr/x", "Export - Import"),
-    ("Assurance prospection", "https://www.bpifrance.fr/x", "Assurance prospection"),
-])
+@pytest.mark.parametrize(
+    ("title", "url", "expected"),
+    [
+        (
+            "Prêt Croissance International | Bpifrance",
+            "https://www.bpifrance.fr/catalogue-offres/x",
+            "Prêt Croissance International",
+        ),
+        (
+            "Recruter un V.I.E. - Team France Export",
+            "https://www.teamfrance-export.fr/solutions/x",
+            "Recruter un V.I.E.",
+        ),
+        (
+            "Sanctions : questions-réponses | Direction générale du Trésor",
+            "https://www.tresor.economie.gouv.fr/x",
+            "Sanctions : questions-réponses",
+        ),
+        (
+            "Service économique de Rabat - Nous contacter",
+            "https://www.tresor.economie.gouv.fr/x",
+            "Service économique de Rabat - Nous contacter",
+        ),
+        ("Export - Import", "https://www.cci.fr/x", "Export - Import"),
+        ("Assurance prospection", "https://www.bpifrance.fr/x", "Assurance prospection"),
+    ],
+)
 def test_titles_lose_the_site_name_they_end_with(title, url, expected):
     assert without_site_name(title, url) == expected

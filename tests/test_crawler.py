@@ -24,8 +24,14 @@ FAST_SOURCES = ["bpifrance", "region-occitanie", "douane"]
 
 def portail(*args: str, data: Path, timeout: float = 240) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PORTAIL_DATA": str(data)}
-    return subprocess.run([sys.executable, "-m", "portail", *args], env=env, text=True,
-                          capture_output=True, timeout=timeout, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "portail", *args],
+        env=env,
+        text=True,
+        capture_output=True,
+        timeout=timeout,
+        check=False,
+    )
 
 
 def crawl(sources: Path, data: Path, *ids: str) -> subprocess.CompletedProcess[str]:
@@ -62,8 +68,7 @@ def test_no_never_index_url_is_stored(crawled, manifest):
 def test_disallowed_urls_are_never_requested(crawled, demo_web):
     for site in demo_web.sites.values():
         for rule in site.disallow:
-            hits = [e.path for e in crawled["log"] if e.site == site.id
-                    and e.path.startswith(rule)]
+            hits = [e.path for e in crawled["log"] if e.site == site.id and e.path.startswith(rule)]
             assert hits == [], (site.id, rule)
 
 
@@ -138,8 +143,20 @@ def test_export_writes_one_json_line_per_page(crawled, tmp_path):
     assert result.returncode == 0, result.stderr
     rows = [json.loads(line) for line in out.read_text("utf-8").splitlines()]
     assert len(rows) >= 250
-    assert set(rows[0]) == {"url", "canonical_url", "source", "status", "title", "text", "step",
-                            "kind", "countries", "regions", "sectors", "date"}
+    assert set(rows[0]) == {
+        "url",
+        "canonical_url",
+        "source",
+        "status",
+        "title",
+        "text",
+        "step",
+        "kind",
+        "countries",
+        "regions",
+        "sectors",
+        "date",
+    }
     assert {r["status"] for r in rows} <= {"ok", "gone", "error"}
 
 
@@ -157,8 +174,7 @@ def test_unchanged_recrawl_rewrites_nothing_and_downloads_little(crawled, demo_w
     assert bytes_second < 0.10 * bytes_first, (bytes_second, bytes_first)
 
 
-def test_changed_and_removed_pages_show_as_changed_and_gone(fresh_demo_web, make_sources,
-                                                            tmp_path):
+def test_changed_and_removed_pages_show_as_changed_and_gone(fresh_demo_web, make_sources, tmp_path):
     sources, data = make_sources(fresh_demo_web), tmp_path / "var"
     assert crawl(sources, data, *FAST_SOURCES).returncode == 0
     bpi = fresh_demo_web.sites["bpifrance"]
@@ -171,8 +187,12 @@ def test_changed_and_removed_pages_show_as_changed_and_gone(fresh_demo_web, make
     crawl_ids = [r["id"] for r in store.crawls(limit=3)]
     outcomes = {}
     for cid in crawl_ids:
-        outcomes |= {r["page_url"]: r["outcome"] for r in store.db.execute(
-            "SELECT * FROM crawl_pages WHERE crawl_id=? AND outcome<>'unchanged'", (cid,))}
+        outcomes |= {
+            r["page_url"]: r["outcome"]
+            for r in store.db.execute(
+                "SELECT * FROM crawl_pages WHERE crawl_id=? AND outcome<>'unchanged'", (cid,)
+            )
+        }
     gone = [r["url"] for r in store.pages(status="gone")]
     store.close()
     origin = fresh_demo_web.origin("bpifrance")
@@ -182,7 +202,8 @@ def test_changed_and_removed_pages_show_as_changed_and_gone(fresh_demo_web, make
 
 
 def test_killed_crawl_leaves_a_consistent_store_and_the_next_one_completes(
-        demo_web, make_sources, tmp_path, manifest):
+    demo_web, make_sources, tmp_path, manifest
+):
     sources, data = make_sources(demo_web), tmp_path / "var"
     env = {**os.environ, "PORTAIL_DATA": str(data)}
     args = [sys.executable, "-m", "portail", "crawl", "--sources", str(sources)]

@@ -50,8 +50,15 @@ def test_content_is_large_and_covers_the_journey(manifest):
     assert len(pages) >= 250
     steps = collections.Counter(p["step"] for p in pages)
     assert all(steps[s] >= 25 for s in STEPS), steps
-    assert {p["kind"] for p in pages} >= {"offer", "guide", "event", "news", "contact",
-                                          "country", "vie"}
+    assert {p["kind"] for p in pages} >= {
+        "offer",
+        "guide",
+        "event",
+        "news",
+        "contact",
+        "country",
+        "vie",
+    }
     assert len({c for p in pages for c in p["countries"]}) >= 25
     assert {r for p in pages for r in p["regions"]} == set(regions())
     assert len({p["site"] for p in pages}) >= 10
@@ -75,9 +82,14 @@ def test_never_index_urls_behave_as_designed(demo_web, manifest):
         elif status == 200:
             text = body.decode("utf-8", "replace")
             canonical = 'rel="canonical"' in text
-            assert canonical or "/presse/" in url or "calendrier" in url or (
-                headers.get_content_type() != "text/html") or "/espace" in url or (
-                "/recherche" in url or "/admin" in url), url
+            assert (
+                canonical
+                or "/presse/" in url
+                or "calendrier" in url
+                or (headers.get_content_type() != "text/html")
+                or "/espace" in url
+                or ("/recherche" in url or "/admin" in url)
+            ), url
         else:
             assert status == 404, (url, status)
 
@@ -120,8 +132,9 @@ def test_slow_large_and_binary_pages(demo_web):
     assert time.monotonic() - started >= 1.4
     big = fetch(demo_web.origin("douane") + "/nomenclature/nomenclature-combinee-complete")[2]
     assert len(big) > 1_000_000
-    _status, headers, body = fetch(demo_web.origin("douane") +
-                                  "/telechargements/logiciel-declaration.zip")
+    _status, headers, body = fetch(
+        demo_web.origin("douane") + "/telechargements/logiciel-declaration.zip"
+    )
     assert headers.get_content_type() == "application/zip" and b"<html" not in body
     _, headers, body = fetch(demo_web.origin("douane") + "/guides/guide-pratique-exportateur.pdf")
     assert headers.get_content_type() == "application/pdf" and body.startswith(b"%PDF-")
@@ -184,8 +197,12 @@ def status_once_up(url: str, seconds: float) -> int | None:
 
 def test_demo_web_command_serves_every_site(tmp_path):
     base = free_port(13) - 1
-    proc = subprocess.Popen([sys.executable, "-m", "portail", "demo-web", "--port", str(base)],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "portail", "demo-web", "--port", str(base)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         line = proc.stdout.readline()
         assert "Web de démonstration servi" in line
@@ -204,9 +221,14 @@ def test_portail_demo_serves_the_demo_web_then_the_portal(tmp_path):
     chromium_or_skip()
     port = free_port()
     env = {**os.environ, "PORTAIL_DATA": str(tmp_path / "var")}
-    proc = subprocess.Popen([sys.executable, "-m", "portail", "demo", "--port", str(port)],
-                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "portail", "demo", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     lines = []
     try:
         deadline = time.monotonic() + 240

@@ -33,17 +33,20 @@ def test_legacy_page_without_main_keeps_only_its_content():
 
 
 def test_listing_pages_are_hubs():
-    items = "".join(f'<li><a href="/o/{i}">Offre {i}</a><p>Résumé de l\'offre {i}.</p></li>'
-                    for i in range(6))
+    items = "".join(
+        f'<li><a href="/o/{i}">Offre {i}</a><p>Résumé de l\'offre {i}.</p></li>' for i in range(6)
+    )
     html = f"<html><body><main><h1>Nos offres</h1><ul>{items}</ul></main></body></html>"
     assert extract_html("https://bpi.example/rubriques/offres", html).hub
 
 
 def test_json_ld_and_open_graph_are_kept():
-    html = ('<html lang="fr"><head><meta property="og:title" content="Salon | Agenda">'
-            '<script type="application/ld+json">{"@context":"https://schema.org",'
-            '"@type":"Event","name":"Salon","startDate":"2027-03-12"}</script></head>'
-            "<body><main><p>Un salon à Düsseldorf pour les vins.</p></main></body></html>")
+    html = (
+        '<html lang="fr"><head><meta property="og:title" content="Salon | Agenda">'
+        '<script type="application/ld+json">{"@context":"https://schema.org",'
+        '"@type":"Event","name":"Salon","startDate":"2027-03-12"}</script></head>'
+        "<body><main><p>Un salon à Düsseldorf pour les vins.</p></main></body></html>"
+    )
     page = extract_html("https://agenda.example/e/1", html)
     assert page.structured["jsonld"][0]["@type"] == "Event"
     assert page.structured["opengraph"]["og:title"] == "Salon | Agenda"
@@ -52,8 +55,10 @@ def test_json_ld_and_open_graph_are_kept():
 
 
 def test_pdf_text_is_reflowed():
-    data = pdf_bytes("Guide de l'exportateur", "Première ligne du guide.\nDeuxième ligne, "
-                     "avec des accents : déclaration, dédouanement.")
+    data = pdf_bytes(
+        "Guide de l'exportateur",
+        "Première ligne du guide.\nDeuxième ligne, avec des accents : déclaration, dédouanement.",
+    )
     page = extract_pdf("https://douane.example/guide.pdf", data)
     assert page.title == "Guide de l'exportateur"
     assert "dédouanement" in page.text

@@ -79,8 +79,9 @@ def test_a_second_index_run_has_nothing_to_do(indexed_data):
 def test_french_queries_find_their_variants(searcher, query, expected_word):
     results = searcher.search(SearchQuery(text=query))
     assert results.total >= 3
-    marked = [h for h in results.hits[:5]
-              if "<mark>" in h.snippet or expected_word in h.title.lower()]
+    marked = [
+        h for h in results.hits[:5] if "<mark>" in h.snippet or expected_word in h.title.lower()
+    ]
     assert len(marked) >= 4
 
 
@@ -96,8 +97,11 @@ def test_french_queries_find_their_variants(searcher, query, expected_word):
 def test_synonyms_and_acronyms_find_the_spelled_out_form(searcher, query, must_find):
     results = searcher.search(SearchQuery(text=query, per_page=50))
     assert results.total > 0
-    found = [h for h in results.hits
-             if must_find in (h.title + " " + h.snippet + " " + h.description).lower()]
+    found = [
+        h
+        for h in results.hits
+        if must_find in (h.title + " " + h.snippet + " " + h.description).lower()
+    ]
     assert found, titles(results)
 
 
@@ -128,8 +132,23 @@ def test_a_query_with_results_is_never_replaced(searcher):
 
 @pytest.mark.parametrize(
     "text",
-    ['"crédit documentaire', "AND", "OR OR", "NOT", "*", "(((", ")", "title:douane", "a" * 2000,
-     "'; DROP TABLE pages; --", "\\", "~~~", "douane^5", "[a TO z]", "é" * 600],
+    [
+        '"crédit documentaire',
+        "AND",
+        "OR OR",
+        "NOT",
+        "*",
+        "(((",
+        ")",
+        "title:douane",
+        "a" * 2000,
+        "'; DROP TABLE pages; --",
+        "\\",
+        "~~~",
+        "douane^5",
+        "[a TO z]",
+        "é" * 600,
+    ],
 )
 def test_malformed_queries_never_raise(searcher, text):
     results = searcher.search(SearchQuery(text=text))
@@ -139,9 +158,19 @@ def test_malformed_queries_never_raise(searcher, text):
 def test_parse_query_args_validates_each_parameter():
     q = parse_query_args({"q": " douane ", "step": "gerer", "country": "de", "page": "2"})
     assert (q.text, q.step, q.country, q.page) == ("douane", "gerer", "DE", 2)
-    for bad in ({"page": "x"}, {"page": "0"}, {"page": "100000"}, {"step": "nope"},
-                {"kind": "x"}, {"country": "Allemagne"}, {"region": "99"}, {"sort": "hasard"},
-                {"q": "x" * 501}, {"date_from": "hier"}, {"sector": "<b>"}):
+    for bad in (
+        {"page": "x"},
+        {"page": "0"},
+        {"page": "100000"},
+        {"step": "nope"},
+        {"kind": "x"},
+        {"country": "Allemagne"},
+        {"region": "99"},
+        {"sort": "hasard"},
+        {"q": "x" * 501},
+        {"date_from": "hier"},
+        {"sector": "<b>"},
+    ):
         with pytest.raises(QueryError):
             parse_query_args(bad)
 
@@ -149,8 +178,14 @@ def test_parse_query_args_validates_each_parameter():
 def test_facets_combine_with_filters(searcher):
     everything = searcher.search(SearchQuery(text="export"))
     step_counts = dict(everything.facets["step"])
-    assert set(step_counts) <= {"diagnostic", "informer", "strategie", "prospecter", "gerer",
-                                "implanter"}
+    assert set(step_counts) <= {
+        "diagnostic",
+        "informer",
+        "strategie",
+        "prospecter",
+        "gerer",
+        "implanter",
+    }
     gerer = searcher.search(SearchQuery(text="export", step="gerer"))
     assert gerer.total == step_counts["gerer"]
     assert sum(n for _, n in gerer.facets["kind"]) == gerer.total
@@ -188,8 +223,14 @@ def test_upcoming_events_exclude_past_ones(searcher, manifest):
 
 def test_counts_and_latest_for_the_home_page(searcher):
     counts = searcher.counts("step")
-    assert set(counts) == {"diagnostic", "informer", "strategie", "prospecter", "gerer",
-                           "implanter"}
+    assert set(counts) == {
+        "diagnostic",
+        "informer",
+        "strategie",
+        "prospecter",
+        "gerer",
+        "implanter",
+    }
     assert all(n >= 20 for n in counts.values())
     assert len(searcher.latest(5)) == 5
 
@@ -199,14 +240,21 @@ def make_store(data, pages: dict[str, str]) -> None:
     store.record_source("essai", "Essai", "Organisme d'essai", "")
     crawl = store.start_crawl("essai")
     for url, text in pages.items():
-        fields = {"title": text.split(".")[0], "text": text, "content_hash": str(hash(text)),
-                  "structured": {}, "links": []}
+        fields = {
+            "title": text.split(".")[0],
+            "text": text,
+            "content_hash": str(hash(text)),
+            "structured": {},
+            "links": [],
+        }
         store.save_page(crawl, "essai", url, url, fields, None, None, 200)
     store.close()
 
 
-EXPORT_TEXT = ("Formalités douanières à l'export. La déclaration d'exportation, le numéro EORI "
-               "et le dédouanement de vos marchandises vers les pays tiers.")
+EXPORT_TEXT = (
+    "Formalités douanières à l'export. La déclaration d'exportation, le numéro EORI "
+    "et le dédouanement de vos marchandises vers les pays tiers."
+)
 
 
 def test_highlights_escape_page_text(tmp_path):
@@ -228,10 +276,16 @@ def test_incremental_update_changes_and_removes(tmp_path):
     assert searcher.search(SearchQuery(text="EORI")).total == 5
     store = Store(data / "pages.sqlite3")
     crawl = store.start_crawl("essai")
-    fields = {"title": "Carnet ATA", "text": "Le carnet ATA pour les salons à l'export.",
-              "content_hash": "autre", "structured": {}, "links": []}
-    store.save_page(crawl, "essai", "http://essai.invalid/0", "http://essai.invalid/0", fields,
-                    None, None, 200)
+    fields = {
+        "title": "Carnet ATA",
+        "text": "Le carnet ATA pour les salons à l'export.",
+        "content_hash": "autre",
+        "structured": {},
+        "links": [],
+    }
+    store.save_page(
+        crawl, "essai", "http://essai.invalid/0", "http://essai.invalid/0", fields, None, None, 200
+    )
     store.db.execute("UPDATE pages SET status='gone', version=version+1 WHERE url LIKE '%/1'")
     store.close()
     result = run_portail("index", data=data)
@@ -255,8 +309,9 @@ def test_full_rebuild_swaps_generations_under_a_live_searcher(tmp_path):
     assert searcher.search(SearchQuery(text="EORI")).total == 3
 
 
-def test_a_parallel_rebuild_indexes_exactly_what_a_serial_one_does(indexed_data, tmp_path,
-                                                                      monkeypatch):
+def test_a_parallel_rebuild_indexes_exactly_what_a_serial_one_does(
+    indexed_data, tmp_path, monkeypatch
+):
     """Large rebuilds classify in worker processes: same documents, same order, several
     segments, all searchable."""
     data = tmp_path / "var"
@@ -267,8 +322,12 @@ def test_a_parallel_rebuild_indexes_exactly_what_a_serial_one_does(indexed_data,
     serial = [doc for _, doc in index_module._documents(store, urls, {}, None, procs=1)]
     monkeypatch.setattr(index_module, "PARALLEL_MIN_PAGES", 10)
     seen: list[int] = []
-    parallel = [doc for _, doc in index_module._documents(
-        store, urls, {}, lambda done, total: seen.append(done), procs=2)]
+    parallel = [
+        doc
+        for _, doc in index_module._documents(
+            store, urls, {}, lambda done, total: seen.append(done), procs=2
+        )
+    ]
     store.close()
     assert parallel == serial and len(serial) > 250
     assert seen[-1] == len(serial)
@@ -294,8 +353,12 @@ def test_killed_indexer_leaves_the_previous_index_searchable(indexed_data, tmp_p
     shutil.copytree(indexed_data, data)
     before = Searcher(data).search(SearchQuery(text="douane")).total
     env = {**os.environ, "PORTAIL_DATA": str(data)}
-    proc = subprocess.Popen([sys.executable, "-m", "portail", "index", "--full"], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "portail", "index", "--full"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     old = current_generation(data)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:  # kill once the new generation is being written
@@ -345,8 +408,10 @@ def test_a_killed_parallel_rebuild_leaves_no_worker_and_no_lock(indexed_data, tm
     shutil.copytree(indexed_data, data)
     before = Searcher(data).search(SearchQuery(text="douane")).total
     marker = tmp_path / "progress"
-    proc = subprocess.Popen([sys.executable, "-c", PARALLEL_INDEXER, str(data), str(marker)],
-                            cwd=Path(__file__).resolve().parent.parent)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", PARALLEL_INDEXER, str(data), str(marker)],
+        cwd=Path(__file__).resolve().parent.parent,
+    )
     deadline = time.monotonic() + 60
     while not marker.exists() and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -365,20 +430,44 @@ def test_a_killed_parallel_rebuild_leaves_no_worker_and_no_lock(indexed_data, tm
 
 
 def test_classify_command_prints_the_fixed_format():
-    line = json.dumps({"id": "1", "url": "https://exemple.fr/a", "title": "Le carnet ATA",
-                       "text": "Le carnet ATA simplifie le passage en douane des échantillons."})
-    result = subprocess.run([sys.executable, "-m", "portail", "classify", "-"], input=line,
-                            text=True, capture_output=True, check=False)
+    line = json.dumps(
+        {
+            "id": "1",
+            "url": "https://exemple.fr/a",
+            "title": "Le carnet ATA",
+            "text": "Le carnet ATA simplifie le passage en douane des échantillons.",
+        }
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "portail", "classify", "-"],
+        input=line,
+        text=True,
+        capture_output=True,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     out = json.loads(result.stdout)
-    assert set(out) == {"id", "step", "steps", "relevant", "kind", "countries", "regions",
-                        "sectors"}
+    assert set(out) == {
+        "id",
+        "step",
+        "steps",
+        "relevant",
+        "kind",
+        "countries",
+        "regions",
+        "sectors",
+    }
     assert out["id"] == "1" and out["step"] == "gerer"
 
 
 def test_classify_command_rejects_bad_json():
-    result = subprocess.run([sys.executable, "-m", "portail", "classify", "-"],
-                            input="{pas du json\n", text=True, capture_output=True, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "portail", "classify", "-"],
+        input="{pas du json\n",
+        text=True,
+        capture_output=True,
+        check=False,
+    )
     assert result.returncode == 2 and "ligne 1 : JSON invalide" in result.stderr
 
 
@@ -387,5 +476,6 @@ def test_listings_calendars_and_home_pages_stay_out_of_the_journey(searcher):
     first = searcher.search(SearchQuery(per_page=50))
     for page in range(1, first.pages + 1):
         urls |= {h.url for h in searcher.search(SearchQuery(per_page=50, page=page)).hits}
-    assert urls and not [u for u in urls if "/rubriques/" in u or "/calendrier" in u
-                         or u.endswith(("/", "/offres"))]
+    assert urls and not [
+        u for u in urls if "/rubriques/" in u or "/calendrier" in u or u.endswith(("/", "/offres"))
+    ]

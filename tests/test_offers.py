@@ -98,8 +98,11 @@ def test_every_demo_offer_shows_the_step_the_manifest_gives(manifest, offers):
     and it is the main one for 95 % of the offers."""
     by_url = {o.url: o for o in offers}
     expected = [p for p in manifest["pages"] if p["kind"] == "offer"]
-    shown = [(p["url"], p["step"], by_url[p["url"]].steps) for p in expected
-             if p["step"] not in by_url[p["url"]].steps]
+    shown = [
+        (p["url"], p["step"], by_url[p["url"]].steps)
+        for p in expected
+        if p["step"] not in by_url[p["url"]].steps
+    ]
     assert not shown
     main = [p for p in expected if by_url[p["url"]].step == p["step"]]
     assert len(main) >= 0.95 * len(expected), [

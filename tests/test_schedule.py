@@ -49,8 +49,11 @@ def every_second(source):
 
 
 def test_crontab_prints_one_line_per_enabled_source(demo_web, make_sources, tmp_path):
-    sources = make_sources(demo_web, '\n[[source]]\nid = "off"\nname = "Off"\n'
-                           'start_urls = ["http://127.0.0.1:9/"]\nenabled = false\n')
+    sources = make_sources(
+        demo_web,
+        '\n[[source]]\nid = "off"\nname = "Off"\n'
+        'start_urls = ["http://127.0.0.1:9/"]\nenabled = false\n',
+    )
     result = run_portail("schedule", "--sources", str(sources), "--crontab", data=tmp_path)
     assert result.returncode == 0, result.stderr
     lines = [ln for ln in result.stdout.splitlines() if "crawl" in ln]
@@ -81,14 +84,16 @@ def test_sources_run_on_their_schedule_and_never_overlap(demo_web, make_sources,
 
 def test_a_broken_sources_file_keeps_the_last_schedule(demo_web, make_sources, tmp_path):
     sources = make_sources(demo_web)
-    sched = scheduling.PortalScheduler(sources, tmp_path,
-                                       runner=RecordingRunner(sources, tmp_path))
+    sched = scheduling.PortalScheduler(sources, tmp_path, runner=RecordingRunner(sources, tmp_path))
     assert sched.reload()
     before = set(sched.next_runs())
     sources.write_text(sources.read_text("utf-8") + "\n[[source]]\nid = 'x'\n", "utf-8")
     assert not sched.reload()
-    assert set(sched.next_runs()) == before == {s.id for s in load_sources(
-        make_sources(demo_web, name="fresh.toml")).enabled()}
+    assert (
+        set(sched.next_runs())
+        == before
+        == {s.id for s in load_sources(make_sources(demo_web, name="fresh.toml")).enabled()}
+    )
     text = make_sources(demo_web, name="fresh.toml").read_text("utf-8")
     sources.write_text(text.replace('id = "coface"', 'id = "coface"\nenabled = false'), "utf-8")
     assert sched.reload()
@@ -113,12 +118,12 @@ def test_the_scheduler_and_a_cron_run_exclude_each_other(demo_web, make_sources,
     assert result.status == "busy" and "une collecte est déjà en cours" in result.detail
 
 
-def test_three_failures_flag_a_source_and_a_success_clears_it(demo_web, make_sources,
-                                                               tmp_path):
+def test_three_failures_flag_a_source_and_a_success_clears_it(demo_web, make_sources, tmp_path):
     sources = make_sources(demo_web)
     dead = tmp_path / "dead.toml"
-    dead.write_text(sources.read_text("utf-8").replace(demo_web.origin("ccef"),
-                                                       "http://127.0.0.1:9"), "utf-8")
+    dead.write_text(
+        sources.read_text("utf-8").replace(demo_web.origin("ccef"), "http://127.0.0.1:9"), "utf-8"
+    )
     failing = scheduling.Runner(dead, tmp_path)
     for _ in range(3):
         assert failing.run("ccef").status == "failed"

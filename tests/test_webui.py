@@ -410,8 +410,9 @@ def test_a_suggestion_links_to_the_corrected_search_keeping_filters(client, sear
     real = searcher.search
 
     def with_suggestion(query):
-        return replace(real(query), suggestion="douane", corrected=False,
-                       notice="Recherche simplifiée.")
+        return replace(
+            real(query), suggestion="douane", corrected=False, notice="Recherche simplifiée."
+        )
 
     monkeypatch.setattr(searcher, "search", with_suggestion)
     page = html(client.get("/recherche?q=douanne&step=gerer"))

@@ -30,8 +30,18 @@ DEFAULTS: dict[str, Any] = {
     "SOURCES_FILE": None,  # the console's sources file; None means ./sources.toml or the demo's
 }
 # The areas of the site, one blueprint module each (webui/<name>.py defines `bp`).
-BLUEPRINTS = ("journey", "search", "partners", "api", "feed", "admin", "offers", "regions",
-              "countries", "agenda")
+BLUEPRINTS = (
+    "journey",
+    "search",
+    "partners",
+    "api",
+    "feed",
+    "admin",
+    "offers",
+    "regions",
+    "countries",
+    "agenda",
+)
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:

@@ -44,8 +44,9 @@ def results():  # type: ignore[no-untyped-def]
         window=links.page_window(res.page, res.pages),
         page_url=lambda n: search_url(args, page=str(n) if n > 1 else None),
         sort_urls={"relevance": search_url(args, sort=None), "date": search_url(args, sort="date")},
-        suggestion_url=(search_url(args, q=res.suggestion)
-                        if res.suggestion and not res.corrected else None),
+        suggestion_url=(
+            search_url(args, q=res.suggestion) if res.suggestion and not res.corrected else None
+        ),
         searching=bool(query.text or query.filters() or query.date_from or query.date_to),
         popular=content.popular_searches(),
     )
