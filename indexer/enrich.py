@@ -1,5 +1,5 @@
 """What the indexer adds to a stored page: its step, kind, places, sectors, dates and the
-structured fields of events, V.I.E. offers and contacts."""
+structured fields of events, V.I.E. offers, support offers and contacts."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from typing import Any
 
 from indexer.classify import EMAIL, PHONE, classify_page
 from indexer.corrections import Correction, apply_correction
+from indexer.offers import offer_fields
 from portail.frdates import event_dates
 
 
@@ -75,6 +76,10 @@ def enrich_page(
     contact = _contact(items, row["text"] or "") if result.kind == "contact" else None
     if contact:
         extra["contact"] = contact
+    if result.kind == "offer":
+        extra["offer"] = offer_fields(
+            row["title"] or "", row["description"] or "", row["text"] or ""
+        )
     date = (event or {}).get("start") or row["published"] or row["modified"]
     return Enrichment(
         url=row["url"],

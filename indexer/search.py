@@ -299,16 +299,20 @@ class Searcher:
                     None,
                     "L'index est vide : aucune collecte n'a encore été indexée.",
                 )
-            key = ("search", self._path, self._ix.latest_generation(), q)
-            cached = self._cache.get(key)
-            if cached is not None:
-                self._cache.move_to_end(key)
-                return cached
-            results = self._search(s, q)
-            self._cache[key] = results
-            if len(self._cache) > CACHE_SIZE:
-                self._cache.popitem(last=False)
-            return results
+            return self._remembered(("search", q), lambda: self._search(s, q))
+
+    def _remembered(self, key: Any, compute: Any) -> Any:
+        """A result of the live generation, computed once (kept for the CACHE_SIZE last)."""
+        key = (self._path, self._ix.latest_generation(), key)
+        cached = self._cache.get(key)
+        if cached is not None:
+            self._cache.move_to_end(key)
+            return cached
+        result = compute()
+        self._cache[key] = result
+        if len(self._cache) > CACHE_SIZE:
+            self._cache.popitem(last=False)
+        return result
 
     def _search(self, s: Any, q: SearchQuery, correcting: bool = True) -> SearchResults:
         arrays = self._live
@@ -468,10 +472,14 @@ class Searcher:
             if s is None:
                 return []
             arrays = self._live
-            docs = arrays.top(
-                arrays.matches(self._filter_query(query)), arrays.column("first_seen"), n
-            )
-            return [self._hit(s.stored_fields(doc)) for doc in docs]
+
+            def newest() -> list[Hit]:
+                docs = arrays.top(
+                    arrays.matches(self._filter_query(query)), arrays.column("first_seen"), n
+                )
+                return [self._hit(s.stored_fields(doc)) for doc in docs]
+
+            return list(self._remembered(("latest", n, query), newest))
 
     def upcoming_events(self, n: int, today: date, **filters: str) -> list[Hit]:
         """The next n events that have not ended, soonest first."""
@@ -482,12 +490,16 @@ class Searcher:
             if s is None:
                 return []
             arrays = self._live
-            full = And([self._filter_query(query), DateRange("event_end", start, None)])
-            starts = arrays.column("event_start")
-            undated = np.iinfo(np.uint64).max
-            keys = np.where(starts == 0, np.uint64(undated), starts)
-            docs = arrays.top(arrays.matches(full), keys, n, descending=False)
-            return [self._hit(s.stored_fields(doc)) for doc in docs]
+
+            def soonest() -> list[Hit]:
+                full = And([self._filter_query(query), DateRange("event_end", start, None)])
+                starts = arrays.column("event_start")
+                undated = np.iinfo(np.uint64).max
+                keys = np.where(starts == 0, np.uint64(undated), starts)
+                docs = arrays.top(arrays.matches(full), keys, n, descending=False)
+                return [self._hit(s.stored_fields(doc)) for doc in docs]
+
+            return list(self._remembered(("upcoming", n, today, query), soonest))
 
     def get(self, url: str) -> Hit | None:
         with self._lock:

@@ -9,9 +9,10 @@ from html import unescape
 import pytest
 
 from conftest import DEMO_SOURCES
+from indexer.offers import load_cues
 from indexer.search import Hit
-from webui import catalogue, create_app
-from webui.catalogue import NATIONAL, OfferFilters, build_offer, load_cues
+from webui import catalogue, create_app, pages
+from webui.catalogue import NATIONAL, OfferFilters, build_offer
 from webui.ids import page_id
 
 TODAY = "2026-11-27"
@@ -322,3 +323,24 @@ def test_the_bundled_cue_file_is_valid():
 def test_the_applications_work_before_anything_is_indexed(tmp_path, path):
     client = create_app({"DATA_DIR": str(tmp_path), "TODAY": TODAY, "TESTING": True}).test_client()
     assert client.get(path).status_code == 200
+
+
+def test_the_index_holds_each_offers_audience_help_and_summary(app, offers, monkeypatch):
+    """The indexer reads the cues: the catalogue builds from the index alone."""
+    assert all("offer" in o.hit.extra for o in offers)
+    with_help = [o for o in offers if o.benefits]
+    assert len(with_help) >= 0.8 * len(offers)
+    assert all(o.summary for o in offers)
+
+    def no_reading(urls):
+        wanted = list(urls)
+        assert not wanted, f"the catalogue read {len(wanted)} texts"
+        return {}
+
+    monkeypatch.setattr(pages, "texts", no_reading)
+    app.extensions.pop("catalogue", None)
+    with app.app_context():
+        rebuilt = catalogue.catalogue()
+    assert [(o.id, o.audience, o.benefits) for o in rebuilt] == [
+        (o.id, o.audience, o.benefits) for o in offers
+    ]

@@ -1,100 +1,28 @@
 """The catalogue of support offers: every page the indexer classed as an offer, with who it is
-for and what it brings (cues read in its text, see data/offer_cues.toml), its steps, regions and
-a stable id. Filters combine; each filter's counts take the other filters into account."""
+for and what it brings (read by the indexer, see indexer/offers.py), its steps, regions and a
+stable id. Filters combine; each filter's counts take the other filters into account."""
 
 from __future__ import annotations
 
-import re
 import threading
-import tomllib
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from functools import cache
-from pathlib import Path
 
 from flask import current_app
 
 from indexer.journey import STEP_IDS
+from indexer.offers import Cue, Cues, cues, offer_fields
 from indexer.search import Hit, QueryError, SearchQuery
 from portail.geo import regions
 from webui import content, pages
 from webui.ids import hash_of, page_id
 
-CUES_FILE = Path(__file__).resolve().parent / "data" / "offer_cues.toml"
 MAX_OFFERS = 5000
 # A secondary step is shown when it scores at least this share of the main step's score.
 SECONDARY_STEP_SHARE = 0.6
-TITLE_SCORE, DESCRIPTION_SCORE, TEXT_CAP = 3, 2, 5
-AUDIENCE_MIN, BENEFIT_MIN, BENEFITS_SHOWN = 1, 3, 3
 NATIONAL = "national"  # the region filter's value for offers open to the whole country
 FILTERS = ("provider", "step", "region", "aide", "public")
-
-
-@dataclass(frozen=True)
-class Cue:
-    id: str
-    label: str
-    patterns: tuple[re.Pattern[str], ...]
-
-    def score(self, title: str, description: str, text: str) -> int:
-        found = sum(len(p.findall(text)) for p in self.patterns)
-        return (
-            TITLE_SCORE * any(p.search(title) for p in self.patterns)
-            + DESCRIPTION_SCORE * any(p.search(description) for p in self.patterns)
-            + min(TEXT_CAP, found)
-        )
-
-
-@dataclass(frozen=True)
-class Cues:
-    audience: tuple[Cue, ...]
-    benefit: tuple[Cue, ...]
-
-    def labels(self, group: str) -> dict[str, str]:
-        return {c.id: c.label for c in getattr(self, group)}
-
-
-def load_cues(path: Path = CUES_FILE) -> Cues:
-    """The cue file, checked: every error at once, in French, naming the entry and the key."""
-    try:
-        raw = tomllib.loads(path.read_text("utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise ValueError(f"{path.name} : TOML invalide ({exc})") from exc
-    errors: list[str] = []
-    groups: dict[str, tuple[Cue, ...]] = {}
-    for group in ("audience", "benefit"):
-        cues, seen = [], set()
-        for i, entry in enumerate(raw.get(group, []), start=1):
-            where = f"{path.name}, {group}[{i}] « {entry.get('id', '?')} »"
-            cue_id, label = entry.get("id"), entry.get("label")
-            if not isinstance(cue_id, str) or not re.fullmatch(r"[a-z0-9-]+", cue_id):
-                errors.append(
-                    f"{where}, id : identifiant invalide (lettres minuscules, chiffres et tirets)"
-                )
-            elif cue_id in seen:
-                errors.append(f"{where}, id : identifiant en double")
-            seen.add(cue_id)
-            if not isinstance(label, str) or not label.strip():
-                errors.append(f"{where}, label : libellé manquant")
-            compiled = []
-            for j, pattern in enumerate(entry.get("patterns", [])):
-                try:
-                    compiled.append(re.compile(pattern, re.I))
-                except (re.error, TypeError) as exc:
-                    errors.append(f"{where}, patterns[{j}] : expression régulière invalide ({exc})")
-            if not compiled:
-                errors.append(f"{where}, patterns : au moins une expression est nécessaire")
-            cues.append(Cue(str(cue_id), str(label), tuple(compiled)))
-        groups[group] = tuple(cues)
-    if errors:
-        raise ValueError("\n".join(errors))
-    return Cues(groups["audience"], groups["benefit"])
-
-
-@cache
-def cues() -> Cues:
-    return load_cues()
 
 
 @dataclass(frozen=True)
@@ -141,21 +69,12 @@ def offer_steps(hit: Hit) -> tuple[str, ...]:
     return (hit.step, *others)
 
 
-def summary_of(hit: Hit, text: str) -> str:
-    """The page's own summary: its description, else the start of its text."""
-    if hit.description:
-        return hit.description
-    lines = [line for line in text.splitlines()[1:] if len(line) > 80]
-    return (lines[0] if lines else "")[:400]
-
-
 def build_offer(hit: Hit, text: str, found: Cues) -> Offer:
-    """An offer from its index entry and its stored text."""
-    scored = [(c, c.score(hit.title, hit.description, text)) for c in found.benefit]
-    benefits = sorted((cs for cs in scored if cs[1] >= BENEFIT_MIN), key=lambda cs: -cs[1])
-    audience = tuple(
-        c for c in found.audience if c.score(hit.title, hit.description, text) >= AUDIENCE_MIN
-    )
+    """An offer from its index entry; `text` is read only for an index made before the indexer
+    stored offers' fields."""
+    fields = hit.extra.get("offer") or offer_fields(hit.title, hit.description, text, found)
+    audience = {c.id: c for c in found.audience}
+    benefits = {c.id: c for c in found.benefit}
     return Offer(
         id=page_id(hit.url, hit.title),
         url=hit.url,
@@ -163,12 +82,12 @@ def build_offer(hit: Hit, text: str, found: Cues) -> Offer:
         provider=hit.provider,
         step=hit.step,
         steps=offer_steps(hit),
-        audience=audience,
-        benefits=tuple(c for c, _ in benefits[:BENEFITS_SHOWN]),
+        audience=tuple(audience[i] for i in fields["audience"] if i in audience),
+        benefits=tuple(benefits[i] for i in fields["benefits"] if i in benefits),
         regions=tuple(hit.regions),
         countries=tuple(hit.countries),
         sectors=tuple(hit.sectors),
-        summary=summary_of(hit, text),
+        summary=fields.get("summary") or hit.description,
         date=hit.date,
         hit=hit,
     )
@@ -189,7 +108,7 @@ def catalogue() -> list[Offer]:
     if cached and cached[0] is results:
         return cached[1]
     with _lock:
-        texts = pages.texts(hit.url for hit in results.hits)
+        texts = pages.texts(h.url for h in results.hits if "offer" not in h.extra)
         found = cues()
         offers = sorted(
             (build_offer(h, texts.get(h.url, ""), found) for h in results.hits), key=sort_key
