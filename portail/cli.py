@@ -124,8 +124,19 @@ def index(full: bool, wait: float) -> None:
     from indexer.index import IndexBusy, update_index
     from portail.paths import data_dir
 
+    interactive = sys.stderr.isatty()
+    shown = {"tenth": -1}
+
     def progress(done: int, total: int) -> None:
-        click.echo(f"\rIndexation : {done}/{total} pages", nl=False, err=True)
+        if interactive:  # one line, rewritten
+            click.echo(f"\rIndexation : {done}/{total} pages", nl=False, err=True)
+            return
+        tenth = done * 10 // max(total, 1)
+        if tenth > shown["tenth"]:  # a log: one line every tenth of the way
+            shown["tenth"] = tenth
+            click.echo(
+                f"Indexation : {done}/{total} pages ({done * 100 // max(total, 1)} %)", err=True
+            )
 
     from indexer.corrections import CorrectionsError
 
@@ -139,7 +150,8 @@ def index(full: bool, wait: float) -> None:
             click.echo(line, err=True)
         click.echo("Corrections invalides : l'index n'a pas été modifié.", err=True)
         sys.exit(2)
-    click.echo("", err=True)
+    if interactive:
+        click.echo("", err=True)
     kind = "reconstruit" if report.full else "mis à jour"
     click.echo(
         f"Index {kind} en {report.seconds:.1f} s : {report.added} ajoutées, "

@@ -295,6 +295,20 @@ def test_incremental_update_changes_and_removes(tmp_path):
     assert searcher.search(SearchQuery(text="carnet ATA")).total == 1
 
 
+def test_index_progress_in_a_log_is_one_line_per_tenth(tmp_path):
+    data = tmp_path / "var"
+    make_store(data, {f"http://essai.invalid/{i}": f"{EXPORT_TEXT} Page {i}." for i in range(450)})
+    result = run_portail("index", data=data)
+    assert result.returncode == 0, result.stderr
+    lines = result.stderr.splitlines()
+    assert "\r" not in result.stderr
+    assert lines == [
+        "Indexation : 200/450 pages (44 %)",
+        "Indexation : 400/450 pages (88 %)",
+        "Indexation : 450/450 pages (100 %)",
+    ]
+
+
 def test_full_rebuild_swaps_generations_under_a_live_searcher(tmp_path):
     data = tmp_path / "var"
     make_store(data, {f"http://essai.invalid/{i}": f"{EXPORT_TEXT} Page {i}." for i in range(3)})
