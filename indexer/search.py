@@ -449,7 +449,17 @@ class Searcher:
             for w in LETTERS.findall(f"{stored.get('title', '')} {stored.get('summary', '')}")
         }
         for word, better in fixes.items():
-            form = spelt.get(better, better)
+            form = (
+                spelt.get(better)
+                or next(  # « douanières » spells « douanière »
+                    (
+                        spelt[plural][:-1]
+                        for plural in (better + "s", better + "x")
+                        if plural in spelt
+                    ),
+                    better,
+                )
+            )
             fixes[word] = form[0].upper() + form[1:] if word[0].isupper() else form.lower()
         return LETTERS.sub(lambda m: fixes.get(m[0], m[0]), q.text)
 

@@ -192,6 +192,7 @@ def test_vectorised_distance_matches_the_textbook_one():
         ("Alemagne", "Allemagne"),
         ("reglementaton", "réglementation"),
         ("certificat d'origne", "certificat d'origine"),
+        ("reglementaton douanniere", "réglementation douanière"),
     ],
 )
 def test_suggestions_fix_typos_and_restore_accents(searcher_for_typos, typed, proposed):
