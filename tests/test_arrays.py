@@ -212,3 +212,16 @@ def test_known_words_and_short_words_are_left_alone(live):
     assert speller.correct("de") is None
     assert speller.correct("zzzzzzzz") is None
     assert speller.correct("douanne") == "douane"
+
+
+def test_threads_share_one_searcher_safely(indexed_data):
+    """The web server's threads share one Searcher: answers are those of a lone thread."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    queries = [SearchQuery(text=t, page=p) for t in QUERIES for p in (1, 2)]
+    alone = Searcher(indexed_data)
+    expected = {q: [h.url for h in alone.search(q).hits] for q in queries}
+    shared = Searcher(indexed_data)
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(lambda q: (q, shared.search(q)), queries * 4))
+    assert all([h.url for h in res.hits] == expected[q] for q, res in answers)
