@@ -8,8 +8,10 @@ document numbers and weights. A parsed query then becomes vector operations over
 every facet count of a search cost milliseconds, whatever the number of matches.
 
 Scores follow Whoosh's own BM25F (same idf, B and K1, field boosts already in the weights), so
-the ranking is the one `searcher.search()` would give. Phrases and other query types keep
-Whoosh's matchers for their document set (cached), and score as the sum of their words.
+the ranking is the one `searcher.search()` would give. Phrases check word positions here, only
+in the documents that hold every word (and only among the rest of the query's matches when
+those are fewer), and score as the sum of their words; other query types (date ranges) keep
+Whoosh's matchers for their document set, cached.
 """
 
 from __future__ import annotations
