@@ -18,6 +18,7 @@ import extruct
 from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 
 from portail.frdates import find_date
+from portail.language import ENGLISH_WORDS, FRENCH_WORDS
 
 DROP_TAGS = (
     "script",
@@ -453,57 +454,15 @@ def _links(soup: BeautifulSoup, url: str) -> list[str]:
     return list(out)
 
 
-FRENCH_WORDS = {
-    "le",
-    "la",
-    "les",
-    "des",
-    "du",
-    "et",
-    "est",
-    "pour",
-    "une",
-    "dans",
-    "vous",
-    "avec",
-    "sur",
-    "qui",
-    "au",
-    "aux",
-    "votre",
-    "vos",
-    "ce",
-    "que",
-    "en",
-}
-ENGLISH_WORDS = {
-    "the",
-    "and",
-    "of",
-    "to",
-    "is",
-    "for",
-    "with",
-    "your",
-    "you",
-    "are",
-    "in",
-    "on",
-    "that",
-    "this",
-    "our",
-    "we",
-    "it",
-    "as",
-    "by",
-    "from",
-}
+# « en », « in » and « as » are ambiguous in a sentence, telling enough over a whole page.
+PAGE_FRENCH_WORDS = FRENCH_WORDS | {"en"}
+PAGE_ENGLISH_WORDS = ENGLISH_WORDS | {"in", "as"}
 
 
 def guess_language(text: str) -> str:
     words = re.findall(r"[a-zà-ÿ]+", text.lower()[:5000])
-    fr = sum(w in FRENCH_WORDS for w in words)
-    en = sum(w in ENGLISH_WORDS for w in words)
+    fr = sum(w in PAGE_FRENCH_WORDS for w in words)
+    en = sum(w in PAGE_ENGLISH_WORDS for w in words)
     if not fr and not en:
         return ""
     return "fr" if fr >= en else "en"

@@ -46,6 +46,7 @@ from indexer.entities import (
 )
 from indexer.journey import KIND_IDS, STEP_IDS, steps
 from portail.frdates import event_dates
+from portail.language import ENGLISH_WORDS, FRENCH_WORDS
 
 PINS_FILE = Path(__file__).resolve().parent / "pins.toml"
 URL_WEIGHT = 1.5
@@ -89,54 +90,8 @@ OFF_TOPIC_TITLE = re.compile(
     r"|accessibilite|plan du site|conditions generales|credits photos?|\bcgu\b"
     r"|page (introuvable|non trouvee)|erreur 404|\b404\b"
 )
-ENGLISH_WORDS = frozenset(
-    {
-        "the",
-        "and",
-        "of",
-        "to",
-        "is",
-        "for",
-        "with",
-        "your",
-        "you",
-        "are",
-        "on",
-        "that",
-        "this",
-        "our",
-        "we",
-        "it",
-        "by",
-        "from",
-        "be",
-        "or",
-    }
-)
-FRENCH_WORDS = frozenset(
-    {
-        "le",
-        "la",
-        "les",
-        "des",
-        "du",
-        "et",
-        "est",
-        "pour",
-        "une",
-        "dans",
-        "vous",
-        "avec",
-        "sur",
-        "qui",
-        "au",
-        "aux",
-        "votre",
-        "vos",
-        "ce",
-        "que",
-    }
-)
+# « be » and « or » are safe in titles and short texts, where « in » or « as » are not.
+TEXT_ENGLISH_WORDS = ENGLISH_WORDS | {"be", "or"}
 VIE_ACRONYM = re.compile(r"\bV\.\s?I\.\s?E\b\.?|\bVIE\b")
 VIE_IN_URL = re.compile(r"(?:^|/)(?:vie|v-i-e)(?:[-/_]|$)", re.I)
 
@@ -458,7 +413,7 @@ class _Page:
 
     def english(self) -> bool:
         words = re.findall(r"[a-zà-ÿ]+", f"{self.title} {self.text[:5000]}".lower())
-        english = sum(w in ENGLISH_WORDS for w in words)
+        english = sum(w in TEXT_ENGLISH_WORDS for w in words)
         return english >= 5 and english > sum(w in FRENCH_WORDS for w in words)
 
 
