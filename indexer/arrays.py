@@ -18,15 +18,13 @@ from __future__ import annotations
 
 import math
 from collections import OrderedDict
-from itertools import accumulate
-from pickle import loads
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.query import And, AndMaybe, AndNot, Every, Not, NullQuery, Or, Phrase, Query, Term
-from whoosh.system import _INT_SIZE
 from whoosh.util.numeric import byte_to_length
 
 B, K1 = 0.75, 1.2  # Whoosh's BM25F defaults
@@ -68,10 +66,8 @@ class IndexArrays:
             return found
         ids: list[np.ndarray] = []
         weights: list[np.ndarray] = []
-        for reader, offset in self.leaves:
-            if (fieldname, text) not in reader:
-                continue
-            leaf_ids, leaf_weights = _decode(reader.postings(fieldname, text))
+        for offset, matcher in self._leaf_matchers(fieldname, text):
+            leaf_ids, leaf_weights = _decode(matcher)
             ids.append(leaf_ids + offset)
             weights.append(leaf_weights)
         found = (
@@ -108,8 +104,9 @@ class IndexArrays:
                 )
                 if column is None:
                     continue
-                count = reader.doc_count_all()
-                raw = np.frombuffer(_column_bytes(column, count), dtype=np.uint8)
+                # One byte per document, read at once (documents past the end have none).
+                stored = min(reader.doc_count_all(), column._count)
+                raw = np.frombuffer(column._dbfile.get(column._basepos, stored), dtype=np.uint8)
                 lengths[offset : offset + len(raw)] = LENGTHS[raw]
             average = self.searcher.avg_field_length(fieldname) or 1.0
             found = (lengths, float(average))
@@ -214,7 +211,8 @@ class IndexArrays:
         are few next to the documents holding every word."""
         key = repr(query)
         if key in self._sets:
-            return self._as_mask(self._cached(key, None))
+            self._sets.move_to_end(key)
+            return self._as_mask(self._sets[key])
         lists = [self.postings(query.fieldname, word)[0] for word in query.words]
         if not lists or any(not len(ids) for ids in lists):
             return self._nothing()[0]
@@ -250,37 +248,35 @@ class IndexArrays:
         self, fieldname: str, word: str, docs: np.ndarray, span: np.int64
     ) -> np.ndarray:
         """Index-in-`docs` * span + position, for each occurrence of the word in `docs`."""
-        index: list[int] = []
-        positions: list[int] = []
-        found = 0
-        for reader, offset in self.leaves:
-            if (fieldname, word) not in reader:
-                continue
-            matcher = reader.postings(fieldname, word)
-            if isinstance(matcher, FilterMatcher):
-                matcher = matcher.child
+        decode = self.searcher.schema[fieldname].format.decode_positions
+        values: list[bytes] = []
+        for offset, matcher in self._leaf_matchers(fieldname, word):
             if isinstance(matcher, W3LeafMatcher):
-                while not matcher._atend:
+                while not matcher._atend:  # only the blocks that hold wanted documents
                     matcher._read_ids()
                     block = np.asarray(matcher._ids, dtype=np.int64) + offset
                     wanted = np.flatnonzero(np.isin(block, docs, assume_unique=True))
                     if len(wanted):
                         matcher._read_values()
-                        for j in wanted:
-                            deltas = _positions(matcher._values[j])
-                            positions.extend(deltas)
-                            index.extend([found] * len(deltas))
-                            found += 1
+                        values.extend(matcher._values[j] for j in wanted)
                     matcher._next_block()
             else:
                 while matcher.is_active():
                     if np.isin(matcher.id() + offset, docs):
-                        deltas = _positions(matcher.value())
-                        positions.extend(deltas)
-                        index.extend([found] * len(deltas))
-                        found += 1
+                        values.append(matcher.value())
                     matcher.next()
-        return np.array(index, dtype=np.int64) * span + np.array(positions, dtype=np.int64)
+        positions = [decode(value) for value in values]
+        index = np.repeat(np.arange(len(positions), dtype=np.int64), [len(p) for p in positions])
+        flat = np.fromiter((p for ps in positions for p in ps), dtype=np.int64, count=len(index))
+        return index * span + flat
+
+    def _leaf_matchers(self, fieldname: str, text: Any) -> Iterator[tuple[int, Any]]:
+        """(document offset, raw matcher) of each segment holding the term; deleted documents
+        are left in (the `live` mask drops them)."""
+        for reader, offset in self.leaves:
+            if (fieldname, text) in reader:
+                matcher = reader.postings(fieldname, text)
+                yield offset, matcher.child if isinstance(matcher, FilterMatcher) else matcher
 
     # -- ranking ------------------------------------------------------------------------
 
@@ -364,25 +360,8 @@ def _cost(query: Query) -> int:
     return int(any(not isinstance(leaf, Term) for leaf in leaves))
 
 
-def _positions(value: bytes) -> list[int]:
-    """The positions of a Whoosh `Positions` posting value (a count, then pickled deltas)."""
-    if not value.endswith(b"."):  # Whoosh drops the pickle's final STOP opcode
-        value += b"."
-    return list(accumulate(loads(value[_INT_SIZE:])))
-
-
-def _column_bytes(column: Any, count: int) -> bytes:
-    """The one-byte lengths of a segment's documents (documents past the end have none)."""
-    stored = min(count, getattr(column, "_count", count))
-    if hasattr(column, "_dbfile") and hasattr(column, "_basepos"):
-        return bytes(column._dbfile.get(column._basepos, stored))
-    return bytes(column[i] for i in range(stored))
-
-
 def _decode(matcher: Any) -> tuple[np.ndarray, np.ndarray]:
-    """All postings of a leaf matcher; deleted documents are masked by the caller."""
-    if isinstance(matcher, FilterMatcher):
-        matcher = matcher.child
+    """All postings of a segment's matcher; deleted documents are masked by the caller."""
     ids: list[Any] = []
     weights: list[Any] = []
     if isinstance(matcher, W3LeafMatcher):

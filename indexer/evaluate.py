@@ -139,10 +139,7 @@ def evaluate(records: list[dict[str, Any]]) -> Report:
             report.kind_total += 1
             report.kind_correct += record["kind"] == result.kind
             if record["kind"] != result.kind:
-                report.kind_errors.append(
-                    f"{record.get('url') or record.get('id') or '?'} : attendu {record['kind']}, "
-                    f"trouvé {result.kind} — {record.get('title', '')}"
-                )
+                report.kind_errors.append(_error(record, record["kind"], result.kind))
         report.countries.add(set(record.get("countries") or []), set(result.countries))
         if "regions" in record:
             report.has_regions = True
@@ -162,11 +159,12 @@ def _score_step(
     for step, counts in report.steps.items():
         counts.add({step} if gold == step else set(), {step} if predicted == step else set())
     if gold != predicted:
-        where = record.get("url") or record.get("id") or "?"
-        report.errors.append(
-            f"{where} : attendu {gold or OFF_TOPIC}, "
-            f"trouvé {predicted or OFF_TOPIC} — {record.get('title', '')}"
-        )
+        report.errors.append(_error(record, gold or OFF_TOPIC, predicted or OFF_TOPIC))
+
+
+def _error(record: dict[str, Any], expected: str, found: str) -> str:
+    where = record.get("url") or record.get("id") or "?"
+    return f"{where} : attendu {expected}, trouvé {found} — {record.get('title', '')}"
 
 
 def _pct(value: float) -> str:

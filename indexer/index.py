@@ -16,7 +16,6 @@ import multiprocessing
 import os
 import shutil
 import signal
-import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -304,15 +303,15 @@ def _documents(
 
 
 def _rows_read_elsewhere(path: Path, urls: list[str]) -> Iterator[dict[str, Any]]:
-    db = sqlite3.connect(path, timeout=30)
-    db.row_factory = sqlite3.Row
+    """The pages as dicts, through a store opened by the thread that reads them."""
+    store = Store(path)
     try:
         for url in urls:
-            row = db.execute("SELECT * FROM pages WHERE url=?", (url,)).fetchone()
+            row = store.page(url)
             if row is not None:
                 yield dict(row)
     finally:
-        db.close()
+        store.close()
 
 
 _worker_state: dict[str, Any] = {}

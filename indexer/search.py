@@ -16,7 +16,7 @@ import re
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from html import escape
@@ -341,7 +341,7 @@ class Searcher:
         hits = self._page(s, matched, scores, text_q, q, page) if total else []
         facets = {name: arrays.facet_counts(INDEX_FIELD[name], matched) for name in FACET_FIELDS}
         # A word that matches nothing, or almost nothing found: perhaps a typo.
-        suggestion = self._suggest(q) if q.text and (total < 3 or fell_back) else None
+        suggestion = self._suggest(q, allowed) if q.text and (total < 3 or fell_back) else None
         if suggestion and (not total or fell_back) and correcting:
             fixed = self._search(s, replace(q, text=suggestion), correcting=False)
             if fixed.total and not fixed.partial:
@@ -420,9 +420,9 @@ class Searcher:
             extra=extra,
         )
 
-    def _suggest(self, q: SearchQuery) -> str | None:
+    def _suggest(self, q: SearchQuery, allowed: np.ndarray) -> str | None:
         """« Vouliez-vous dire … ? »: the query with its unknown words corrected, if the
-        corrected query finds pages within the same filters."""
+        corrected query finds pages among those the filters allow."""
         if self._speller is None:
             self._speller = Speller(self._searcher.reader())
         fixes: dict[str, str] = {}
@@ -437,7 +437,6 @@ class Searcher:
         if reparsed is None:
             return None
         arrays = self._live
-        allowed = arrays.matches(self._filter_query(q))
         found, scores = arrays.evaluate(reparsed, allowed)
         best = arrays.top(found & allowed, scores, 1)
         if not best:
@@ -477,39 +476,37 @@ class Searcher:
     def latest(self, n: int, **filters: str) -> list[Hit]:
         """The n pages first seen most recently."""
         query = _browsing(filters)
-        with self._lock:
-            s = self._current()
-            if s is None:
-                return []
-            arrays = self._live
-
-            def newest() -> list[Hit]:
-                docs = arrays.top(
-                    arrays.matches(self._filter_query(query)), arrays.column("first_seen"), n
-                )
-                return [self._hit(s.stored_fields(doc)) for doc in docs]
-
-            return list(self._remembered(("latest", n, query), newest))
+        return self._browse(
+            ("latest", n, query),
+            lambda arrays: arrays.top(
+                arrays.matches(self._filter_query(query)), arrays.column("first_seen"), n
+            ),
+        )
 
     def upcoming_events(self, n: int, today: date, **filters: str) -> list[Hit]:
-        """The next n events that have not ended, soonest first."""
+        """The next n events that have not ended, soonest first (undated starts last)."""
         query = _browsing({**filters, "kind": "event"})
         start = datetime.combine(today, datetime.min.time())
+
+        def soonest(arrays: IndexArrays) -> list[int]:
+            full = And([self._filter_query(query), DateRange("event_end", start, None)])
+            starts = arrays.column("event_start")
+            keys = np.where(starts == 0, np.iinfo(np.uint64).max, starts).astype(np.uint64)
+            return arrays.top(arrays.matches(full), keys, n, descending=False)
+
+        return self._browse(("upcoming", n, today, query), soonest)
+
+    def _browse(self, key: Any, select: Callable[[IndexArrays], list[int]]) -> list[Hit]:
+        """The hits of the documents `select` picks, kept for the generation."""
         with self._lock:
             s = self._current()
             if s is None:
                 return []
             arrays = self._live
-
-            def soonest() -> list[Hit]:
-                full = And([self._filter_query(query), DateRange("event_end", start, None)])
-                starts = arrays.column("event_start")
-                undated = np.iinfo(np.uint64).max
-                keys = np.where(starts == 0, np.uint64(undated), starts)
-                docs = arrays.top(arrays.matches(full), keys, n, descending=False)
-                return [self._hit(s.stored_fields(doc)) for doc in docs]
-
-            return list(self._remembered(("upcoming", n, today, query), soonest))
+            hits = self._remembered(
+                key, lambda: [self._hit(s.stored_fields(doc)) for doc in select(arrays)]
+            )
+            return list(hits)
 
     def get(self, url: str) -> Hit | None:
         with self._lock:

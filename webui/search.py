@@ -22,13 +22,6 @@ class FacetValue:
     url: str
 
 
-@dataclass(frozen=True)
-class ActiveFilter:
-    field: str
-    label: str
-    remove_url: str
-
-
 @bp.get("/recherche")
 def results():  # type: ignore[no-untyped-def]
     query = parse_query_args(request.args)
@@ -70,11 +63,12 @@ def facets(res: SearchResults, args: dict[str, str]) -> dict[str, list[FacetValu
     return out
 
 
-def active_filters(args: dict[str, str]) -> list[ActiveFilter]:
+def active_filters(args: dict[str, str]) -> list[tuple[str, str]]:
+    """(« Facet : value », URL without that filter) for each active filter."""
     out = []
     for name in FACET_FIELDS:
         value = args.get(name)
         if value:
             label = f"{content.FACET_LABELS[name]} : {content.facet_label(name, value)}"
-            out.append(ActiveFilter(name, label, search_url(args, **{name: None})))
+            out.append((label, search_url(args, **{name: None})))
     return out
