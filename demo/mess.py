@@ -326,6 +326,7 @@ def manifest(web: DemoWeb) -> dict[str, Any]:
                 "url": origin + p.path,
                 "title": p.title,
                 "step": p.step or None,
+                "step2": p.step2 or None,
                 "kind": p.kind,
                 "countries": p.countries,
                 "regions": p.regions,

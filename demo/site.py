@@ -38,6 +38,7 @@ class Page:
     section: str = ""
     description: str = ""
     step: str = ""
+    step2: str = ""  # a defensible second step (docs/classement.md)
     kind: str = "other"
     countries: list[str] = field(default_factory=list)
     regions: list[str] = field(default_factory=list)

@@ -49,6 +49,7 @@ def demo_records() -> list[dict[str, Any]]:
                     "source_id": site.id,
                     "source_region": regions.get(site.id),
                     "step": page.step or None,
+                    "step2": page.step2 or None,
                     "relevant": bool(page.step),
                     "kind": page.kind,
                     "countries": list(page.countries),
