@@ -10,21 +10,22 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import cache
+from itertools import pairwise
 
 from whoosh.analysis import (
     Analyzer,
-    CharsetFilter,
-    LowercaseFilter,
-    RegexTokenizer,
+    Filter,
     StemFilter,
     StopFilter,
+    Token,
     Tokenizer,
 )
 from whoosh.lang import stopwords_for_language
-from whoosh.support.charset import accent_map
 
 DOTTED_ACRONYM = re.compile(r"\b(?:[A-Za-z]\.){2,}(?:[A-Za-z]\b\.?)?")
-TOKEN_PATTERN = r"\w+"
+# Bumped whenever the analysis changes what terms a text gives: an index built by another
+# version is rebuilt in full by the next `portail index`.
+ANALYSIS_VERSION = 2
 EXTRA_STOPS = {
     "les",
     "a",
@@ -74,11 +75,27 @@ def fold(text: str) -> str:
         decomposed = unicodedata.normalize("NFKD", char)
         _FOLDED[char] = "".join(c for c in decomposed if not unicodedata.combining(c))
         _FOLD_TABLE[ord(char)] = _FOLDED[char]
-    return text.translate(_FOLD_TABLE).replace("œ", "oe")
+    return text.translate(_FOLD_TABLE).replace("œ", "oe").replace("æ", "ae")
 
 
 _FOLDED: dict[str, str] = {}
 _FOLD_TABLE: dict[int, str] = {}
+
+
+class FoldFilter(Filter):
+    """Lower case, accents, ligatures and « œ » folded (« Œuvre », « ﬁnancé » → « oeuvre »,
+    « finance »), the same way for pages and queries."""
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, FoldFilter)
+
+    def __hash__(self) -> int:
+        return hash(type(self))
+
+    def __call__(self, tokens):  # type: ignore[no-untyped-def]
+        for t in tokens:
+            t.text = fold(t.text)
+            yield t
 
 
 def join_acronyms(text: str) -> str:
@@ -92,10 +109,10 @@ def stop_words() -> frozenset[str]:
 
 
 class FrenchTokenizer(Tokenizer):
-    """A regex tokenizer that first joins dotted acronyms; apostrophes split words."""
-
-    def __init__(self) -> None:
-        self.inner = RegexTokenizer(TOKEN_PATTERN)
+    """Words with exact character offsets in the original text (for highlighting), where
+    dotted acronyms are one word (« V.I.E. » → « VIE ») and the names of countries and French
+    regions made of several words are one word too (« Grande-Bretagne » → « grandebretagne »,
+    so that « Bretagne » never matches it). Apostrophes split words (elision)."""
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, FrenchTokenizer)
@@ -103,18 +120,106 @@ class FrenchTokenizer(Tokenizer):
     def __hash__(self) -> int:
         return hash(type(self))
 
-    def __call__(self, value, **kwargs):  # type: ignore[no-untyped-def]
-        return self.inner(join_acronyms(value), **kwargs)
+    def __call__(  # type: ignore[no-untyped-def]
+        self,
+        value,
+        positions=False,
+        chars=False,
+        keeporiginal=False,
+        removestops=True,
+        start_pos=0,
+        start_char=0,
+        tokenize=True,
+        mode="",
+        **kwargs,
+    ):
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        spans = word_spans(value) if tokenize else [(value, 0, len(value))]
+        for pos, (text, start, end) in enumerate(spans):
+            t.text = text
+            t.boost = 1.0
+            t.stopped = False
+            if keeporiginal:
+                t.original = value[start:end]
+            if positions:
+                t.pos = start_pos + pos
+            if chars:
+                t.startchar = start_char + start
+                t.endchar = start_char + end
+            yield t
+
+
+WORD_OR_ACRONYM = re.compile(r"(?:[^\W\d_]\.){2,}(?:[^\W\d_](?![\w]))?\.?|\w+")
+JOINERS = re.compile(r"[\s\-'’]{1,3}")
+
+
+def word_spans(text: str) -> list[tuple[str, int, int]]:
+    """(word, start, end) of each word of a text, acronyms and place names joined."""
+    spans = []
+    for m in WORD_OR_ACRONYM.finditer(text):
+        spans.append((m[0].replace(".", ""), m.start(), m.end()))
+    return _join_places(text, spans)
+
+
+def _join_places(text: str, spans: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
+    table = place_names()
+    if not table:
+        return spans
+    out: list[tuple[str, int, int]] = []
+    i, n = 0, len(spans)
+    while i < n:
+        taken = 1
+        candidates = table.get(fold(spans[i][0]))
+        if candidates:
+            for size in candidates:  # longest first
+                window = spans[i : i + size]
+                if len(window) == size and all(
+                    JOINERS.fullmatch(text[a[2] : b[1]]) for a, b in pairwise(window)
+                ):
+                    name = "".join(fold(w) for w, _, _ in window)
+                    if name in table.names:
+                        out.append((name, window[0][1], window[-1][2]))
+                        taken = size
+                        break
+        if taken == 1:
+            out.append(spans[i])
+        i += taken
+    return out
+
+
+class PlaceNames(dict[str, tuple[int, ...]]):
+    """First word of a multi-word place name → the word counts of the names it starts
+    (longest first); `names` holds the joined names."""
+
+    names: frozenset[str] = frozenset()
+
+
+_places: PlaceNames | None = None
+
+
+def place_names() -> PlaceNames:
+    """Multi-word names of countries, cities and French regions, from the gazetteers."""
+    global _places
+    if _places is None:
+        _places = PlaceNames()  # set first: the gazetteers analyse no text, but be safe
+        from indexer.entities import country_gazetteer, region_gazetteer
+
+        sizes: dict[str, set[int]] = {}
+        names = set()
+        for gazetteer in (country_gazetteer(), region_gazetteer()):
+            for words in gazetteer.aliases:
+                if len(words) > 1:
+                    sizes.setdefault(words[0], set()).add(len(words))
+                    names.add("".join(words))
+        table = PlaceNames({w: tuple(sorted(s, reverse=True)) for w, s in sizes.items()})
+        table.names = frozenset(names)
+        _places = table
+    return _places
 
 
 def french_analyzer(stem: bool = True) -> Analyzer:
     """The analyzer of every French text field (and of queries against them)."""
-    chain = (
-        FrenchTokenizer()
-        | LowercaseFilter()
-        | CharsetFilter(accent_map)
-        | StopFilter(stoplist=stop_words(), minsize=2)
-    )
+    chain = FrenchTokenizer() | FoldFilter() | StopFilter(stoplist=stop_words(), minsize=2)
     return chain | StemFilter(lang="fr", cachesize=100_000) if stem else chain
 
 

@@ -340,6 +340,7 @@ class Mention:
     kind: str
     weight: float
     start: int
+    end: int = 0  # character offset after the name (0 when unknown)
 
 
 class Gazetteer:
@@ -367,14 +368,15 @@ class Gazetteer:
         for candidates in self.first.values():
             candidates.sort(key=len, reverse=True)
 
-    def find(self, text: str, cased: bool = True) -> list[Mention]:
-        """Every accepted mention in the text, in order (`cased=False` for URL words)."""
+    def find(self, text: str, cased: bool = True, query: bool = False) -> list[Mention]:
+        """Every accepted mention in the text, in order (`cased=False` for URL words; `query`
+        for searches: names in any case, acronyms in capitals)."""
         text = normalise(text[:MAX_CHARS])
         spans = [(m[0], m.start(), m.end()) for m in WORD_RE.finditer(fold_aligned(text))]
         mentions: list[Mention] = []
         i = 0
         while i < len(spans):
-            size = self._match(text, spans, i, mentions, cased)
+            size = self._match(text, spans, i, mentions, cased, query)
             i += size or 1
         return mentions
 
@@ -385,6 +387,7 @@ class Gazetteer:
         i: int,
         mentions: list[Mention],
         cased: bool,
+        query: bool = False,
     ) -> int:
         for words in self.first.get(spans[i][0], ()):
             n = len(words)
@@ -392,10 +395,13 @@ class Gazetteer:
             if tuple(w for w, _, _ in window) != words or not _joined(text, window):
                 continue
             alias = self.aliases[words]
-            if not self._accept(text, spans, i, window, alias, cased):
+            if not self._accept(text, spans, i, window, alias, cased and not query, query):
                 continue
             weight = ALIAS_WEIGHTS.get(alias.kind, 0.0)
-            mentions.extend(Mention(code, alias.kind, weight, window[0][1]) for code in alias.codes)
+            mentions.extend(
+                Mention(code, alias.kind, weight, window[0][1], window[-1][2])
+                for code in alias.codes
+            )
             return n
         return 0
 
@@ -407,11 +413,14 @@ class Gazetteer:
         window: list[tuple[str, int, int]],
         alias: Alias,
         cased: bool,
+        query: bool = False,
     ) -> bool:
         start = window[0][1]
         if alias.kind == "ignore":
             return True
-        if alias.all_caps and not (cased and all(text[s:e].isupper() for _, s, e in window)):
+        if alias.all_caps and not (
+            (cased or query) and all(text[s:e].isupper() for _, s, e in window)
+        ):
             return False
         if cased and any(not text[window[k][1]].isupper() for k in alias.caps):
             return False

@@ -30,7 +30,7 @@ from whoosh.fields import BOOLEAN, DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.multiproc import SubWriterTask
 from whoosh.writing import LockError
 
-from indexer.analysis import french_analyzer
+from indexer.analysis import ANALYSIS_VERSION, french_analyzer
 from indexer.corrections import Correction, load_corrections
 from indexer.enrich import Enrichment, enrich_page
 from portail.store import Store, open_store
@@ -176,7 +176,7 @@ def update_index(
         try:
             live = current_generation(data_dir)
             corrections = load_corrections(data_dir)
-            if full or live is None:
+            if full or live is None or not _same_analysis(live):
                 report = _rebuild(data_dir, store, progress, procs, corrections)
             else:
                 report = _incremental(live, store, progress, corrections)
@@ -258,6 +258,7 @@ def _rebuild(
         writer.cancel()
         shutil.rmtree(path, ignore_errors=True)
         raise
+    (path / "ANALYSIS").write_text(f"{ANALYSIS_VERSION}\n", "utf-8")
     _swap(root, name)
     with store.transaction() as db:
         db.execute("DELETE FROM enrichment")
@@ -336,6 +337,14 @@ def _prepare(row: dict[str, Any]) -> tuple[Enrichment, dict[str, Any]]:
     sources, corrections = _worker_state["sources"], _worker_state["corrections"]
     enrichment = enrich_page(row, sources, corrections)
     return enrichment, document(row, enrichment, sources)
+
+
+def _same_analysis(generation: Path) -> bool:
+    """Whether a generation was built with today's French analysis (else: rebuild it)."""
+    try:
+        return int((generation / "ANALYSIS").read_text("utf-8")) == ANALYSIS_VERSION
+    except (OSError, ValueError):
+        return False
 
 
 def _swap(root: Path, name: str) -> None:

@@ -19,22 +19,21 @@ from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from html import escape
 from pathlib import Path
 from typing import Any, cast
 
 import numpy as np
 from whoosh import index as whoosh_index
-from whoosh import qparser
-from whoosh.highlight import ContextFragmenter, HtmlFormatter, highlight
-from whoosh.query import And, DateRange, NullQuery, Or, Query, Term
+from whoosh.query import And, DateRange, Query, Term
 
 from indexer.analysis import fold
 from indexer.arrays import IndexArrays
-from indexer.index import current_generation, schema
+from indexer.index import current_generation
 from indexer.journey import KIND_IDS, STEP_IDS
+from indexer.ranking import Ranked, rank
+from indexer.snippets import make_snippet
 from indexer.spelling import Speller
-from indexer.synonyms import expand_synonyms
+from indexer.understand import Understood, understand
 from portail.geo import regions
 
 FACET_FIELDS = ("step", "kind", "provider", "region", "country", "sector")
@@ -51,8 +50,9 @@ MAX_PAGE = 1000
 CACHE_SIZE = 512
 REFRESH_SECONDS = 0.5
 CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
-WORD = re.compile(r"\w+(?:['’.-]\w+)*")
 LETTERS = re.compile(r"[^\W\d_]+")
+FEW = 5  # a query whose words are all on fewer pages may be misspelt
+BETTER = 3  # a correction is applied when it finds this many times more complete matches
 
 
 class QueryError(ValueError):
@@ -73,6 +73,7 @@ class SearchQuery:
     page: int = 1
     per_page: int = 10
     sort: str = "relevance"
+    literal: bool = False  # the words as typed: no synonyms, places, steps or correction
 
     def filters(self) -> dict[str, str]:
         return {name: value for name in FACET_FIELDS if (value := getattr(self, name))}
@@ -109,8 +110,10 @@ class SearchResults:
     facets: dict[str, list[tuple[str, int]]]
     suggestion: str | None = None
     notice: str | None = None
-    corrected: bool = False  # nothing matched the words typed: these are the suggestion's
-    partial: bool = False  # no page had every word: these pages have some of them
+    corrected: bool = False  # the words typed found little: these are the suggestion's
+    partial: bool = False  # no page had every word: these pages have most of them
+    complete: int = 0  # pages holding every word of the query
+    understood: Understood | None = None
 
 
 def parse_query_args(args: Mapping[str, str]) -> SearchQuery:
@@ -137,6 +140,9 @@ def parse_query_args(args: Mapping[str, str]) -> SearchQuery:
     sort = (args.get("sort") or "relevance").strip()
     if sort not in ("relevance", "date"):
         raise QueryError("Le tri doit être « relevance » (pertinence) ou « date ».")
+    literal = (args.get("literal") or "").strip()
+    if literal not in ("", "0", "1"):
+        raise QueryError("Le paramètre « literal » vaut 1 (les mots tels que saisis) ou 0.")
     return SearchQuery(
         text=text,
         step=step,
@@ -150,6 +156,7 @@ def parse_query_args(args: Mapping[str, str]) -> SearchQuery:
         page=page,
         per_page=per_page,
         sort=sort,
+        literal=literal == "1",
     )
 
 
@@ -181,15 +188,6 @@ def _date(raw: str | None) -> date | None:
         raise QueryError(f"Date invalide : « {raw} » (format attendu : AAAA-MM-JJ).") from None
 
 
-class MarkFormatter(HtmlFormatter):
-    """Highlights as bare <mark> elements; Whoosh escapes all the text around them."""
-
-    template = "<%(tag)s>%(t)s</%(tag)s>"
-
-    def __init__(self) -> None:
-        super().__init__(tagname="mark", between=" … ")
-
-
 class Searcher:
     """Searches the live index generation; safe to share between threads."""
 
@@ -203,8 +201,13 @@ class Searcher:
         self._arrays: IndexArrays | None = None
         self._speller: Speller | None = None
         self._cache: OrderedDict[Any, Any] = OrderedDict()
-        self._parser = self._make_parser()
-        self._analyzer = schema()["body"].analyzer
+
+    def close(self) -> None:
+        with self._lock:
+            if self._searcher is not None:
+                self._searcher.close()
+            self._searcher = self._ix = self._arrays = None
+            self._path = None
 
     # -- index generations --------------------------------------------------------------
 
@@ -243,36 +246,6 @@ class Searcher:
         self._speller = None
 
     # -- queries ------------------------------------------------------------------------
-
-    @staticmethod
-    def _make_parser() -> qparser.QueryParser:
-        parser = qparser.MultifieldParser(["title", "body"], schema(), group=qparser.AndGroup)
-        for plugin in (
-            qparser.FieldsPlugin,
-            qparser.WildcardPlugin,
-            qparser.RangePlugin,
-            qparser.BoostPlugin,
-            qparser.EveryPlugin,
-            qparser.PlusMinusPlugin,
-        ):
-            parser.remove_plugin_class(plugin)
-        return parser
-
-    def _text_query(self, text: str) -> tuple[Query | None, str | None]:
-        """Parse the user's words; a malformed query degrades to its plain words."""
-        if not text:
-            return None, None
-        expanded = expand_synonyms(text)
-        try:
-            parsed = self._parser.parse(expanded)
-        except Exception:  # Whoosh's parser raises many kinds on odd input
-            parsed = None
-        if parsed is None or parsed is NullQuery or _has_error(parsed):
-            words = " ".join(WORD.findall(text))
-            parsed = self._parser.parse(expand_synonyms(words)) if words else NullQuery
-            notice = "Votre recherche a été simplifiée : seuls ses mots ont été pris en compte."
-            return (None if parsed is NullQuery else parsed), notice
-        return (None if parsed is NullQuery else parsed), None
 
     @staticmethod
     def _filter_query(q: SearchQuery) -> Query:
@@ -316,45 +289,34 @@ class Searcher:
 
     def _search(self, s: Any, q: SearchQuery, correcting: bool = True) -> SearchResults:
         arrays = self._live
-        text_q, notice = self._text_query(q.text)
-        if q.text and text_q is None:
-            notice = notice or "Votre recherche ne contient que des mots trop courants."
         allowed = arrays.matches(self._filter_query(q))
-        matched, scores, fell_back = allowed, None, False
-        if text_q is not None:
-            found, scores = arrays.evaluate(text_q, allowed)
-            matched = allowed & found
-            if not matched.any() and len(WORD.findall(q.text)) > 1:
-                # No page has every word: fall back to pages with any of them.
-                any_q = _any_of(text_q)
-                found, any_scores = arrays.evaluate(any_q, allowed)
-                if (allowed & found).any():
-                    notice = (
-                        "Aucune page ne contient tous vos mots : voici celles qui en "
-                        "contiennent au moins un."
-                    )
-                    text_q, matched, scores = any_q, allowed & found, any_scores
-                    fell_back = True
+        matched, scores, notice = allowed, None, None
+        understood: Understood | None = None
+        ranked: Ranked | None = None
+        if q.text:
+            understood = understand(q.text, literal=q.literal)
+            if understood.empty:
+                notice = "Votre recherche ne contient que des mots trop courants ou des signes."
+                matched = np.zeros(arrays.size, dtype=bool)
+            else:
+                ranked = rank(arrays, understood, allowed)
+                matched, scores = allowed & ranked.matched, ranked.scores
         total = int(np.count_nonzero(matched))
+        complete = ranked.complete if ranked else total
+        partial = bool(ranked and total and not complete and len(understood.concepts) > 1)  # type: ignore[union-attr]
+        if partial:
+            notice = (
+                "Aucune page ne contient tous vos mots : voici celles qui en contiennent le plus."
+            )
+        if ranked and correcting and not q.literal and complete < FEW:
+            fixed = self._corrected(s, q, allowed, complete)
+            if fixed is not None:
+                return fixed
         pages = max(1, -(-total // q.per_page))
         page = min(q.page, pages)
-        hits = self._page(s, matched, scores, text_q, q, page) if total else []
+        marks = (ranked.terms, ranked.phrases) if ranked else (frozenset(), frozenset())
+        hits = self._page(s, matched, scores, marks, q, page) if total else []
         facets = {name: arrays.facet_counts(INDEX_FIELD[name], matched) for name in FACET_FIELDS}
-        # A word that matches nothing, or almost nothing found: perhaps a typo.
-        suggestion = self._suggest(q, allowed) if q.text and (total < 3 or fell_back) else None
-        if suggestion and (not total or fell_back) and correcting:
-            fixed = self._search(s, replace(q, text=suggestion), correcting=False)
-            if fixed.total and not fixed.partial:
-                return replace(
-                    fixed,
-                    query=q,
-                    suggestion=suggestion,
-                    corrected=True,
-                    notice=(
-                        f"Aucune page ne contient « {q.text} » : voici les résultats pour "
-                        f"« {suggestion} »."
-                    ),
-                )
         return SearchResults(
             q,
             total,
@@ -362,41 +324,60 @@ class Searcher:
             pages if total else 0,
             hits,
             facets,
-            suggestion,
+            None,
             notice,
-            partial=fell_back,
+            partial=partial,
+            complete=complete,
+            understood=understood,
         )
+
+    def _corrected(
+        self, s: Any, q: SearchQuery, allowed: np.ndarray, complete: int
+    ) -> SearchResults | None:
+        """The results of the query with its misspelt words corrected, when they hold many
+        more pages with every word; else None (the suggestion is still offered)."""
+        suggestion = self._suggest(q, allowed)
+        if not suggestion:
+            return None
+        fixed = self._search(s, replace(q, text=suggestion), correcting=False)
+        if fixed.complete >= max(BETTER * complete, 1) and fixed.complete > complete:
+            return replace(
+                fixed,
+                query=q,
+                suggestion=suggestion,
+                corrected=True,
+                notice=(
+                    f"Peu de pages contiennent « {q.text} » : voici les résultats pour "
+                    f"« {suggestion} »."
+                    if complete
+                    else f"Aucune page ne contient « {q.text} » : voici les résultats pour "
+                    f"« {suggestion} »."
+                ),
+            )
+        return None
 
     def _page(
         self,
         s: Any,
         matched: np.ndarray,
         scores: np.ndarray | None,
-        text_q: Query | None,
+        marks: tuple[frozenset[str], frozenset[tuple[str, ...]]],
         q: SearchQuery,
         page: int,
     ) -> list[Hit]:
         limit = page * q.per_page
         keys = self._live.column("date") if q.sort == "date" or scores is None else scores
         docs = self._live.top(matched, keys, limit)[(page - 1) * q.per_page : limit]
-        terms = _highlight_terms(text_q)
-        return [self._hit(s.stored_fields(doc), terms) for doc in docs]
+        return [self._hit(s.stored_fields(doc), *marks) for doc in docs]
 
-    def _hit(self, stored: dict[str, Any], terms: frozenset[str] = frozenset()) -> Hit:
+    def _hit(
+        self,
+        stored: dict[str, Any],
+        terms: frozenset[str] = frozenset(),
+        phrases: frozenset[tuple[str, ...]] = frozenset(),
+    ) -> Hit:
         summary = stored.get("summary", "") or ""
-        snippet = ""
-        if terms and summary:
-            snippet = highlight(
-                summary,
-                terms,
-                self._analyzer,
-                ContextFragmenter(maxchars=220, surround=60),
-                MarkFormatter(),
-                top=2,
-            )
-        if not snippet:
-            short = summary[:240]
-            snippet = escape(short + ("…" if len(summary) > 240 else ""), quote=False)
+        snippet = make_snippet(summary, terms, phrases)
         extra = json.loads(stored.get("extra") or "{}")
         when = stored.get("date")
         first = stored.get("first_seen")
@@ -433,12 +414,12 @@ class Searcher:
         if not fixes:
             return None
         suggestion = LETTERS.sub(lambda m: fixes.get(m[0], m[0]), q.text)
-        reparsed, _ = self._text_query(suggestion)
-        if reparsed is None:
+        understood = understand(suggestion)
+        if understood.empty:
             return None
         arrays = self._live
-        found, scores = arrays.evaluate(reparsed, allowed)
-        best = arrays.top(found & allowed, scores, 1)
+        ranked = rank(arrays, understood, allowed)
+        best = arrays.top(ranked.matched & allowed, ranked.scores, 1)
         if not best:
             return None
         # The index keeps words without accents: take their spelling from the best page.
@@ -524,29 +505,3 @@ def _browsing(filters: Mapping[str, str]) -> SearchQuery:
 
 def _split(value: str | None) -> list[str]:
     return [v for v in (value or "").split(",") if v]
-
-
-def _highlight_terms(query: Query | None) -> frozenset[str]:
-    """The analysed words of a query's text fields, for the highlighter."""
-    if query is None:
-        return frozenset()
-    return frozenset(
-        text
-        for field, text in query.all_terms()
-        if field in ("title", "body") and isinstance(text, str)
-    )
-
-
-def _has_error(query: Query) -> bool:
-    return (
-        any(type(q).__name__ == "ErrorQuery" for q in query.leaves())
-        if hasattr(query, "leaves")
-        else False
-    )
-
-
-def _any_of(query: Query) -> Query:
-    """The same words, any of them (an AND of terms becomes an OR)."""
-    if isinstance(query, And):
-        return Or(list(query.subqueries))
-    return query

@@ -19,6 +19,8 @@ from indexer.analysis import fold, stop_words
 
 SPELL_FIELDS = ("spell_title", "spell_body")
 MIN_DOCS = 2  # a word seen once is as likely a typo as a word
+RARE_DOCS = 2  # a known word on this many pages or fewer may itself be a typo…
+MORE_COMMON = 20  # …when a close word is on this many times more pages
 ALPHABET = "abcdefghijklmnopqrstuvwxyz"
 WORD = re.compile(r"[a-z]{3,24}")
 WORD_BYTES = re.compile(rb"[a-z]{3,24}")
@@ -48,10 +50,17 @@ class Speller:
 
     def correct(self, word: str) -> str | None:
         """The closest word found in at least two documents, most frequent first; None when
-        the word is known or nothing is close."""
+        nothing is close, or the word is known (unless it is rare and a close word is far
+        more common: « exportter » on one page, « exporter » on hundreds)."""
         folded = fold(word)
-        if not WORD.fullmatch(folded) or folded in self.known or folded in stop_words():
+        if not WORD.fullmatch(folded) or folded in stop_words():
             return None
+        floor = MIN_DOCS
+        if folded in self.known:
+            seen = self._docs(folded)
+            if seen > RARE_DOCS:
+                return None
+            floor = max(MIN_DOCS, MORE_COMMON * seen)
         limit = max_distance(folded)
         best: tuple[int, int, str] | None = None
         for length in range(len(folded) - limit, len(folded) + limit + 1):
@@ -59,13 +68,18 @@ class Speller:
             if group is None:
                 continue
             for distance, candidate in group.closest(folded, limit):
-                docs = max(self.reader.doc_frequency(f, candidate) for f in self.fields)
-                if docs < MIN_DOCS:
+                if candidate == folded:
+                    continue
+                docs = self._docs(candidate)
+                if docs < floor:
                     continue
                 key = (distance, -docs, candidate)
                 if best is None or key < best:
                     best = key
         return best[2] if best else None
+
+    def _docs(self, word: str) -> int:
+        return max(self.reader.doc_frequency(f, word) for f in self.fields)
 
 
 class _Group:

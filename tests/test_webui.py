@@ -429,6 +429,33 @@ def test_a_search_that_matches_nothing_shows_the_corrected_one(client):
     assert data["corrected"] is True and data["suggestion"] == "douane" and data["total"] > 0
 
 
+def test_a_corrected_search_links_to_the_words_as_typed(client):
+    page = unescape(html(client.get("/recherche?q=assurence+prospection")))
+    assert "Résultats pour « assurance prospection »" in page
+    assert 'href="/recherche?q=assurence+prospection&literal=1"' in page
+    assert "Rechercher plutôt « assurence prospection »" in page
+    literal = unescape(html(client.get("/recherche?q=assurence+prospection&literal=1")))
+    assert "Résultats pour « assurence prospection »" in literal
+    assert "Recherche comprise" not in literal
+
+
+def test_the_search_says_what_it_understood_and_offers_its_filter(client):
+    page = unescape(html(client.get("/recherche?q=exporter+vers+le+march%C3%A9+japonais")))
+    assert "Recherche comprise avec : pays : Japon" in page
+    assert 'href="/recherche?q=exporter+vers+le+march%C3%A9+japonais&country=JP"' in page
+    assert "Filtrer sur Japon ?" in page
+    assert "Rechercher les mots tels que saisis" in page
+    data = client.get("/api/search?q=marché+japonais").get_json()
+    assert data["understood"]["countries"] == ["JP"]
+    filtered = unescape(html(client.get("/recherche?q=march%C3%A9+japonais&country=JP")))
+    assert "Filtrer sur Japon ?" not in filtered
+
+
+def test_the_literal_parameter_takes_0_or_1(client):
+    response = client.get("/api/search?q=export&literal=oui")
+    assert response.status_code == 400 and "literal" in response.get_json()["error"]
+
+
 def test_the_empty_search_page_helps(client):
     page = html(client.get("/recherche"))
     assert "Recherches fréquentes" in page

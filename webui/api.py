@@ -7,7 +7,14 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, request, url_for
 
 from indexer.journey import KIND_IDS, STEP_IDS
-from indexer.search import FACET_FIELDS, MAX_PAGE, MAX_QUERY_CHARS, Hit, parse_query_args
+from indexer.search import (
+    FACET_FIELDS,
+    MAX_PAGE,
+    MAX_QUERY_CHARS,
+    Hit,
+    SearchResults,
+    parse_query_args,
+)
 from webui import content
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -26,8 +33,17 @@ def search() -> Response:
             "suggestion": res.suggestion,
             "corrected": res.corrected,
             "notice": res.notice,
+            "understood": understood(res),
         }
     )
+
+
+def understood(res: SearchResults) -> dict[str, Any] | None:
+    """The places, step and synonyms the query was read with (none in literal mode)."""
+    u = res.understood
+    if u is None or res.query.literal:
+        return None
+    return {"countries": u.countries, "regions": u.regions, "step": u.step, "synonyms": u.synonyms}
 
 
 def result(hit: Hit) -> dict[str, Any]:
@@ -97,6 +113,12 @@ def openapi_document(search_url: str) -> dict[str, Any]:
             "sort",
             "Ordre des résultats.",
             {"type": "string", "enum": ["relevance", "date"], "default": "relevance"},
+        ),
+        _param(
+            "literal",
+            "1 : chercher les mots tels que saisis, sans synonymes, pays, régions, étape ni "
+            "correction orthographique.",
+            {"type": "string", "enum": ["0", "1"], "default": "0"},
         ),
         _param(
             "page",
@@ -202,10 +224,23 @@ def openapi_document(search_url: str) -> dict[str, Any]:
                         },
                         "corrected": {
                             "type": "boolean",
-                            "description": "Vrai quand aucune page ne contenait les mots saisis :"
-                            " les résultats sont alors ceux de la suggestion.",
+                            "description": "Vrai quand les mots saisis trouvaient peu de pages et "
+                            "leur correction bien davantage : les résultats sont alors ceux de la "
+                            "suggestion (literal=1 pour les mots tels que saisis).",
                         },
                         "notice": {"type": "string", "nullable": True},
+                        "understood": {
+                            "type": "object",
+                            "nullable": True,
+                            "description": "Ce que la recherche a compris : pays (codes ISO), "
+                            "régions (codes INSEE), étape privilégiée, synonymes pris en compte.",
+                            "properties": {
+                                "countries": strings,
+                                "regions": strings,
+                                "step": {"type": "string", "nullable": True},
+                                "synonyms": strings,
+                            },
+                        },
                     },
                 },
                 "Error": {"type": "object", "required": ["error"], "properties": {"error": string}},

@@ -20,6 +20,7 @@ SEARCH_ARGS = (
     "date_from",
     "date_to",
     "sort",
+    "literal",
 )
 UNSAFE_PATH = re.compile(r"[\x00-\x1f\x7f\\]")
 
@@ -46,6 +47,8 @@ def query_args(query: SearchQuery) -> dict[str, str]:
         args["date_to"] = query.date_to.isoformat()
     if query.sort != "relevance":
         args["sort"] = query.sort
+    if query.literal:
+        args["literal"] = "1"
     return {k: v for k, v in args.items() if v}
 
 

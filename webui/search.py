@@ -14,6 +14,15 @@ FACET_VALUES_SHOWN = 12
 
 
 @dataclass(frozen=True)
+class Understanding:
+    """What the search understood, in French, with the filters it suggests and its undo."""
+
+    notes: list[str]
+    filters: list[tuple[str, str]]  # (« Filtrer sur Japon », URL)
+    literal_url: str | None  # the same search, words as typed
+
+
+@dataclass(frozen=True)
 class FacetValue:
     value: str
     label: str
@@ -40,9 +49,40 @@ def results():  # type: ignore[no-untyped-def]
         suggestion_url=(
             search_url(args, q=res.suggestion) if res.suggestion and not res.corrected else None
         ),
+        understanding=understanding(res, args),
         searching=bool(query.text or query.filters() or query.date_from or query.date_to),
         popular=content.popular_searches(),
     )
+
+
+def understanding(res: SearchResults, args: dict[str, str]) -> Understanding | None:
+    """The places, step and synonyms the query was read with, and how to undo it."""
+    understood = res.understood
+    if understood is None or res.query.literal:
+        return None
+    notes, filters = [], []
+    for code in understood.countries:
+        name = content.facet_label("country", code)
+        notes.append(f"pays : {name}")
+        if args.get("country") != code:
+            filters.append((f"Filtrer sur {name}", search_url(args, country=code)))
+    for code in understood.regions:
+        name = content.facet_label("region", code)
+        notes.append(f"région : {name}")
+        if args.get("region") != code:
+            filters.append((f"Filtrer sur {name}", search_url(args, region=code)))
+    if understood.step:
+        label = content.facet_label("step", understood.step)
+        notes.append(f"étape privilégiée : {label}")
+        if args.get("step") != understood.step:
+            filters.append(
+                (f"Filtrer sur l'étape « {label} »", search_url(args, step=understood.step))
+            )
+    if understood.synonyms:
+        notes.append("synonymes et sigles : " + ", ".join(f"« {w} »" for w in understood.synonyms))
+    if not notes and not res.corrected:
+        return None
+    return Understanding(notes, filters, search_url(args, literal="1"))
 
 
 def search_url(args: dict[str, str], **changes: str | None) -> str:

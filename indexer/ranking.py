@@ -1,0 +1,144 @@
+"""Ranking a search: soft matching of the query's concepts, then the page's own signals.
+
+Each concept of `indexer.understand` scores a page with the BM25F of its best alternative
+(title and body; a country or a region also by the page's tags). A page is listed when it
+holds enough of the query: its **coverage**, the share of the concepts' weight it holds (each
+concept weighs its rarity, idf, times its own weight: « comment » weighs little), must reach
+`MIN_COVERAGE`. Pages with every concept come first, then those with most of them:
+the score is multiplied by coverage ** `COVERAGE_POWER`. Quoted phrases are required and
+`-mot` excludes. Then mild preferences: the step the query points at, and among news and
+events only, the recent ones. The constants are tuned on the dev half of the search
+evaluation set (`portail eval search`), never on its test half.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
+from whoosh.query import Or, Phrase, Query, Term
+
+from indexer.arrays import IndexArrays
+from indexer.understand import Alternative, Concept, Understood
+
+TEXT_FIELDS = ("title", "body")
+MIN_COVERAGE = 0.5
+COVERAGE_POWER = 2.0
+TAG_SHARE = 0.6  # a page tagged with the country scores this share of the concept's best
+STEP_BOOST = 1.15
+RECENT_BOOST = 0.2  # news and events: up to this much more when just published
+RECENT_DAYS = 180.0
+
+
+@dataclass
+class Ranked:
+    matched: np.ndarray  # bool per document: the list shown
+    scores: np.ndarray  # float per document
+    complete: int  # documents (among those allowed) holding every concept
+    terms: frozenset[str]  # analysed words to highlight
+    phrases: frozenset[tuple[str, ...]]  # analysed words to highlight where they follow
+
+
+def alternative_query(alternative: Alternative) -> Query:
+    """The Whoosh query of one alternative over the text fields."""
+    if len(alternative.terms) == 1:
+        return Or([Term(f, alternative.terms[0]) for f in TEXT_FIELDS])
+    return Or([Phrase(f, list(alternative.terms)) for f in TEXT_FIELDS])
+
+
+def rank(arrays: IndexArrays, understood: Understood, allowed: np.ndarray) -> Ranked:
+    """Matches and scores of a query's concepts among the `allowed` documents."""
+    size = arrays.size
+    total = np.zeros(size, dtype=np.float32)
+    weights = np.zeros(size, dtype=np.float32)
+    weight_sum = 0.0
+    required = allowed.copy()
+    complete = allowed.copy()
+    for concept in understood.concepts:
+        matches, scores = concept_vector(arrays, concept, allowed)
+        df = int(np.count_nonzero(matches & arrays.live))
+        weight = concept.weight * (math.log(size / (df + 1)) + 1)
+        weight_sum += weight
+        weights += weight * matches
+        total += concept.weight * scores
+        complete &= matches
+        if concept.required:
+            required &= matches
+    if weight_sum <= 0:
+        nothing = np.zeros(size, dtype=bool)
+        return Ranked(nothing, total, 0, frozenset(), frozenset())
+    coverage = weights / weight_sum
+    matched = required & (coverage >= MIN_COVERAGE - 1e-6)
+    for alternative in understood.excluded:
+        excluded, _ = arrays.evaluate(alternative_query(alternative), matched)
+        matched &= ~excluded
+        complete &= ~excluded
+    scores = total * np.power(coverage, COVERAGE_POWER) * _priors(arrays, understood)
+    terms, phrases = highlights(understood)
+    return Ranked(matched, scores, int(np.count_nonzero(complete)), terms, phrases)
+
+
+def concept_vector(
+    arrays: IndexArrays, concept: Concept, within: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The documents holding a concept (any alternative, or its place tag) and its score:
+    the best alternative's."""
+    matches = np.zeros(arrays.size, dtype=bool)
+    scores = np.zeros(arrays.size, dtype=np.float32)
+    for alternative in concept.alternatives:
+        found, values = arrays.evaluate(alternative_query(alternative), within)
+        matches |= found
+        np.maximum(scores, values * found, out=scores)
+    tag = _tag(concept)
+    if tag is not None:
+        tagged = np.zeros(arrays.size, dtype=bool)
+        tagged[arrays.facet_value_docs(*tag)] = True
+        tagged &= arrays.live
+        best = float(scores.max()) if matches.any() else 1.0
+        np.maximum(scores, np.float32(TAG_SHARE * best) * tagged, out=scores)
+        # Named and tagged: the page is about the place, not only mentioning it.
+        scores += np.float32(TAG_SHARE * best * 0.5) * (tagged & matches)
+        matches |= tagged
+    return matches, scores
+
+
+def _tag(concept: Concept) -> tuple[str, str] | None:
+    if concept.country:
+        return "countries", concept.country
+    if concept.region:
+        return "regions", concept.region
+    return None
+
+
+def _priors(arrays: IndexArrays, understood: Understood) -> np.ndarray:
+    """Per-document factors: the step asked for, recent news and events."""
+    factors = np.ones(arrays.size, dtype=np.float32)
+    if understood.step:
+        factors[arrays.facet_value_docs("step", understood.step)] *= STEP_BOOST
+    dated = arrays.column("date")
+    timely = np.zeros(arrays.size, dtype=bool)
+    for kind in ("news", "event"):
+        timely[arrays.facet_value_docs("kind", kind)] = True
+    timely &= dated > 0
+    if timely.any():
+        now = _ticks(datetime.now())
+        age_days = np.clip((now - dated[timely].astype(np.float64)) / 864e9, 0, None)
+        factors[timely] *= (1 + RECENT_BOOST * np.exp(-age_days / RECENT_DAYS)).astype(np.float32)
+    return factors
+
+
+def _ticks(moment: datetime) -> float:
+    """Whoosh's DATETIME column value of a moment (100-nanosecond ticks since year 1)."""
+    from whoosh.util.times import datetime_to_long
+
+    return float(datetime_to_long(moment))
+
+
+def highlights(understood: Understood) -> tuple[frozenset[str], frozenset[tuple[str, ...]]]:
+    """The single words and the phrases of the query's concepts, as the snippets mark them."""
+    alternatives = [a for concept in understood.concepts for a in concept.alternatives]
+    words = frozenset(a.terms[0] for a in alternatives if len(a.terms) == 1)
+    phrases = frozenset(a.terms for a in alternatives if len(a.terms) > 1)
+    return words, phrases

@@ -1,0 +1,252 @@
+"""What a search means: the words typed, turned into concepts the ranking can weigh.
+
+A query such as « exporter du vin vers le marché japonais » becomes concepts: « exporter »,
+« vin », and the country Japan (typed as an adjective: it matches pages tagged Japan, or that
+name it, its adjective or its capital). Synonyms and acronyms of `synonyms.toml` make one
+concept of their variants (« crédoc » or « crédit documentaire »). Question words (« comment »,
+« quel ») weigh little. Words that point at a step of the journey (`query_cues` of
+`journey.toml`) give it a mild preference. Quoted words must appear as written (a phrase);
+`-mot` excludes. With `literal`, only the words typed count: no synonyms, places or steps.
+
+Everything understood is reported in French (`Understood.notes`) so the page can say it and
+offer to undo it.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from indexer.analysis import terms
+from indexer.entities import country_gazetteer, normalise, region_gazetteer
+from indexer.journey import journey
+from indexer.synonyms import groups
+from portail.geo import country_name, regions
+
+QUERY_FILE = Path(__file__).resolve().parent / "data" / "query.toml"
+QUOTED = re.compile(r'(-?)(?:"([^"]*)"|«\s*([^»]*?)\s*»)')
+EXCLUDED_WORD = re.compile(r"(?:(?<=\s)|^)-(\w[\w'’.-]*)")
+ISO_CODE = re.compile(r"\b[A-Z]{2}\b")
+
+
+@dataclass(frozen=True)
+class Alternative:
+    """One way a concept may appear in a page: a word, or words in a row (a phrase)."""
+
+    terms: tuple[str, ...]
+
+
+@dataclass
+class Concept:
+    label: str  # as typed
+    alternatives: list[Alternative]
+    weight: float = 1.0
+    required: bool = False  # a quoted phrase
+    country: str | None = None
+    region: str | None = None
+
+
+@dataclass
+class Understood:
+    text: str
+    concepts: list[Concept] = field(default_factory=list)
+    excluded: list[Alternative] = field(default_factory=list)
+    countries: list[str] = field(default_factory=list)
+    regions: list[str] = field(default_factory=list)
+    step: str | None = None
+    synonyms: list[str] = field(default_factory=list)  # the typed words that were expanded
+
+    @property
+    def empty(self) -> bool:
+        return not self.concepts
+
+
+@cache
+def _query_data() -> dict[str, object]:
+    return tomllib.loads(QUERY_FILE.read_text("utf-8"))
+
+
+@cache
+def _weak_words() -> dict[str, float]:
+    """Analysed forms of question words and vague verbs, and their small weight."""
+    data = _query_data()
+    weight = float(data["weak_weight"])  # type: ignore[arg-type]
+    return {t: weight for word in data["weak_words"] for t in terms(word)}  # type: ignore[attr-defined]
+
+
+@cache
+def _step_cues() -> list[tuple[tuple[str, ...], str, float]]:
+    """(analysed words, step, weight) of the steps' query cues."""
+    cues = []
+    for step in journey()["step"]:
+        for cue, weight in step.get("query_cues", {}).items():
+            analysed = tuple(terms(cue))
+            if analysed:
+                cues.append((analysed, step["id"], float(weight)))
+    return cues
+
+
+@cache
+def _synonym_table() -> list[tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]]:
+    """(analysed variant, every analysed variant of its group), longest variant first."""
+    table = []
+    for group in groups():
+        variants = tuple(dict.fromkeys(tuple(terms(v)) for v in group if terms(v)))
+        for variant in variants:
+            table.append((variant, variants))
+    table.sort(key=lambda entry: -len(entry[0]))
+    return table
+
+
+@cache
+def _country_forms(code: str) -> tuple[Alternative, ...]:
+    """The words that name a country in pages: its names and adjectives (not its cities)."""
+    gazetteer = country_gazetteer()
+    forms = {tuple(terms(country_name(code)))}
+    for words, alias in gazetteer.aliases.items():
+        if code in alias.codes and alias.kind in ("name", "variant", "adjective"):
+            forms.add(tuple(terms(" ".join(words))))
+    return tuple(Alternative(f) for f in sorted(forms) if f)
+
+
+@cache
+def _region_forms(code: str) -> tuple[Alternative, ...]:
+    region = regions()[code]
+    forms = {tuple(terms(name)) for name in (region.name, *region.former)}
+    return tuple(Alternative(f) for f in sorted(forms) if f)
+
+
+def understand(text: str, literal: bool = False) -> Understood:
+    """The concepts of a query (see the module docstring)."""
+    text = normalise(text)
+    result = Understood(text)
+    free = _take_exclusions(_take_quotes(text, result), result)
+    places = [] if literal else _places(free)
+    pos = 0
+    for start, end, kind, code in places:
+        _word_concepts(free[pos:start], result, literal)
+        result.concepts.append(_place_concept(free[start:end], kind, code, result))
+        pos = end
+    _word_concepts(free[pos:], result, literal)
+    if not literal:
+        result.step = _step(free)
+    return result
+
+
+def _take_quotes(text: str, result: Understood) -> str:
+    def take(m: re.Match[str]) -> str:
+        words = tuple(terms(m[2] if m[2] is not None else m[3]))
+        if words:
+            if m[1]:
+                result.excluded.append(Alternative(words))
+            else:
+                label = (m[2] if m[2] is not None else m[3]).strip()
+                result.concepts.append(Concept(label, [Alternative(words)], required=True))
+        return " "
+
+    return QUOTED.sub(take, text)
+
+
+def _take_exclusions(text: str, result: Understood) -> str:
+    def take(m: re.Match[str]) -> str:
+        words = tuple(terms(m[1]))
+        if words:
+            result.excluded.append(Alternative(words))
+        return " "
+
+    return EXCLUDED_WORD.sub(take, text)
+
+
+def _places(text: str) -> list[tuple[int, int, str, str]]:
+    """(start, end, « country » or « region », code) of the places a query names, in any case;
+    acronyms (« EAU ») and ISO codes (« JP ») in capitals, but for a few (« usa »). Countries
+    first: « Grande-Bretagne » is not the region « Bretagne »."""
+    found: list[tuple[int, int, str, str]] = []
+
+    def add(start: int, end: int, kind: str, code: str) -> None:
+        if not any(a < end and start < b for a, b, _, _ in found):
+            found.append((start, end, kind, code))
+
+    for kind, gazetteer in (("country", country_gazetteer()), ("region", region_gazetteer())):
+        for mention in gazetteer.find(text, query=True):
+            if mention.end:
+                add(mention.start, mention.end, kind, mention.code)
+    lowercase: dict[str, str] = _query_data()["country_words"]  # type: ignore[assignment]
+    for word in re.finditer(r"\w+", text):
+        if word[0].lower() in lowercase:
+            add(word.start(), word.end(), "country", lowercase[word[0].lower()])
+    for code in ISO_CODE.finditer(text):
+        if _iso_code(code[0], text):
+            add(code.start(), code.end(), "country", code[0])
+    return sorted(found)
+
+
+def _iso_code(code: str, text: str) -> bool:
+    """Two capital letters that are a country's ISO code (« export JP »), in a query that is
+    not written in capitals."""
+    import pycountry
+
+    if text.isupper():
+        return False
+    ignored = set(_query_data()["iso_ignore"]) | {"FR", "UE", "EU"}  # type: ignore[call-overload]
+    return code not in ignored and pycountry.countries.get(alpha_2=code) is not None
+
+
+def _place_concept(typed: str, kind: str, code: str, result: Understood) -> Concept:
+    own = Alternative(tuple(terms(typed)))
+    if kind == "country":
+        if code not in result.countries:
+            result.countries.append(code)
+        return Concept(typed.strip(), _unique([own, *_country_forms(code)]), country=code)
+    if code not in result.regions:
+        result.regions.append(code)
+    return Concept(typed.strip(), _unique([own, *_region_forms(code)]), region=code)
+
+
+def _unique(alternatives: list[Alternative]) -> list[Alternative]:
+    return [a for a in dict.fromkeys(alternatives) if a.terms]
+
+
+def _word_concepts(piece: str, result: Understood, literal: bool) -> None:
+    """Plain words, with the synonym groups their words start."""
+    words = terms(piece)
+    weak = _weak_words()
+    i = 0
+    while i < len(words):
+        group = None if literal else _synonyms_at(words, i)
+        if group is not None:
+            variant, variants = group
+            label = " ".join(variant)
+            result.concepts.append(Concept(label, [Alternative(v) for v in variants]))
+            result.synonyms.append(label)
+            i += len(variant)
+            continue
+        word = words[i]
+        result.concepts.append(Concept(word, [Alternative((word,))], weight=weak.get(word, 1.0)))
+        i += 1
+
+
+def _synonyms_at(
+    words: list[str], i: int
+) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...]] | None:
+    for variant, variants in _synonym_table():
+        if tuple(words[i : i + len(variant)]) == variant:
+            return variant, variants
+    return None
+
+
+def _step(text: str) -> str | None:
+    """The step a query's words point at most, when one step leads."""
+    words = terms(text)
+    scores: dict[str, float] = {}
+    for cue, step, weight in _step_cues():
+        size = len(cue)
+        if any(tuple(words[i : i + size]) == cue for i in range(len(words) - size + 1)):
+            scores[step] = scores.get(step, 0.0) + weight
+    ranked = sorted(scores.values(), reverse=True)
+    if not ranked or (len(ranked) > 1 and ranked[0] == ranked[1]):
+        return None
+    return max(scores, key=lambda s: scores[s])

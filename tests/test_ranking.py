@@ -1,0 +1,103 @@
+"""Ranking on the crawled demo web: sentences, places, corrections, quotes and exclusions,
+exact totals and facets."""
+
+from __future__ import annotations
+
+import pytest
+
+from indexer.search import Searcher, SearchQuery
+
+
+@pytest.fixture(scope="module")
+def searcher(indexed_data):
+    return Searcher(indexed_data)
+
+
+def search(searcher, text, **kw):
+    return searcher.search(SearchQuery(text=text, **kw))
+
+
+def test_a_question_typed_as_a_sentence_finds_many_pages(searcher):
+    results = search(searcher, "à qui s'adresser pour se faire accompagner à l'export")
+    assert results.total >= 10 and len(results.hits) == 10
+
+
+def test_pages_with_every_word_come_before_pages_with_some(searcher):
+    results = search(searcher, "créer une filiale aux états-unis", per_page=50)
+    assert results.complete >= 1
+    first = results.hits[0]
+    assert "US" in first.countries and first.step == "implanter"
+
+
+@pytest.mark.parametrize(
+    ("query", "country", "first"),
+    [
+        ("marché vietnamien", "VN", 3),
+        ("exporter vers le marché japonais", "JP", 3),
+        ("exporter au Japon", "JP", 3),
+        ("trouver un distributeur au Canada", "CA", 2),
+    ],
+)
+def test_a_country_named_any_way_leads_with_its_pages(searcher, query, country, first):
+    hits = search(searcher, query).hits
+    assert all(country in h.countries for h in hits[:first]), [h.title for h in hits[:first]]
+
+
+def test_bretagne_never_finds_grande_bretagne(searcher):
+    results = search(searcher, "Bretagne", per_page=50)
+    assert results.total >= 1
+    for hit in results.hits:
+        assert "GB" not in hit.countries, hit.title
+        assert "Bretagne" in hit.snippet or "53" in hit.regions, hit.title
+
+
+@pytest.mark.parametrize(
+    ("typed", "fixed"),
+    [
+        ("assurence prospection", "assurance prospection"),
+        ("exportter du vin", "exporter du vin"),
+        ("formalités douanieres exportatoin", "formalités douanieres exportation"),
+    ],
+)
+def test_misspelt_words_are_searched_corrected_when_that_finds_many_more(searcher, typed, fixed):
+    results = search(searcher, typed)
+    assert results.corrected and results.suggestion == fixed
+    assert results.total == search(searcher, fixed).total
+    assert f"« {typed} »" in (results.notice or "")
+
+
+def test_the_literal_mode_keeps_the_typo(searcher):
+    results = search(searcher, "assurence prospection", literal=True)
+    assert not results.corrected and results.understood.step is None
+
+
+def test_a_correct_query_is_not_corrected(searcher):
+    results = search(searcher, "assurance prospection")
+    assert not results.corrected and results.suggestion is None
+    assert results.hits[0].title.startswith("Assurance prospection")
+
+
+def test_quotes_require_the_phrase_and_minus_excludes(searcher):
+    with_express = search(searcher, '"assurance prospection"', per_page=50)
+    without = search(searcher, '"assurance prospection" -express', per_page=50)
+    assert 0 < without.total < with_express.total
+    assert not any("express" in h.title.lower() for h in without.hits)
+
+
+def test_totals_are_exact_and_facets_count_the_list(searcher):
+    results = search(searcher, "financer un salon à l'étranger", per_page=50)
+    listed = search(searcher, "financer un salon à l'étranger", per_page=50, page=2)
+    assert results.total == len(results.hits) + len(listed.hits) or results.total > 100
+    assert sum(count for _, count in results.facets["step"]) == results.total
+    assert sum(count for _, count in results.facets["kind"]) == results.total
+
+
+def test_the_step_a_query_names_is_preferred(searcher):
+    hits = search(searcher, "se faire payer à l'export").hits
+    assert hits[0].step == "gerer"
+
+
+def test_queries_of_stop_words_or_signs_find_nothing_and_say_why(searcher):
+    for text in ("les", "*", "?"):
+        results = search(searcher, text)
+        assert results.total == 0 and "trop courants" in (results.notice or "")
