@@ -7,6 +7,7 @@ list that is folded too and completed (« les », single letters), and Snowball 
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from functools import cache
@@ -192,6 +193,10 @@ class PlaceNames(dict[str, tuple[int, ...]]):
     (longest first); `names` holds the joined names."""
 
     names: frozenset[str] = frozenset()
+
+    def digest(self) -> str:
+        """A short fingerprint of the joined names: the index is rebuilt when they change."""
+        return hashlib.sha1("\n".join(sorted(self.names)).encode()).hexdigest()[:12]
 
 
 _places: PlaceNames | None = None

@@ -45,6 +45,8 @@ from indexer.entities import (
     url_words,
 )
 from indexer.journey import KIND_IDS, STEP_IDS, steps
+from indexer.model import Model, default_model, features
+from indexer.titles import without_site_name
 from portail.frdates import event_dates
 from portail.language import ENGLISH_WORDS, FRENCH_WORDS
 
@@ -56,8 +58,19 @@ URL_WEIGHT = 1.5
 # of the page's analysed words (a long page needs more).
 EVIDENCE_MIN_WEIGHT = 2.0
 COUNTRY_EVIDENCE = 3.0  # a page about a foreign country is a step towards export
-RELEVANCE_MIN = 8.0
+RELEVANT_MIN_EVIDENCE = 8.0
 RELEVANCE_DENSITY = 0.6
+# With the model: a page is relevant from this probability; between REVIEW_FROM and it, it is
+# kept out of the journey but stays searchable, flagged « à vérifier » for an editor.
+RELEVANT_FROM = 0.55
+REVIEW_FROM = 0.3
+# Below this much export vocabulary (French or English), a page is off-topic whatever the model
+# says: a page with no word the model knows gets only its prior.
+EVIDENCE_FLOOR = 3.0
+# Steps and kinds: the rules' share in the blended scores, the model having the rest (chosen by
+# cross-validation across the dev writers).
+RULES_SHARE_STEPS = 0.2
+RULES_SHARE_KINDS = 0.35
 # Words that say « export » without pointing at a step (they count for relevance only).
 EXPORT_TERMS = {
     "export": 2.0,
@@ -84,6 +97,24 @@ EXPORT_TERMS = {
     "clients étrangers": 2.0,
     "marché local": 1.0,
     "zone euro": 1.0,
+    # English pages of the sources (French chambers abroad, credit insurers' reports).
+    "=exporting": 2.0,
+    "=exporters": 2.0,
+    "=exporter": 2.0,
+    "=exports": 2.0,
+    "=overseas": 2.0,
+    "=foreign markets": 2.5,
+    "=international trade": 2.5,
+    "=market entry": 2.5,
+    "=customs": 2.0,
+    "=trade show": 2.0,
+    "=country risk": 2.5,
+    "=doing business": 2.0,
+    "=french companies": 2.0,
+    "=french exporters": 2.5,
+    "=subsidiary": 2.0,
+    "=buyers": 1.0,
+    "=incoterms": 2.0,
 }
 OFF_TOPIC_TITLE = re.compile(
     r"mentions legales|politique de confidentialite|\bcookies?\b|donnees personnelles"
@@ -130,6 +161,9 @@ class Classification:
     countries: list[str]
     regions: list[str]
     sectors: list[str]
+    confidence: float = 1.0  # how sure the relevance decision is (the model's probability)
+    review: bool = False  # borderline: kept out of the journey, searchable, « à vérifier »
+    candidate: str | None = None  # a page to review: the step it would have if kept
 
 
 # -- pins ---------------------------------------------------------------------------------------
@@ -184,7 +218,8 @@ def _pin_key(url: str) -> str:
 class Classifier:
     """Step lexicon, export vocabulary and pins, loaded once."""
 
-    def __init__(self, pins_file: Path = PINS_FILE) -> None:
+    def __init__(self, pins_file: Path = PINS_FILE, model: Model | bool | None = True) -> None:
+        """`model`: the repository's trained model (True), another one, or none (False)."""
         tables: dict[str, Mapping[str, float]] = {}
         errors = []
         for step in steps():
@@ -195,6 +230,7 @@ class Classifier:
         self.lexicon = Lexicon(tables)
         self.export_lexicon = Lexicon({"export": EXPORT_TERMS})
         self.pins = load_pins(pins_file)
+        self.model = default_model() if model is True else (model or None)
 
     def classify(
         self,
@@ -212,33 +248,76 @@ class Classifier:
         # The site's name at the end of an HTML title says nothing of the step or the kind;
         # it may still name a region (« … - Team France Export Bretagne »).
         page = _Page.build(url, without_site_name(title, url), text, description, structured)
-        fields = page.fields()
-        frequencies = self._frequencies(self.lexicon, fields)
-        raw = self.lexicon.score(frequencies)
-        evidence = (
-            self._evidence(frequencies)
-            + self.export_lexicon.score(self._frequencies(self.export_lexicon, fields))["export"]
-        )
-        countries = salient_countries(country_salience(title, text, description, url))
+        rules = self._rules(page, title, text, description, url)
         regions = find_regions(title, text, source_region, description, url)
-        sectors = salient_sectors(sector_scores(fields))
-        relevant = self._relevant(page, evidence + COUNTRY_EVIDENCE * bool(countries))
+        learned = _Learned.of(page, self.model)
+        relevant, confidence, review = self._relevance(page, rules.evidence, learned)
         if structured and structured.get("hub"):
             # Listings, calendars and home pages (flagged by the crawler) lead to content;
             # they are not content themselves. A pin can still say otherwise.
-            relevant = False
-        kind = guess_kind(page, countries) if relevant else "other"
-        scores = _step_scores(raw, page, kind)
+            relevant, review = False, False
+        kind = _blend(rules.kinds, learned.kinds if learned else None, RULES_SHARE_KINDS, KIND_IDS)
+        kind = kind if relevant or review else "other"
+        rule_steps = _step_scores(rules.raw, page, kind)
+        scores = _blended(
+            rule_steps, learned.steps if learned else None, RULES_SHARE_STEPS, STEP_IDS
+        )
+        if learned and kind in KIND_STEP:  # a V.I.E. offer is, by definition, a presence abroad
+            scores = {s: float(s == KIND_STEP[kind]) for s in STEP_IDS}
         pin = self.pins.get(_pin_key(url))
         if pin and pin.step is not None:
-            relevant = pin.step != ""
+            relevant, review, confidence = pin.step != "", False, 1.0
             scores = {s: float(s == pin.step) for s in STEP_IDS}
         if pin and pin.kind:
             kind = pin.kind
         elif pin and not relevant:
             kind = "other"
+        candidate = _decide(scores)[0] if review else None
         step, normalised = _decide(scores) if relevant else (None, dict.fromkeys(STEP_IDS, 0.0))
-        return Classification(step, normalised, relevant, kind, countries, regions, sectors)
+        return Classification(
+            step,
+            normalised,
+            relevant,
+            kind,
+            rules.countries,
+            regions,
+            rules.sectors,
+            confidence,
+            review,
+            candidate,
+        )
+
+    def _rules(self, page: _Page, title: str, text: str, description: str, url: str) -> _Rules:
+        """What the transparent rules say of a page."""
+        fields = page.fields()
+        frequencies = self._frequencies(self.lexicon, fields)
+        raw = self.lexicon.score(frequencies)
+        countries = salient_countries(country_salience(title, text, description, url))
+        evidence = (
+            self._evidence(frequencies)
+            + self.export_lexicon.score(self._frequencies(self.export_lexicon, fields))["export"]
+            + COUNTRY_EVIDENCE * bool(countries)
+        )
+        kinds = kind_scores(page, countries)
+        sectors = salient_sectors(
+            sector_scores(fields), sector_scores([(page.title_tokens, TITLE_WEIGHT)])
+        )
+        return _Rules(raw, kinds, evidence, countries, sectors)
+
+    def explain(self, url: str, title: str, text: str, description: str = "") -> dict[str, Any]:
+        """The words that weighed most in the learned part of a page's classification."""
+        page = _Page.build(url, without_site_name(title, url), text, description, None)
+        learned = _Learned.of(page, self.model)
+        if learned is None:
+            return {}
+        result = self.classify(url, title, text, description=description)
+        model, vector = learned.model, learned.vector
+        out = {"pertinence": model.explain("relevant", vector, "relevant")}
+        if result.step:
+            out["étape"] = model.explain("step", vector, result.step)
+        if result.relevant:
+            out["type"] = model.explain("kind", vector, result.kind)
+        return out
 
     @staticmethod
     def _frequencies(lexicon: Lexicon, fields: Iterable[tuple[Tokens, float]]) -> Tally[int]:
@@ -257,11 +336,22 @@ class Classifier:
             if weight >= EVIDENCE_MIN_WEIGHT
         )
 
-    def _relevant(self, page: _Page, evidence: float) -> bool:
-        if page.english() or OFF_TOPIC_TITLE.search(page.folded_title):
-            return False
-        size = max(len(page.body), 1)
-        return evidence >= max(RELEVANCE_MIN, RELEVANCE_DENSITY * math.sqrt(size))
+    def _relevance(
+        self, page: _Page, evidence: float, learned: _Learned | None
+    ) -> tuple[bool, float, bool]:
+        """(relevant, confidence, to review). Service pages (legal notices, cookies, errors)
+        are never relevant. With the model: its probability, in three bands (out, to review,
+        in). Without it, the export vocabulary's density decides (and English is out)."""
+        if OFF_TOPIC_TITLE.search(page.folded_title) or evidence < EVIDENCE_FLOOR:
+            return False, 1.0, False
+        if learned is None:
+            size = max(len(page.body), 1)
+            dense = evidence >= max(RELEVANT_MIN_EVIDENCE, RELEVANCE_DENSITY * math.sqrt(size))
+            return dense and not page.english(), 1.0, False
+        p = learned.relevant
+        if p >= RELEVANT_FROM:
+            return True, p, False
+        return False, 1.0 - p, p >= REVIEW_FROM
 
 
 def _step_scores(raw: Mapping[str, float], page: _Page, kind: str) -> dict[str, float]:
@@ -294,33 +384,73 @@ def default_classifier() -> Classifier:
     return Classifier()
 
 
-TITLE_SEPARATORS = re.compile(r"\s+(?:\||-|–|—|::|»|·)\s+")
-HOST_NOISE = frozenset({"www", "fr", "com", "org", "net", "eu", "gouv", "info", "html"})
+@dataclass(frozen=True)
+class _Rules:
+    """The rules' findings on a page."""
+
+    raw: dict[str, float]  # the step lexicon's scores
+    kinds: dict[str, float]
+    evidence: float  # export vocabulary (and a foreign country named)
+    countries: list[str]
+    sectors: list[str]
 
 
-def without_site_name(title: str, url: str) -> str:
-    """The title without the site's name that HTML titles end with (« Prêt Croissance
-    International | Bpifrance », « … - Team France Export Bretagne »): a trailing piece of at
-    most six words that the site's host name spells (« teamfrance-export.fr »)."""
-    pieces = TITLE_SEPARATORS.split(title.strip())
-    if len(pieces) < 2:
-        return title
-    host = re.sub(r"^[a-z]+://", "", (url or "").lower()).split("/")[0].split(":")[0]
-    labels = [w for w in re.split(r"[.-]", host) if len(w) >= 3 and w not in HOST_NOISE]
-    compact_host = re.sub(r"[^a-z0-9]", "", "".join(labels))
-    while len(pieces) > 1:
-        last = pieces[-1]
-        words = re.findall(r"\w+", _fold(last))
-        compact = "".join(words)
-        named = bool(compact) and (
-            any(label in compact for label in labels)
-            or compact in compact_host
-            or any(len(w) >= 4 and w in compact_host for w in words)
+def _normalised(scores: Mapping[str, float]) -> dict[str, float]:
+    total = sum(v for v in scores.values() if v > 0)
+    return {k: (max(v, 0.0) / total if total else 0.0) for k, v in scores.items()}
+
+
+def _blended(
+    rules: Mapping[str, float],
+    learned: Mapping[str, float] | None,
+    share: float,
+    labels: tuple[str, ...],
+) -> dict[str, float]:
+    """The rules' scores (normalised) with `share` of the weight, the model's probabilities
+    with the rest; the rules alone without a model."""
+    if not learned:
+        return {label: rules.get(label, 0.0) for label in labels}
+    mine = _normalised(rules)
+    weight = share if any(mine.values()) else 0.0
+    return {
+        label: weight * mine.get(label, 0.0) + (1 - weight) * learned.get(label, 0.0)
+        for label in labels
+    }
+
+
+def _blend(
+    rules: Mapping[str, float],
+    learned: Mapping[str, float] | None,
+    share: float,
+    labels: tuple[str, ...],
+) -> str:
+    """The best label of the blended scores (ties: the first label)."""
+    scores = _blended(rules, learned, share, labels)
+    return max(labels, key=lambda label: (scores[label], -labels.index(label)))
+
+
+@dataclass(frozen=True)
+class _Learned:
+    """The model's view of a page: its vector and the three heads' probabilities."""
+
+    model: Model
+    vector: tuple[Any, Any]
+    relevant: float
+    steps: dict[str, float]
+    kinds: dict[str, float]
+
+    @classmethod
+    def of(cls, page: _Page, model: Model | None) -> _Learned | None:
+        if model is None:
+            return None
+        vector = model.vector(features(page.title, page.text, page.description, page.url))
+        return cls(
+            model,
+            vector,
+            model.proba("relevant", vector)["relevant"],
+            model.proba("step", vector),
+            model.proba("kind", vector),
         )
-        if len(words) > 6 or not named:
-            break
-        pieces.pop()
-    return " - ".join(pieces)
 
 
 def classify_page(
@@ -663,7 +793,8 @@ PROVISION = re.compile(
 )
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 PHONE = re.compile(r"(?:\+33\s?|\b0)[1-9](?:[\s.-]?\d{2}){4}\b")
-H_F = re.compile(r"\(\s*[hf]\s*/\s*[hf]\s*\)", re.I)
+# « (H/F) », « H/F », « F/H », « (H/F/X) »: a job title.
+H_F = re.compile(r"(?<![\w/])[hf]\s*/\s*[hf](?:\s*/\s*x)?(?![\w/])", re.I)
 DEFAULT_KIND_SCORES = {"offer": 0.6, "guide": 0.5}
 WE = re.compile(r"\b(nous|notre|nos)\b")
 # Passé composé (« a signé », « ont inauguré »): what news items are written in. The accent of
@@ -822,8 +953,3 @@ def _titled_country(title: str) -> float:
     if not any(m.kind == "name" for m in mentions):
         return 0.0
     return 1.0 if colon else 3.0
-
-
-def guess_kind(page: _Page, countries: list[str]) -> str:
-    scores = kind_scores(page, countries)
-    return max(scores, key=lambda k: (scores[k], -KIND_IDS.index(k)))

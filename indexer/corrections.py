@@ -130,11 +130,11 @@ def apply_correction(result: T, correction: Correction | None) -> T:
         return result
     changes: dict[str, Any] = {}
     if correction.step:
-        changes.update(step=correction.step, relevant=True)
+        changes.update(step=correction.step, relevant=True, review=False, candidate=None)
     if correction.kind:
         changes["kind"] = correction.kind
     if correction.hidden:
-        changes.update(step=None, relevant=False)
+        changes.update(step=None, relevant=False, review=False, candidate=None)
     return replace(result, **changes)  # type: ignore[type-var]
 
 

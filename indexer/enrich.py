@@ -80,6 +80,9 @@ def enrich_page(
         extra["offer"] = offer_fields(
             row["title"] or "", row["description"] or "", row["text"] or ""
         )
+    if getattr(result, "review", False):
+        # Borderline: out of the journey, searchable, listed « à vérifier » in the console.
+        extra["review"] = {"confidence": round(result.confidence, 3), "step": result.candidate}
     date = (event or {}).get("start") or row["published"] or row["modified"]
     return Enrichment(
         url=row["url"],

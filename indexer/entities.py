@@ -21,11 +21,12 @@ from dataclasses import dataclass, field
 from functools import cache
 from itertools import pairwise
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from whoosh.lang import stemmer_for_language
 
 from indexer.analysis import fold, french_analyzer, stop_words
+from portail.geo import departements
 from portail.geo import regions as french_regions
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -39,8 +40,10 @@ DESCRIPTION_WEIGHT = 1.5
 # (a name counts 1, a city 0.75, an adjective 0.5).
 COUNTRY_MIN_SCORE = 2.0
 REGION_MIN_SCORE = 2.0
-# A sector is salient when its terms score this much (see `Lexicon.score`).
-SECTOR_MIN_SCORE = 4.0
+# A sector is salient when its terms score this much in the page (see `Lexicon.score`): a page
+# devoted to it, not one that names it in passing; or this much in the title alone.
+SECTOR_MIN_SCORE = 12.0
+SECTOR_TITLE_SCORE = 3.0
 # Hard cap on the text analysed: enough for any article, bounded cost for a 1 MB table.
 MAX_CHARS = 30_000
 
@@ -61,6 +64,11 @@ ARTICLES = frozenset({"la", "le", "les", "l", "de", "du", "des", "d", "et", "en"
 ALLOWED_PREFIXES = frozenset({"franco"})
 LANGUAGE_BEFORE = frozenset(
     {
+        "in",
+        "speak",
+        "speaking",
+        "fluent",
+        "speaks",
         "en",
         "l",
         "parle",
@@ -81,6 +89,10 @@ LANGUAGE_BEFORE = frozenset(
 )
 LANGUAGE_AFTER = frozenset(
     {
+        "speaking",
+        "language",
+        "speaker",
+        "speakers",
         "courant",
         "courants",
         "couramment",
@@ -106,40 +118,6 @@ APPELLATION_RE = re.compile(
     r"\b(?:vins?|cremants?|crus?|appellations?|aoc|aop|igp|fromages?)\s+(?:de|d'|du)\s*$"
 )
 ALIAS_WEIGHTS = {"name": 1.0, "variant": 1.0, "city": 0.75, "adjective": 0.5, "group": 1.0}
-
-# Supplements to portail/data/regions.toml: cities (counted in titles) and adjectives.
-# Paris is left out on purpose: an event in Paris is national, not regional.
-REGION_CITIES = {
-    "24": ["Orléans", "Tours", "Bourges", "Chartres", "Blois"],
-    "27": ["Dijon", "Besançon", "Belfort", "Mâcon", "Auxerre"],
-    "28": ["Rouen", "Caen", "Le Havre", "Cherbourg"],
-    "32": ["Lille", "Amiens", "Roubaix", "Tourcoing", "Dunkerque", "Valenciennes", "Arras"],
-    "44": ["Strasbourg", "Metz", "Nancy", "Reims", "Mulhouse", "Colmar", "Troyes"],
-    "52": ["Nantes", "Angers", "Le Mans", "Saint-Nazaire"],
-    "53": ["Rennes", "Brest", "Lorient", "Quimper", "Saint-Malo", "Vannes"],
-    "75": ["Bordeaux", "Limoges", "Poitiers", "La Rochelle", "Pau", "Bayonne"],
-    "76": ["Toulouse", "Montpellier", "Perpignan", "Nîmes", "Albi", "Tarbes"],
-    "84": ["Lyon", "Grenoble", "Saint-Étienne", "Clermont-Ferrand", "Annecy", "Chambéry"],
-    "93": ["Marseille", "Nice", "Toulon", "Avignon", "Aix-en-Provence", "Sophia Antipolis"],
-    "94": ["Ajaccio", "Bastia"],
-    "01": ["Pointe-à-Pitre", "Basse-Terre"],
-    "02": ["Fort-de-France"],
-    "03": ["Cayenne", "Kourou"],
-    "06": ["Mamoudzou"],
-}
-REGION_ADJECTIVES = {
-    "11": ["francilien", "francilienne"],
-    "53": ["breton", "bretonne"],
-    "28": ["normand", "normande"],
-    "76": ["occitan", "occitane"],
-    "94": ["corse"],
-    "04": ["réunionnais", "réunionnaise"],
-    "01": ["guadeloupéen", "guadeloupéenne"],
-    "02": ["martiniquais", "martiniquaise"],
-    "06": ["mahorais", "mahoraise"],
-    "44": ["alsacien", "alsacienne", "lorrain"],
-}
-
 
 # -- text -----------------------------------------------------------------------------------
 
@@ -470,6 +448,13 @@ def country_gazetteer() -> Gazetteer:
             gazetteer.add(
                 name, () if code in excluded else (code,), "ignore" if code in excluded else "name"
             )
+    english: dict[str, Any] = data.get("english", {})  # type: ignore[assignment]
+    for code, name in _english_names(set(english.get("skip", []))).items():
+        if code not in excluded:
+            gazetteer.add(name, (code,), "name")
+    for code, adjectives in english.get("adjectives", {}).items():
+        for adjective in adjectives:
+            gazetteer.add(adjective, (code,), "adjective")
     for code, entry in extra.items():
         for key, kind in (("names", "name"), ("variants", "variant"), ("cities", "city")):
             for name in entry.get(key, []):
@@ -490,6 +475,18 @@ def group_gazetteer() -> Gazetteer:
             gazetteer.add(name, group["countries"], "group")
     gazetteer.freeze()
     return gazetteer
+
+
+def _english_names(skip: set[str]) -> dict[str, str]:
+    """pycountry's English usual names (« Japan », « Germany »), but those skipped."""
+    import pycountry
+
+    out = {}
+    for country in pycountry.countries:
+        name = getattr(country, "common_name", None) or country.name
+        if "," not in name and "(" not in name and name not in skip:
+            out[country.alpha_2] = name
+    return out
 
 
 def _pycountry_names() -> dict[str, set[str]]:
@@ -523,22 +520,40 @@ def _pycountry_names() -> dict[str, set[str]]:
 
 @cache
 def region_gazetteer() -> Gazetteer:
-    """Region names, former names, main cities and adjectives."""
+    """Regions by their names, bodies, cities, départements and inhabitants
+    (`portail/data/regions.toml` and `departements.toml`). Paris and the other ambiguous names
+    are left out: an event in Paris is national, « Somme » is a sum."""
     gazetteer = Gazetteer("region")
     for code, region in french_regions().items():
-        for name in (region.name, *region.former):
+        for name in (region.name, *region.former, *region.bodies):
             gazetteer.add(name, (code,), "name")
-        if region.capital != "Paris" and code != "04":
-            gazetteer.add(region.capital, (code,), "city")
-    for code, cities in REGION_CITIES.items():
-        for city in cities:
-            gazetteer.add(city, (code,), "city")
-    for code, adjectives in REGION_ADJECTIVES.items():
-        for adjective in adjectives:
+        for city in (region.capital, *region.cities):
+            if city not in ("Paris", "Saint-Denis"):
+                gazetteer.add(city, (code,), "city")
+        for adjective in region.adjectives:
             for form in _inflect(adjective):
                 gazetteer.add(form, (code,), "adjective")
+    for dep in departements().values():
+        if "name" not in dep.ambiguous:
+            gazetteer.add(dep.name, (dep.region,), "variant")
+        if "prefecture" not in dep.ambiguous:
+            gazetteer.add(dep.prefecture, (dep.region,), "city")
+        if "demonyms" not in dep.ambiguous:
+            for demonym in dep.demonyms:
+                for form in _inflect(demonym):
+                    gazetteer.add(form, (dep.region,), "adjective")
     gazetteer.freeze()
     return gazetteer
+
+
+def host_regions(url: str) -> list[str]:
+    """Regions whose bodies' web addresses the URL's host contains (« adnormandie.fr »)."""
+    host = re.sub(r"^[a-z]+://", "", (url or "").lower()).split("/")[0].split(":")[0]
+    return [
+        code
+        for code, region in french_regions().items()
+        if any(piece in host for piece in region.hosts)
+    ]
 
 
 # -- salience ---------------------------------------------------------------------------------
@@ -673,6 +688,8 @@ def find_regions(
     first, unless the page is clearly about another region."""
     gazetteer = region_gazetteer()
     title_tally = _tally(gazetteer.find(title) + gazetteer.find(url_words(url), cased=False))
+    for code in host_regions(url):
+        title_tally[code] += 1.0
     body, _ = _body_salience(gazetteer, text, description, REGION_BODY_KINDS)
     salience = Salience(title_tally, body)
     kept = [
@@ -725,16 +742,21 @@ def sector_scores(fields: Iterable[tuple[Tokens, float]]) -> dict[str, float]:
     return lexicon.score(frequencies)
 
 
-def salient_sectors(scores: Mapping[str, float]) -> list[str]:
-    kept = [s for s, score in scores.items() if score >= SECTOR_MIN_SCORE]
+def salient_sectors(
+    scores: Mapping[str, float], title_scores: Mapping[str, float] | None = None
+) -> list[str]:
+    """The sectors a page is devoted to: scored high in the page, or named in its title."""
+    title_scores = title_scores or {}
+    kept = [
+        s
+        for s, score in scores.items()
+        if score >= SECTOR_MIN_SCORE or title_scores.get(s, 0.0) >= SECTOR_TITLE_SCORE
+    ]
     return sorted(kept, key=lambda s: -scores[s])
 
 
 def find_sectors(title: str, text: str, description: str = "") -> list[str]:
     """Ids of the sectors a page is about, most salient first."""
-    fields = [
-        (analyse(title), TITLE_WEIGHT),
-        (analyse(description), DESCRIPTION_WEIGHT),
-        (analyse(text), 1.0),
-    ]
-    return salient_sectors(sector_scores(fields))
+    titled = (analyse(title), TITLE_WEIGHT)
+    fields = [titled, (analyse(description), DESCRIPTION_WEIGHT), (analyse(text), 1.0)]
+    return salient_sectors(sector_scores(fields), sector_scores([titled]))

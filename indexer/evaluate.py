@@ -1,69 +1,52 @@
-"""Measure the classifier against labelled pages: the demo web's, or the held-out set.
+"""Measure the classifier against labelled pages (JSON lines, format in docs/classement.md).
 
-`portail eval` runs `evaluate(demo_records())`; `portail eval --heldout` the held-out texts of
-`tests/data/heldout.jsonl`, written independently of the classifier and never tuned on.
+Figures: the step, strict (the labelled step) and lenient (or its defensible second step), a
+dropped export page counting as wrong; relevance (off-topic pages rejected, export pages
+dropped, pages left « à vérifier »); kinds (on export pages); countries, regions and sectors
+(precision and recall); a confusion matrix. Beside them, a naive baseline computed in the same
+run: every page relevant, the most frequent step and kind of the set.
 """
 
 from __future__ import annotations
 
 import json
-import tomllib
 from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from indexer.classify import classify_page
+from indexer.classify import Classification, Classifier, classify_page
 from indexer.journey import STEP_IDS
 
-ROOT = Path(__file__).resolve().parent.parent
-HELDOUT_FILE = ROOT / "tests" / "data" / "heldout.jsonl"
 OFF_TOPIC = "hors sujet"
 MAX_ERRORS_SHOWN = 25
+Record = Mapping[str, Any]
+Classify = Callable[[Record], Classification]
 
 
-def demo_records() -> list[dict[str, Any]]:
-    """Every page of the demo web with its labels, as the crawler would store it (no crawl)."""
-    from demo.render import json_ld, plain_text
-    from demo.site import DEFAULT_BASE_PORT, DEFAULT_HOST, DEMO_DIR, load_sites
-
-    sources = tomllib.loads((DEMO_DIR / "sources.toml").read_text("utf-8"))["source"]
-    regions = {s["id"]: s.get("region") or None for s in sources}
-    records = []
-    for site in load_sites():
-        origin = f"http://{DEFAULT_HOST}:{DEFAULT_BASE_PORT + site.n}"
-        for page in site.pages:
-            url = origin + page.path
-            jsonld = json_ld(page, site, url)
-            records.append(
-                {
-                    "id": url,
-                    "url": url,
-                    "title": page.title,
-                    "text": plain_text(page.body),
-                    "description": page.description,
-                    "structured": {
-                        "jsonld": [json.loads(jsonld)] if jsonld else [],
-                        "opengraph": {},
-                    },
-                    "source_id": site.id,
-                    "source_region": regions.get(site.id),
-                    "step": page.step or None,
-                    "step2": page.step2 or None,
-                    "relevant": bool(page.step),
-                    "kind": page.kind,
-                    "countries": list(page.countries),
-                    "regions": list(page.regions),
-                    "sectors": list(page.sectors),
-                }
-            )
-    return records
-
-
-def heldout_records(path: Path = HELDOUT_FILE) -> list[dict[str, Any]]:
-    """The held-out texts and their labels (JSON lines)."""
+def read_records(path: Path) -> list[dict[str, Any]]:
+    """Labelled pages from a JSON-lines file."""
     with path.open(encoding="utf-8") as lines:
         return [json.loads(line) for line in lines if line.strip()]
+
+
+def classify_record_with(classifier: Classifier | None = None) -> Classify:
+    """A function classifying a labelled record as the indexer classifies a stored page."""
+
+    def classify(record: Record) -> Classification:
+        args = (record.get("url") or "", record.get("title") or "", record.get("text") or "")
+        kwargs: dict[str, Any] = {
+            "structured": record.get("structured"),
+            "source_id": record.get("source_id"),
+            "source_region": record.get("source_region"),
+            "description": record.get("description") or "",
+        }
+        if classifier is None:
+            return classify_page(*args, **kwargs)
+        return classifier.classify(*args, **kwargs)
+
+    return classify
 
 
 @dataclass
@@ -94,12 +77,17 @@ class Counts:
 @dataclass
 class Report:
     total: int = 0
-    step_correct: int = 0
+    export_pages: int = 0  # labelled relevant
+    step_correct: int = 0  # strict, on export pages
+    step_lenient: int = 0
+    negatives: int = 0
+    negatives_rejected: int = 0
+    export_dropped: int = 0
+    review: int = 0
     kind_correct: int = 0
     kind_total: int = 0
     steps: dict[str, Counts] = field(default_factory=lambda: {s: Counts() for s in STEP_IDS})
     confusion: Counter[tuple[str, str]] = field(default_factory=Counter)
-    off_topic: Counts = field(default_factory=Counts)  # the « not relevant » class
     countries: Counts = field(default_factory=Counts)
     regions: Counts = field(default_factory=Counts)
     sectors: Counts = field(default_factory=Counts)
@@ -110,61 +98,92 @@ class Report:
 
     @property
     def accuracy(self) -> float:
-        return self.step_correct / self.total if self.total else 0.0
+        return self.step_correct / self.export_pages if self.export_pages else 0.0
+
+    @property
+    def lenient(self) -> float:
+        return self.step_lenient / self.export_pages if self.export_pages else 0.0
+
+    @property
+    def rejected(self) -> float:
+        return self.negatives_rejected / self.negatives if self.negatives else 1.0
+
+    @property
+    def dropped(self) -> float:
+        return self.export_dropped / self.export_pages if self.export_pages else 0.0
 
     @property
     def kind_accuracy(self) -> float:
         return self.kind_correct / self.kind_total if self.kind_total else 0.0
 
 
-def evaluate(records: list[dict[str, Any]]) -> Report:
-    """Classify every record and compare with its labels."""
+def evaluate(
+    records: Iterable[Record],
+    classify: Classify | None = None,
+    results: Iterable[Classification] | None = None,
+) -> Report:
+    """Classify every record (or take the given results, in order) and compare."""
     report = Report()
-    for record in records:
-        result = classify_page(
-            record.get("url") or "",
-            record.get("title") or "",
-            record.get("text") or "",
-            structured=record.get("structured"),
-            source_id=record.get("source_id"),
-            source_region=record.get("source_region"),
-            description=record.get("description") or "",
-        )
-        gold_step = record.get("step") or None
-        gold_relevant = bool(record.get("relevant", gold_step is not None))
-        _score_step(report, record, gold_step, result.step)
-        report.off_topic.add(
-            {"x"} if not gold_relevant else set(), {"x"} if not result.relevant else set()
-        )
+    records = list(records)
+    found = (
+        list(results)
+        if results is not None
+        else [(classify or classify_record_with())(r) for r in records]
+    )
+    for record, result in zip(records, found, strict=True):
+        add(report, record, result)
+    return report
+
+
+def add(report: Report, record: Record, result: Classification) -> None:
+    gold = record.get("step") or None
+    report.total += 1
+    report.confusion[(gold or OFF_TOPIC, result.step or OFF_TOPIC)] += 1
+    report.review += result.review
+    for step, counts in report.steps.items():
+        counts.add({step} if gold == step else set(), {step} if result.step == step else set())
+    if gold is None:
+        report.negatives += 1
+        report.negatives_rejected += not result.relevant
+        if result.relevant:
+            report.errors.append(_error(record, OFF_TOPIC, result.step or OFF_TOPIC))
+    else:
+        report.export_pages += 1
+        report.export_dropped += not result.relevant
+        report.step_correct += result.step == gold
+        report.step_lenient += result.step in (gold, record.get("step2"))
+        if result.step != gold:
+            report.errors.append(_error(record, gold, result.step or OFF_TOPIC))
         if record.get("kind"):
             report.kind_total += 1
             report.kind_correct += record["kind"] == result.kind
             if record["kind"] != result.kind:
                 report.kind_errors.append(_error(record, record["kind"], result.kind))
-        report.countries.add(set(record.get("countries") or []), set(result.countries))
-        if "regions" in record:
-            report.has_regions = True
-            report.regions.add(set(record["regions"] or []), set(result.regions))
-        if "sectors" in record:
-            report.has_sectors = True
-            report.sectors.add(set(record["sectors"] or []), set(result.sectors))
-    return report
+    report.countries.add(set(record.get("countries") or []), set(result.countries))
+    if "regions" in record:
+        report.has_regions = True
+        report.regions.add(set(record["regions"] or []), set(result.regions))
+    if "sectors" in record:
+        report.has_sectors = True
+        report.sectors.add(set(record["sectors"] or []), set(result.sectors))
 
 
-def _score_step(
-    report: Report, record: dict[str, Any], gold: str | None, predicted: str | None
-) -> None:
-    report.total += 1
-    report.step_correct += gold == predicted
-    report.confusion[(gold or OFF_TOPIC, predicted or OFF_TOPIC)] += 1
-    for step, counts in report.steps.items():
-        counts.add({step} if gold == step else set(), {step} if predicted == step else set())
-    if gold != predicted:
-        report.errors.append(_error(record, gold or OFF_TOPIC, predicted or OFF_TOPIC))
+def baseline(records: Iterable[Record]) -> Report:
+    """The naive baseline: every page relevant, the set's most frequent step and kind."""
+    records = list(records)
+    step = _most_common(r.get("step") for r in records if r.get("step")) or STEP_IDS[0]
+    kind = _most_common(r.get("kind") for r in records if r.get("step")) or "other"
+    guess = Classification(step, {s: float(s == step) for s in STEP_IDS}, True, kind, [], [], [])
+    return evaluate(records, results=[guess] * len(records))
 
 
-def _error(record: dict[str, Any], expected: str, found: str) -> str:
-    where = record.get("url") or record.get("id") or "?"
+def _most_common(values: Iterable[Any]) -> Any:
+    counted = Counter(values)
+    return counted.most_common(1)[0][0] if counted else None
+
+
+def _error(record: Record, expected: str, found: str) -> str:
+    where = record.get("id") or record.get("url") or "?"
     return f"{where} : attendu {expected}, trouvé {found} — {record.get('title', '')}"
 
 
@@ -172,11 +191,34 @@ def _pct(value: float) -> str:
     return f"{100 * value:.1f} %"
 
 
-def format_report(report: Report) -> str:
+def summary_lines(report: Report, baseline_report: Report | None = None) -> list[str]:
+    """The headline figures, beside the baseline's when given."""
+    rows = [
+        ("Étape (stricte)", lambda r: r.accuracy),
+        ("Étape (tolérante)", lambda r: r.lenient),
+        ("Hors sujet écartées", lambda r: r.rejected),
+        ("Pages export écartées", lambda r: r.dropped),
+        ("Type de contenu", lambda r: r.kind_accuracy),
+    ]
+    head = f"{'':<24}{'classifieur':>12}" + (f"{'référence naïve':>18}" if baseline_report else "")
+    lines = [head]
+    for label, value in rows:
+        line = f"{label:<24}{_pct(value(report)):>12}"
+        if baseline_report:
+            line += f"{_pct(value(baseline_report)):>18}"
+        lines.append(line)
+    return lines
+
+
+def format_report(report: Report, baseline_report: Report | None = None) -> str:
     """The report in French, for people."""
     lines = [
-        f"Pages évaluées : {report.total}",
-        f"Étape : exactitude {_pct(report.accuracy)} ({report.step_correct}/{report.total})",
+        f"Pages évaluées : {report.total} ({report.export_pages} pages export, "
+        f"{report.negatives} hors sujet)",
+        f"Étape : exactitude {_pct(report.accuracy)} ({report.step_correct}/"
+        f"{report.export_pages}), tolérante {_pct(report.lenient)}",
+        "",
+        *summary_lines(report, baseline_report),
         "",
         f"{'Étape':<12} {'précision':>10} {'rappel':>8} {'F1':>6} {'pages':>6}",
     ]
@@ -186,16 +228,15 @@ def format_report(report: Report) -> str:
         )
     lines += ["", "Matrice de confusion (lignes : attendu, colonnes : trouvé)"]
     labels = [*STEP_IDS, OFF_TOPIC]
-    short = [label[:6] for label in labels]
-    lines.append(" " * 12 + "".join(f"{s:>8}" for s in short))
+    lines.append(" " * 12 + "".join(f"{label[:6]:>8}" for label in labels))
     for gold in labels:
         row = "".join(f"{report.confusion[(gold, p)]:>8}" for p in labels)
         lines.append(f"{gold:<12}{row}")
-    o = report.off_topic
     lines += [
         "",
-        f"Hors sujet : précision {_pct(o.precision)}, rappel {_pct(o.recall)} "
-        f"({o.tp} détectées sur {o.tp + o.fn}, {o.fp} pages pertinentes écartées à tort)",
+        f"Hors sujet : {report.negatives_rejected} écartées sur {report.negatives} "
+        f"({_pct(report.rejected)}) ; pages export écartées à tort : {report.export_dropped} "
+        f"({_pct(report.dropped)}) ; pages laissées « à vérifier » : {report.review}",
         f"Pays : précision {_pct(report.countries.precision)}, "
         f"rappel {_pct(report.countries.recall)}",
     ]

@@ -30,7 +30,7 @@ from whoosh.fields import BOOLEAN, DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.multiproc import SubWriterTask
 from whoosh.writing import LockError
 
-from indexer.analysis import ANALYSIS_VERSION, french_analyzer
+from indexer.analysis import ANALYSIS_VERSION, french_analyzer, place_names
 from indexer.corrections import Correction, load_corrections
 from indexer.enrich import Enrichment, enrich_page
 from portail.store import Store, open_store
@@ -40,6 +40,15 @@ SUMMARY_CHARS = 1500
 PARALLEL_MIN_PAGES = 2000  # fewer pages: starting worker processes costs more than it saves
 MAX_PROCS = 4
 PR_SET_PDEATHSIG = 1
+# Bumped when the index's fields change; with the analysis version, a generation built
+# otherwise is rebuilt in full by the next `portail index`.
+SCHEMA_VERSION = 2
+
+
+def index_format() -> str:
+    """What an index generation depends on besides the pages: the analysis (its version and
+    the place names it joins, from the gazetteers' data files) and the fields."""
+    return f"analysis {ANALYSIS_VERSION}/{place_names().digest()}, schema {SCHEMA_VERSION}"
 Progress = Callable[[int, int], None]
 
 
@@ -115,6 +124,7 @@ def schema() -> Schema:
         sectors=KEYWORD(stored=True, commas=True),
         language=ID(stored=True),
         relevant=BOOLEAN(stored=True),
+        searchable=BOOLEAN(),  # relevant, or borderline (« à vérifier »): found by searches
         date=DATETIME(stored=True, sortable=True),
         first_seen=DATETIME(stored=True, sortable=True),
         event_start=DATETIME(stored=True, sortable=True),
@@ -176,7 +186,7 @@ def update_index(
         try:
             live = current_generation(data_dir)
             corrections = load_corrections(data_dir)
-            if full or live is None or not _same_analysis(live):
+            if full or live is None or not _same_format(live):
                 report = _rebuild(data_dir, store, progress, procs, corrections)
             else:
                 report = _incremental(live, store, progress, corrections)
@@ -258,7 +268,7 @@ def _rebuild(
         writer.cancel()
         shutil.rmtree(path, ignore_errors=True)
         raise
-    (path / "ANALYSIS").write_text(f"{ANALYSIS_VERSION}\n", "utf-8")
+    (path / "FORMAT").write_text(index_format() + "\n", "utf-8")
     _swap(root, name)
     with store.transaction() as db:
         db.execute("DELETE FROM enrichment")
@@ -339,11 +349,11 @@ def _prepare(row: dict[str, Any]) -> tuple[Enrichment, dict[str, Any]]:
     return enrichment, document(row, enrichment, sources)
 
 
-def _same_analysis(generation: Path) -> bool:
-    """Whether a generation was built with today's French analysis (else: rebuild it)."""
+def _same_format(generation: Path) -> bool:
+    """Whether a generation was built with today's analysis and fields (else: rebuild it)."""
     try:
-        return int((generation / "ANALYSIS").read_text("utf-8")) == ANALYSIS_VERSION
-    except (OSError, ValueError):
+        return (generation / "FORMAT").read_text("utf-8").strip() == index_format()
+    except OSError:
         return False
 
 
@@ -396,6 +406,7 @@ def document(row: Any, e: Enrichment, sources: dict[str, Any]) -> dict[str, Any]
         "sectors": ",".join(e.sectors),
         "language": row["language"] or "",
         "relevant": e.relevant,
+        "searchable": e.relevant or "review" in e.extra,
         "first_seen": _datetime(row["first_seen"]),
         "extra": json.dumps(e.extra, ensure_ascii=False),
     }

@@ -24,12 +24,15 @@ from indexer.arrays import IndexArrays
 from indexer.understand import Alternative, Concept, Understood
 
 TEXT_FIELDS = ("title", "body")
-MIN_COVERAGE = 0.5
-COVERAGE_POWER = 2.0
+MIN_COVERAGE = 0.4
+COVERAGE_POWER = 0.5
+TITLE_BOOST = 1.0
 TAG_SHARE = 0.6  # a page tagged with the country scores this share of the concept's best
 STEP_BOOST = 1.15
+KIND_BOOST = 1.5
 RECENT_BOOST = 0.2  # news and events: up to this much more when just published
 RECENT_DAYS = 180.0
+UNCHECKED_FACTOR = 0.8  # pages left « à vérifier »: searchable, after the journey's pages
 
 
 @dataclass
@@ -42,10 +45,12 @@ class Ranked:
 
 
 def alternative_query(alternative: Alternative) -> Query:
-    """The Whoosh query of one alternative over the text fields."""
+    """The Whoosh query of one alternative over the text fields (the title's score, already
+    weighted in the index, times TITLE_BOOST)."""
+    boosts = {"title": TITLE_BOOST, "body": 1.0}
     if len(alternative.terms) == 1:
-        return Or([Term(f, alternative.terms[0]) for f in TEXT_FIELDS])
-    return Or([Phrase(f, list(alternative.terms)) for f in TEXT_FIELDS])
+        return Or([Term(f, alternative.terms[0], boost=boosts[f]) for f in TEXT_FIELDS])
+    return Or([Phrase(f, list(alternative.terms), boost=boosts[f]) for f in TEXT_FIELDS])
 
 
 def rank(arrays: IndexArrays, understood: Understood, allowed: np.ndarray) -> Ranked:
@@ -58,12 +63,14 @@ def rank(arrays: IndexArrays, understood: Understood, allowed: np.ndarray) -> Ra
     complete = allowed.copy()
     for concept in understood.concepts:
         matches, scores = concept_vector(arrays, concept, allowed)
+        complete &= matches
         df = int(np.count_nonzero(matches & arrays.live))
+        if not df and not concept.required:
+            continue  # a word no page holds (unknown, or misspelt): it cannot be covered
         weight = concept.weight * (math.log(size / (df + 1)) + 1)
         weight_sum += weight
         weights += weight * matches
         total += concept.weight * scores
-        complete &= matches
         if concept.required:
             required &= matches
     if weight_sum <= 0:
@@ -71,6 +78,8 @@ def rank(arrays: IndexArrays, understood: Understood, allowed: np.ndarray) -> Ra
         return Ranked(nothing, total, 0, frozenset(), frozenset())
     coverage = weights / weight_sum
     matched = required & (coverage >= MIN_COVERAGE - 1e-6)
+    if not matched.any():  # nothing holds enough of the query: the pages holding some of it
+        matched = required & (coverage > 0)
     for alternative in understood.excluded:
         excluded, _ = arrays.evaluate(alternative_query(alternative), matched)
         matched &= ~excluded
@@ -113,10 +122,15 @@ def _tag(concept: Concept) -> tuple[str, str] | None:
 
 
 def _priors(arrays: IndexArrays, understood: Understood) -> np.ndarray:
-    """Per-document factors: the step asked for, recent news and events."""
+    """Per-document factors: the step asked for, recent news and events, pages to review."""
     factors = np.ones(arrays.size, dtype=np.float32)
+    if "searchable" in arrays.searcher.schema:
+        in_journey = arrays.matches(Term("relevant", True))
+        factors[~in_journey] *= UNCHECKED_FACTOR
     if understood.step:
         factors[arrays.facet_value_docs("step", understood.step)] *= STEP_BOOST
+    if understood.kind:
+        factors[arrays.facet_value_docs("kind", understood.kind)] *= KIND_BOOST
     dated = arrays.column("date")
     timely = np.zeros(arrays.size, dtype=bool)
     for kind in ("news", "event"):

@@ -247,9 +247,11 @@ class Searcher:
 
     # -- queries ------------------------------------------------------------------------
 
-    @staticmethod
-    def _filter_query(q: SearchQuery) -> Query:
-        parts: list[Query] = [Term("relevant", True)]
+    def _filter_query(self, q: SearchQuery, searching: bool = False) -> Query:
+        """The filters of a query over the journey's pages; `searching` adds the pages left
+        « à vérifier » (kept out of the journey, but found by a search)."""
+        wider = searching and "searchable" in self._ix.schema
+        parts: list[Query] = [Term("searchable" if wider else "relevant", True)]
         for name, value in q.filters().items():
             parts.append(Term(INDEX_FIELD[name], value))
         if q.date_from or q.date_to:
@@ -289,7 +291,7 @@ class Searcher:
 
     def _search(self, s: Any, q: SearchQuery, correcting: bool = True) -> SearchResults:
         arrays = self._live
-        allowed = arrays.matches(self._filter_query(q))
+        allowed = arrays.matches(self._filter_query(q, searching=bool(q.text)))
         matched, scores, notice = allowed, None, None
         understood: Understood | None = None
         ranked: Ranked | None = None

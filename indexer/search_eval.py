@@ -52,6 +52,7 @@ class QueryScore:
     recall: float
     results: int
     top: list[str]
+    in_scope: bool = True  # False: the answers are pages the portal keeps out on purpose
 
 
 @dataclass
@@ -60,8 +61,8 @@ class EngineReport:
     scores: list[QueryScore] = field(default_factory=list)
     seconds: float = 0.0
 
-    def mean(self, attribute: str) -> float:
-        values = [getattr(s, attribute) for s in self.scores]
+    def mean(self, attribute: str, in_scope_only: bool = False) -> float:
+        values = [getattr(s, attribute) for s in self.scores if s.in_scope or not in_scope_only]
         return sum(values) / len(values) if values else 0.0
 
     @property
@@ -79,7 +80,14 @@ def score_query(query: dict[str, Any], ranked: list[str], results: int) -> Query
     precision = sum(doc in relevant for doc in ranked[:5]) / 5
     recall = len(relevant & set(top)) / len(relevant) if relevant else 1.0
     return QueryScore(
-        query["id"], query["query"], dcg / idcg if idcg else 0.0, precision, recall, results, top
+        query["id"],
+        query["query"],
+        dcg / idcg if idcg else 0.0,
+        precision,
+        recall,
+        results,
+        top,
+        query.get("scope") != "hors-perimetre",
     )
 
 
@@ -247,6 +255,18 @@ def format_search_report(result: SearchEvaluation, detail: bool = False) -> str:
     if naive.mean("ndcg"):
         ratio = portal.mean("ndcg") / naive.mean("ndcg")
         lines.append(f"\nnDCG@10 du portail / BM25 naïf : {ratio:.2f}")
+    outside = sum(not s.in_scope for s in portal.scores)
+    if outside:
+        lines += [
+            "",
+            f"Sans les {outside} requêtes hors périmètre (leurs réponses sont des pages que le "
+            "portail écarte exprès : embauche, création d'entreprise, voyageurs…) :",
+        ]
+        for engine in result.engines:
+            lines.append(
+                f"{engine.name:<12} {engine.mean('ndcg', True):>8.3f} "
+                f"{engine.mean('precision', True):>6.3f} {engine.mean('recall', True):>6.3f}"
+            )
     if detail:
         lines += ["", "Requêtes les moins bien servies par le portail :"]
         worst = sorted(

@@ -57,6 +57,7 @@ class Understood:
     countries: list[str] = field(default_factory=list)
     regions: list[str] = field(default_factory=list)
     step: str | None = None
+    kind: str | None = None  # the kind of page asked for (« qui contacter » : contact)
     synonyms: list[str] = field(default_factory=list)  # the typed words that were expanded
 
     @property
@@ -133,6 +134,7 @@ def understand(text: str, literal: bool = False) -> Understood:
     _word_concepts(free[pos:], result, literal)
     if not literal:
         result.step = _step(free)
+        result.kind = _kind(text)
     return result
 
 
@@ -235,6 +237,28 @@ def _synonyms_at(
     for variant, variants in _synonym_table():
         if tuple(words[i : i + len(variant)]) == variant:
             return variant, variants
+    return None
+
+
+@cache
+def _kind_cues() -> list[tuple[tuple[str, ...], str]]:
+    """(analysed words, kind) of the kinds' query cues, longest first."""
+    cues = [
+        (tuple(terms(cue)), kind)
+        for kind, words in _query_data()["kind_cues"].items()  # type: ignore[attr-defined]
+        for cue in words
+        if terms(cue)
+    ]
+    return sorted(cues, key=lambda c: -len(c[0]))
+
+
+def _kind(text: str) -> str | None:
+    """The kind of page a query asks for, when it names one (the longest cue wins)."""
+    words = terms(text)
+    for cue, kind in _kind_cues():
+        size = len(cue)
+        if any(tuple(words[i : i + size]) == cue for i in range(len(words) - size + 1)):
+            return kind
     return None
 
 

@@ -180,23 +180,54 @@ def classify(file) -> None:  # type: ignore[no-untyped-def]
         click.echo(json.dumps(classify_record(record), ensure_ascii=False))
 
 
-@main.command("eval", help="Mesure la qualité du classement (web de démo, ou jeu témoin).")
-@click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--heldout", is_flag=True, help="Évalue le jeu témoin tests/data/heldout.jsonl.")
-def evaluate(file: Path | None, heldout: bool) -> None:
-    """FILE: des lignes JSON étiquetées (url, title, text, step, kind, countries…)."""
-    from indexer.evaluate import demo_records, evaluate, format_report, heldout_records
+@main.command(
+    "eval",
+    help="Mesure la qualité : « portail eval » pour le classement (web de démo, moitiés dev et "
+    "test des jeux au style des vrais sites, ou FICHIER…), « portail eval search » pour la "
+    "recherche ; chaque chiffre à côté d'une référence naïve calculée dans la même exécution.",
+)
+@click.argument("targets", nargs=-1)
+@click.option(
+    "--cross-validate",
+    is_flag=True,
+    help="Classement : la moitié dev mesurée par validation croisée entre rédacteurs.",
+)
+@click.option("--detail", is_flag=True, help="Liste les erreurs (ou les requêtes mal servies).")
+def evaluate(targets: tuple[str, ...], cross_validate: bool, detail: bool) -> None:
+    """TARGETS : rien, des fichiers de lignes JSON étiquetées, ou « search » [dev|test]."""
+    from portail import evaluation
 
-    if file is not None:
-        try:
-            records = heldout_records(file)
-        except OSError as exc:
-            raise click.ClickException(f"{file} : lecture impossible ({exc.strerror})") from None
-        except ValueError as exc:
-            raise click.ClickException(f"{file} : JSON invalide ({exc})") from None
-    else:
-        records = heldout_records() if heldout else demo_records()
-    click.echo(format_report(evaluate(records)))
+    if targets[:1] == ("search",):
+        halves = targets[1:] or ("dev", "test")
+        unknown = [h for h in halves if h not in ("dev", "test")]
+        if unknown:
+            raise click.UsageError(f"moitié inconnue : « {unknown[0]} » (dev ou test)")
+        for half in halves:
+            click.echo(evaluation.search_report(half, detail))
+        return
+    try:
+        for text in evaluation.classification_reports(
+            [Path(t) for t in targets], cross_validate, detail
+        ):
+            click.echo(text)
+    except evaluation.DataError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@main.command(help="Entraîne le modèle du classifieur sur les pages étiquetées du dépôt.")
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Vérifie seulement que indexer/data/model.json correspond aux pages étiquetées.",
+)
+def train(check: bool) -> None:
+    from portail import evaluation
+
+    problems = evaluation.train_model(check)
+    for line in problems:
+        click.echo(line, err=True)
+    if problems:
+        sys.exit(1)
 
 
 @main.command(help="Sert le portail (serveur WSGI de production).")

@@ -6,6 +6,7 @@ import tomllib
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -14,16 +15,71 @@ class Region:
     name: str
     capital: str
     former: tuple[str, ...]
+    cities: tuple[str, ...] = ()
+    bodies: tuple[str, ...] = ()
+    adjectives: tuple[str, ...] = ()
+    hosts: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Departement:
+    code: str
+    name: str
+    region: str
+    prefecture: str
+    demonyms: tuple[str, ...] = ()
+    ambiguous: frozenset[str] = frozenset()  # « name », « prefecture », « demonyms »
+
+
+def _data(name: str) -> dict[str, Any]:
+    return tomllib.loads(resources.files("portail").joinpath(f"data/{name}").read_text("utf-8"))
 
 
 @cache
 def regions() -> dict[str, Region]:
     """Return the 18 regions keyed by INSEE code, in the data file's order."""
-    raw = tomllib.loads(resources.files("portail").joinpath("data/regions.toml").read_text("utf-8"))
     return {
-        r["code"]: Region(r["code"], r["name"], r["capital"], tuple(r["former"]))
-        for r in raw["region"]
+        r["code"]: Region(
+            r["code"],
+            r["name"],
+            r["capital"],
+            tuple(r["former"]),
+            tuple(r.get("cities", ())),
+            tuple(r.get("bodies", ())),
+            tuple(r.get("adjectives", ())),
+            tuple(r.get("hosts", ())),
+        )
+        for r in _data("regions.toml")["region"]
     }
+
+
+@cache
+def departements() -> dict[str, Departement]:
+    """The 101 départements keyed by INSEE code (« 56 », « 2A », « 974 »)."""
+    return {
+        d["code"]: Departement(
+            d["code"],
+            d["name"],
+            d["region"],
+            d["prefecture"],
+            tuple(d.get("demonyms", ())),
+            frozenset(d.get("ambiguous", ())),
+        )
+        for d in _data("departements.toml")["departement"]
+    }
+
+
+def departement_of_postcode(postcode: str) -> Departement | None:
+    """The département of a French postcode (« 29200 » → Finistère), or None."""
+    code = postcode.strip().replace(" ", "")
+    if len(code) != 5 or not code.isdigit():
+        return None
+    table = departements()
+    if code.startswith("97"):
+        return table.get(code[:3])
+    if code.startswith("20"):  # Corsica: 200xx–201xx Corse-du-Sud, 202xx–206xx Haute-Corse
+        return table.get("2A" if code[2] in "01" else "2B")
+    return table.get(code[:2])
 
 
 @cache

@@ -4,6 +4,7 @@ scheduler, corrections that survive a full reindex, and the sources check."""
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
@@ -459,6 +460,56 @@ def test_a_correction_applies_at_once_and_survives_a_full_reindex(admin, data):
     assert hidden["url"] not in load_corrections(data)
     time.sleep(0.6)
     assert hidden["url"] in found_urls(searcher, hidden["title"])
+
+
+def flag_for_review(data: Path, url: str, step: str) -> None:
+    """Leave a page as the indexer leaves a borderline one: out of the journey, to review."""
+    store = open_store(data)
+    with store.transaction() as db:
+        row = db.execute("SELECT extra FROM enrichment WHERE url = ?", (url,)).fetchone()
+        extra = {**json.loads(row["extra"]), "review": {"confidence": 0.58, "step": step}}
+        db.execute(
+            "UPDATE enrichment SET relevant = 0, step = NULL, extra = ? WHERE url = ?",
+            (json.dumps(extra), url),
+        )
+    store.close()
+
+
+def test_pages_to_review_are_settled_in_one_click_and_stay_settled(admin, data):
+    kept, dropped = relevant_pages(data)[2:4]
+    flag_for_review(data, kept["url"], kept["step"])
+    flag_for_review(data, dropped["url"], dropped["step"])
+    listing = html(admin.get("/admin/a-verifier"))
+    assert "2 pages à vérifier" in listing and kept["url"] in listing and dropped["url"] in listing
+    assert "hors sujet à 58 %" in listing
+
+    form = {"csrf_token": token(admin, "/admin/a-verifier"), "url": kept["url"]}
+    assert (
+        admin.post(
+            "/admin/a-verifier", data={**form, "decision": "garder", "etape": kept["step"]}
+        ).status_code
+        == 303
+    )
+    form["url"] = dropped["url"]
+    assert admin.post("/admin/a-verifier", data={**form, "decision": "ecarter"}).status_code == 303
+    assert (
+        admin.post("/admin/a-verifier", data={**form, "decision": "peut-etre"}).status_code == 400
+    )
+
+    saved = load_corrections(data)
+    assert saved[kept["url"]].step == kept["step"] and saved[dropped["url"]].hidden
+    result = run_portail("index", "--full", data=data)
+    assert result.returncode == 0, result.stderr
+    searcher = Searcher(data)
+    assert searcher.get(kept["url"]).step == kept["step"]
+    assert dropped["url"] not in found_urls(searcher, dropped["title"])
+    assert "Aucune page n'attend de vérification" in html(admin.get("/admin/a-verifier"))
+
+
+def test_the_classification_page_explains_the_learned_part(admin, data):
+    url = relevant_pages(data)[0]["url"]
+    detail = html(admin.get("/admin/corrections/page", query_string={"url": url}))
+    assert "Pourquoi ce classement ?" in detail and "Pertinence" in detail
 
 
 def test_corrections_find_pages_by_address_and_by_words(admin, data):

@@ -44,7 +44,12 @@ def cards(client):
 
 
 def dated_events(manifest) -> list[dict]:
-    return [p for p in manifest["pages"] if p.get("event") and p["event"].get("start")]
+    """The manifest's events (a report on a past fair is news, not an event)."""
+    return [
+        p
+        for p in manifest["pages"]
+        if p["kind"] == "event" and p.get("event") and p["event"].get("start")
+    ]
 
 
 def upcoming_events(manifest) -> list[dict]:

@@ -6,9 +6,13 @@ The tables are short texts written in the styles of real sites (not the demo web
 from __future__ import annotations
 
 import json
+import math
+from pathlib import Path
 
+import numpy as np
 import pytest
 
+from demo.records import demo_records
 from indexer.classify import (
     Classifier,
     classify_page,
@@ -16,14 +20,14 @@ from indexer.classify import (
     load_pins,
     without_site_name,
 )
-from indexer.evaluate import (
-    HELDOUT_FILE,
-    demo_records,
-    evaluate,
-    format_report,
-    heldout_records,
-)
+from indexer.evaluate import baseline, evaluate, format_report, read_records
 from indexer.journey import STEP_IDS
+from indexer.model import Head, Model
+
+ROOT = Path(__file__).resolve().parent.parent
+# Floors on the real-style test half, a little under what it measured (eval/MESURES.md: strict
+# 0.958, lenient 0.975, off-topic rejected 0.982, export pages dropped 0.012, kinds 0.883).
+TEST_FLOORS = {"strict": 0.93, "lenient": 0.96, "rejected": 0.92, "dropped": 0.03, "kinds": 0.86}
 
 PAGES = [
     (
@@ -453,15 +457,21 @@ OFF_TOPIC = [
         "accueillent les randonneurs de juin à septembre ; pensez à réserver. Au printemps, les "
         "prairies se couvrent de fleurs sauvages.",
     ),
-    (
+]
+
+
+def test_english_export_support_pages_are_kept():
+    """A source's English page about export support (a credit insurer, a French chamber
+    abroad) enters the journey like a French one."""
+    result = classify_page(
         "https://www.businessfrance.fr/en/export-credit",
         "Export credit insurance: protect your business",
         "Our export credit insurance protects your company against the risk of non-payment by "
         "your foreign customers. We assess the solvency of your buyers, compensate you in case "
         "of default and take care of debt collection. Contact our advisers to find the solution "
-        "that fits your international business.",
-    ),
-]
+        "that fits your international business and your exports.",
+    )
+    assert result.relevant and result.step == "gerer"
 
 
 @pytest.mark.parametrize(
@@ -621,8 +631,10 @@ def test_demo_web_step_accuracy_and_f1(demo_report):
 
 
 def test_demo_web_relevance_countries_and_kinds(demo_report):
-    off = demo_report.off_topic
-    assert (off.tp, off.fn, off.fp) == (4, 0, 0), format_report(demo_report)
+    report = demo_report
+    assert (report.negatives, report.negatives_rejected, report.export_dropped) == (4, 4, 0), (
+        format_report(report)
+    )
     assert demo_report.countries.precision >= 0.95
     assert demo_report.countries.recall >= 0.90
     assert demo_report.kind_accuracy >= 0.90
@@ -642,35 +654,27 @@ def test_report_is_in_french(demo_report):
         assert words in text
 
 
-def test_heldout_floor():
-    """Held-out texts, never tuned on. Measured once when the classifier was finished:
-    step accuracy 97.2 % (70/72), every step F1 ≥ 0.95, 5 of 6 off-topic pages found and no
-    relevant page rejected, countries precision 96.0 % / recall 100 %, kind accuracy 77.8 %.
-    The floors below leave a margin for editors' changes to the lexicon."""
-    report = evaluate(heldout_records())
-    assert report.total == 72
-    assert report.accuracy >= 0.92, format_report(report)
-    assert min(c.f1 for c in report.steps.values()) >= 0.85, format_report(report)
-    assert report.off_topic.recall >= 0.66 and report.off_topic.fp <= 1
-    assert report.countries.precision >= 0.90
-    assert report.kind_accuracy >= 0.70
+TEST_HALF = ROOT / "eval" / "classify" / "test.jsonl"
 
 
-HELDOUT2 = HELDOUT_FILE.with_name("heldout2.jsonl")
+@pytest.fixture(scope="module")
+def test_half_report():
+    return evaluate(read_records(TEST_HALF))
 
 
-def test_second_heldout_floor():
-    """A second held-out set (90 texts in the style of the real sites, titles with their site
-    names, written without reading the classifier). Measured once before any change it
-    prompted: step accuracy 84.4 % (76/90), off-topic 4/4 found but 2 relevant English pages
-    rejected, countries precision 91.3 %, kind accuracy 87.8 %. Its step errors are mostly
-    pages that sit between two steps (recruiting a V.I.E.: strategy or presence abroad?)."""
-    report = evaluate(heldout_records(HELDOUT2))
-    assert report.total == 90
-    assert report.accuracy >= 0.80, format_report(report)
-    assert report.off_topic.recall == 1.0 and report.off_topic.fp <= 2
-    assert report.countries.precision >= 0.85
-    assert report.kind_accuracy >= 0.80
+def test_real_style_test_half_floor(test_half_report):
+    """The test half of the real-style sets (written by helpers who never saw the rules, never
+    tuned on): the figures asked of the classifier, with the naive baseline far below."""
+    report = test_half_report
+    naive = baseline(read_records(TEST_HALF))
+    shown = format_report(report, naive)
+    assert report.total == 295
+    assert report.accuracy >= TEST_FLOORS["strict"], shown
+    assert report.lenient >= TEST_FLOORS["lenient"], shown
+    assert report.rejected >= TEST_FLOORS["rejected"], shown
+    assert report.dropped <= TEST_FLOORS["dropped"], shown
+    assert report.kind_accuracy >= TEST_FLOORS["kinds"], shown
+    assert report.accuracy > naive.accuracy + 0.5
 
 
 @pytest.mark.parametrize(
@@ -702,3 +706,53 @@ def test_second_heldout_floor():
 )
 def test_titles_lose_the_site_name_they_end_with(title, url, expected):
     assert without_site_name(title, url) == expected
+
+
+def constant_model(p_relevant: float) -> Model:
+    """A model that knows no word and says « relevant » with the same probability."""
+    logit = math.log(p_relevant / (1 - p_relevant))
+    empty = np.zeros((1, 1), dtype=np.float32)
+    heads = {
+        "relevant": Head(("off_topic", "relevant"), empty, np.array([logit], dtype=np.float32)),
+        "step": Head(
+            STEP_IDS,
+            np.zeros((6, 1), dtype=np.float32),
+            np.array([0, 0, 0, 0, 3, 0], dtype=np.float32),
+        ),
+        "kind": Head(
+            ("guide", "offer"), np.zeros((2, 1), dtype=np.float32), np.zeros(2, np.float32)
+        ),
+    }
+    return Model(["zzz"], np.ones(1, dtype=np.float32), heads)
+
+
+CUSTOMS_PAGE = (
+    "https://www.douane.gouv.fr/fiche/eori",
+    "Obtenir un numéro EORI",
+    "Le numéro EORI identifie votre entreprise auprès des douanes pour vos exportations hors "
+    "de l'Union européenne. Il se demande en ligne avant le premier dédouanement.",
+)
+
+
+@pytest.mark.parametrize(
+    ("p", "relevant", "review"), [(0.9, True, False), (0.45, False, True), (0.1, False, False)]
+)
+def test_the_model_s_probability_decides_in_three_bands(p, relevant, review):
+    result = Classifier(model=constant_model(p)).classify(*CUSTOMS_PAGE)
+    assert (result.relevant, result.review) == (relevant, review)
+    assert result.confidence == pytest.approx(p if relevant else 1 - p, abs=1e-3)
+    assert result.candidate == ("gerer" if review else None)
+    assert (result.step is None) is (not relevant)
+
+
+def test_a_page_without_export_vocabulary_is_off_topic_whatever_the_model_says():
+    recipe = ("https://x.fr/tarte", "Tarte aux pommes", "Étalez la pâte, enfournez.")
+    assert not Classifier(model=constant_model(0.99)).classify(*recipe).relevant
+
+
+def test_the_model_file_is_in_sync_with_the_labelled_pages():
+    """`portail train --check`: the committed model is what the labelled pages give."""
+    from indexer.train import differences, train
+    from portail.evaluation import training_records
+
+    assert differences(train(training_records())) == []

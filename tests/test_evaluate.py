@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from demo.records import demo_records
 from indexer.classify import classify_page
-from indexer.evaluate import Counts, demo_records, evaluate, format_report, heldout_records
+from indexer.evaluate import Counts, baseline, evaluate, format_report, read_records
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -56,12 +57,13 @@ def test_demo_records_mirror_the_manifest():
     manifest = json.loads((ROOT / "demo" / "manifest.json").read_text("utf-8"))["pages"]
     assert [r["url"] for r in records] == [p["url"] for p in manifest]
     for record, page in zip(records, manifest, strict=True):
-        assert (record["step"], record["kind"], record["countries"], record["regions"]) == (
-            page["step"],
-            page["kind"],
-            page["countries"],
-            page["regions"],
-        )
+        assert (
+            record["step"],
+            record["step2"],
+            record["kind"],
+            record["countries"],
+            record["regions"],
+        ) == (page["step"], page["step2"], page["kind"], page["countries"], page["regions"])
         assert record["text"] and record["title"] == page["title"]
         assert record["relevant"] is (page["step"] is not None)
 
@@ -76,13 +78,28 @@ def test_demo_records_carry_what_the_crawler_stores():
 
 def test_evaluate_counts_steps_relevance_countries_and_kinds():
     report = evaluate([CUSTOMS, FAIR, RECIPE])
-    assert (report.total, report.step_correct, report.accuracy) == (3, 3, 1.0)
+    assert (report.total, report.export_pages, report.step_correct, report.accuracy) == (
+        3,
+        2,
+        2,
+        1.0,
+    )
     assert report.steps["gerer"].f1 == 1.0 and report.steps["prospecter"].f1 == 1.0
     assert report.confusion[("hors sujet", "hors sujet")] == 1
-    assert (report.off_topic.tp, report.off_topic.fp, report.off_topic.fn) == (1, 0, 0)
+    assert (report.negatives, report.negatives_rejected, report.export_dropped) == (1, 1, 0)
     assert (report.countries.tp, report.countries.fp) == (1, 0)
     assert report.kind_accuracy == 1.0
     assert report.errors == []
+
+
+def test_a_defensible_second_step_counts_in_the_lenient_accuracy():
+    report = evaluate([dict(CUSTOMS, step="strategie", step2="gerer")])
+    assert (report.accuracy, report.lenient) == (0.0, 1.0)
+
+
+def test_the_naive_baseline_takes_every_page_and_the_commonest_step():
+    report = baseline([CUSTOMS, dict(FAIR, step="gerer"), RECIPE])
+    assert (report.accuracy, report.rejected, report.dropped) == (1.0, 0.0, 0.0)
 
 
 def test_evaluate_lists_step_errors():
@@ -91,7 +108,7 @@ def test_evaluate_lists_step_errors():
     assert report.accuracy == 0.0
     assert report.steps["implanter"].recall == 0.0 and report.steps["gerer"].precision == 0.0
     assert report.errors == [
-        f"{CUSTOMS['url']} : attendu implanter, trouvé gerer — {CUSTOMS['title']}"
+        f"{CUSTOMS['id']} : attendu implanter, trouvé gerer — {CUSTOMS['title']}"
     ]
     assert "Erreurs d'étape (1)" in format_report(report)
 
@@ -102,7 +119,7 @@ def test_evaluate_lists_kind_errors():
     assert report.kind_accuracy == 0.0
     found = classify_page(CUSTOMS["url"], CUSTOMS["title"], CUSTOMS["text"]).kind
     assert report.kind_errors == [
-        f"{CUSTOMS['url']} : attendu event, trouvé {found} — {CUSTOMS['title']}"
+        f"{CUSTOMS['id']} : attendu event, trouvé {found} — {CUSTOMS['title']}"
     ]
     assert "Erreurs de type (1)" in format_report(report)
 
@@ -120,18 +137,21 @@ def test_precision_recall_f1(counts, precision, recall, f1):
     assert counts.f1 == pytest.approx(f1)
 
 
-def test_heldout_records_read_json_lines(tmp_path):
+def test_labelled_records_read_json_lines(tmp_path):
     path = tmp_path / "set.jsonl"
     path.write_text(json.dumps(CUSTOMS) + "\n\n" + json.dumps(RECIPE) + "\n", "utf-8")
-    assert [r["id"] for r in heldout_records(path)] == ["a", "c"]
+    assert [r["id"] for r in read_records(path)] == ["a", "c"]
 
 
 def test_format_report_in_french():
-    text = format_report(evaluate([CUSTOMS, FAIR, RECIPE]))
-    assert text.startswith("Pages évaluées : 3\nÉtape : exactitude 100.0 % (3/3)")
-    assert "Hors sujet : précision 100.0 %, rappel 100.0 %" in text
+    records = [CUSTOMS, FAIR, RECIPE]
+    text = format_report(evaluate(records), baseline(records))
+    assert text.startswith("Pages évaluées : 3 (2 pages export, 1 hors sujet)")
+    assert "Étape : exactitude 100.0 % (2/2), tolérante 100.0 %" in text
+    assert "référence naïve" in text
+    assert "Hors sujet : 1 écartées sur 1 (100.0 %)" in text
     assert "Régions : précision" in text
-    assert "Type de contenu : exactitude 100.0 % (3/3)" in text
+    assert "Type de contenu : exactitude 100.0 % (2/2)" in text
 
 
 def test_eval_command_reads_a_labelled_file_and_explains_a_bad_one(tmp_path):
@@ -141,7 +161,8 @@ def test_eval_command_reads_a_labelled_file_and_explains_a_bad_one(tmp_path):
     good.write_text(json.dumps(CUSTOMS, ensure_ascii=False) + "\n", encoding="utf-8")
     done = run_portail("eval", str(good), data=tmp_path)
     assert done.returncode == 0, done.stderr
-    assert "Pages évaluées : 1" in done.stdout and "Étape : exactitude 100.0 %" in done.stdout
+    assert "1 pages" in done.stdout and "Étape (stricte)" in done.stdout
+    assert "référence naïve" in done.stdout
     bad = tmp_path / "bad.jsonl"
     bad.write_text("{pas du json\n", encoding="utf-8")
     done = run_portail("eval", str(bad), data=tmp_path)

@@ -101,3 +101,39 @@ def test_queries_of_stop_words_or_signs_find_nothing_and_say_why(searcher):
     for text in ("les", "*", "?"):
         results = search(searcher, text)
         assert results.total == 0 and "trop courants" in (results.notice or "")
+
+
+def test_pages_left_to_review_are_searchable_but_out_of_the_journey(tmp_path, monkeypatch):
+    from dataclasses import replace
+
+    from test_index import EXPORT_TEXT, make_store
+
+    from indexer import enrich
+    from indexer.index import update_index
+
+    data = tmp_path / "var"
+    data.mkdir()
+    make_store(
+        data,
+        {
+            "https://a.fr/sure": EXPORT_TEXT,
+            "https://a.fr/douteuse": EXPORT_TEXT + " ",
+        },
+    )
+    real = enrich.classify_page
+
+    def borderline(url, *args, **kwargs):
+        result = real(url, *args, **kwargs)
+        if url.endswith("douteuse"):
+            return replace(
+                result, step=None, relevant=False, review=True, candidate="gerer", confidence=0.6
+            )
+        return result
+
+    monkeypatch.setattr(enrich, "classify_page", borderline)
+    update_index(data, full=True)
+    searcher = Searcher(data)
+    found = searcher.search(SearchQuery(text="dédouanement"))
+    assert [h.url for h in found.hits] == ["https://a.fr/sure", "https://a.fr/douteuse"]
+    assert searcher.counts("step") == {"gerer": 1}
+    assert [h.url for h in searcher.latest(10)] == ["https://a.fr/sure"]

@@ -645,3 +645,30 @@ def test_serve_runs_waitress_with_four_threads(monkeypatch, indexed_data):
     webui.serve("127.0.0.1", 8123)
     assert calls["host"] == "127.0.0.1" and calls["port"] == 8123 and calls["threads"] == 4
     assert calls["app"].name == "webui"
+
+
+def test_english_pages_are_found_and_labelled_in_english(tmp_path):
+    from indexer.index import update_index
+    from portail.store import Store
+
+    data = tmp_path / "var"
+    store = Store(data / "pages.sqlite3")
+    store.record_source("chambre", "Chambre", "CCI France Japon", "")
+    crawl = store.start_crawl("chambre")
+    text = (
+        "Our chamber helps French exporters enter the Japanese market: market studies, "
+        "business meetings with Japanese buyers and distributors, trade show pavilions and "
+        "support for French companies setting up a subsidiary in Tokyo. Export support for "
+        "small French companies, customs advice and market entry programmes."
+    )
+    fields = {"title": "Market entry support for French exporters in Japan", "text": text}
+    fields |= {"language": "en", "content_hash": "x", "structured": {}, "links": []}
+    url = "https://www.ccifj.or.jp/en/services/market-entry"
+    store.save_page(crawl, "chambre", url, url, fields, None, None, 200)
+    store.close()
+    update_index(data, full=True)
+    client = create_app({"DATA_DIR": str(data), "TESTING": True}).test_client()
+    result = client.get("/api/search?q=japon+export").get_json()["results"]
+    assert [r["url"] for r in result] == [url] and result[0]["language"] == "en"
+    page = html(client.get("/recherche?q=market+entry+japan"))
+    assert "en anglais" in page and 'lang="en"' in page

@@ -43,7 +43,13 @@ def understood(res: SearchResults) -> dict[str, Any] | None:
     u = res.understood
     if u is None or res.query.literal:
         return None
-    return {"countries": u.countries, "regions": u.regions, "step": u.step, "synonyms": u.synonyms}
+    return {
+        "countries": u.countries,
+        "regions": u.regions,
+        "step": u.step,
+        "kind": u.kind,
+        "synonyms": u.synonyms,
+    }
 
 
 def result(hit: Hit) -> dict[str, Any]:
@@ -57,6 +63,7 @@ def result(hit: Hit) -> dict[str, Any]:
         "countries": hit.countries,
         "regions": hit.regions,
         "date": hit.date,
+        "language": hit.language or None,
     }
 
 
@@ -158,6 +165,11 @@ def openapi_document(search_url: str) -> dict[str, Any]:
             "countries": strings,
             "regions": strings,
             "date": {"type": "string", "format": "date", "nullable": True},
+            "language": {
+                "type": "string",
+                "nullable": True,
+                "description": "Langue de la page d'origine (« fr », « en »…).",
+            },
         },
     }
     facet_counts = {"type": "object", "additionalProperties": {"type": "integer"}}
@@ -233,11 +245,13 @@ def openapi_document(search_url: str) -> dict[str, Any]:
                             "type": "object",
                             "nullable": True,
                             "description": "Ce que la recherche a compris : pays (codes ISO), "
-                            "régions (codes INSEE), étape privilégiée, synonymes pris en compte.",
+                            "régions (codes INSEE), étape et type de page privilégiés, synonymes "
+                            "pris en compte.",
                             "properties": {
                                 "countries": strings,
                                 "regions": strings,
                                 "step": {"type": "string", "nullable": True},
+                                "kind": {"type": "string", "nullable": True},
                                 "synonyms": strings,
                             },
                         },

@@ -78,6 +78,13 @@ def understanding(res: SearchResults, args: dict[str, str]) -> Understanding | N
             filters.append(
                 (f"Filtrer sur l'étape « {label} »", search_url(args, step=understood.step))
             )
+    if understood.kind:
+        label = content.facet_label("kind", understood.kind)
+        notes.append(f"type de page recherché : {label.lower()}")
+        if args.get("kind") != understood.kind:
+            filters.append(
+                (f"Filtrer sur le type « {label} »", search_url(args, kind=understood.kind))
+            )
     if understood.synonyms:
         notes.append("synonymes et sigles : " + ", ".join(f"« {w} »" for w in understood.synonyms))
     if not notes and not res.corrected:

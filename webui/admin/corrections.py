@@ -20,9 +20,11 @@ from portail.store import now
 from webui.admin import bp, data_dir, maintainer, render, store
 from webui.admin.pages import (
     classifier_verdict,
+    explanation,
     find_pages,
     indexed_verdict,
     mark_for_reindex,
+    pages_to_review,
     reindex_now,
 )
 
@@ -61,11 +63,13 @@ def classification():  # type: ignore[no-untyped-def]
             abort(404)
         indexed = indexed_verdict(opened, url)
         automatic = classifier_verdict(opened, row)
+        weights = explanation(row)
     return render(
         "page.html",
         page=row,
         indexed=indexed,
         automatic=automatic,
+        weights=weights,
         correction=found.get(url),
         file_errors=errors,
         step_ids=STEP_IDS,
@@ -95,6 +99,43 @@ def correct():  # type: ignore[no-untyped-def]
         return redirect(url_for("admin.classification", url=url), 303)
     _reindexed("Correction enregistrée", url)
     return redirect(url_for("admin.classification", url=url), 303)
+
+
+@bp.get("/a-verifier")
+def to_review():  # type: ignore[no-untyped-def]
+    with store() as opened:
+        pages = pages_to_review(opened)
+    return render("review.html", pages=pages)
+
+
+@bp.post("/a-verifier")
+def settle():  # type: ignore[no-untyped-def]
+    """One click settles a page: kept in the journey at its proposed step, or set aside."""
+    url = request.form.get("url", "")
+    decision = request.form.get("decision")
+    step = request.form.get("etape") or None
+    with store() as opened:
+        if opened.page(url) is None:
+            abort(404)
+    if decision not in ("garder", "ecarter") or (decision == "garder" and step not in STEP_IDS):
+        abort(400)
+    correction = Correction(
+        url=url,
+        step=step if decision == "garder" else None,
+        hidden=decision == "ecarter",
+        by=maintainer(),
+        at=now(),
+        note="Vérifiée : gardée dans le parcours."
+        if decision == "garder"
+        else "Vérifiée : hors sujet.",
+    )
+    try:
+        save_correction(data_dir(), correction)
+    except CorrectionsError as exc:
+        flash("Décision refusée : " + " ; ".join(exc.errors) + ".", "error")
+        return redirect(url_for("admin.to_review"), 303)
+    _reindexed("Page gardée dans le parcours" if decision == "garder" else "Page écartée", url)
+    return redirect(url_for("admin.to_review"), 303)
 
 
 @bp.post("/corrections/retirer")

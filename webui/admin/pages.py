@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from indexer.classify import default_classifier
 from indexer.enrich import enrich_page
 from indexer.index import IndexBusy, current_generation, update_index
 from portail.store import Store, open_store
@@ -66,6 +67,40 @@ def _like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+@dataclass(frozen=True)
+class ToReview:
+    """A page the classifier could not settle: out of the journey, searchable."""
+
+    url: str
+    title: str
+    source: str
+    confidence: float  # how sure the classifier is that the page is off-topic
+    step: str | None  # the step it would have if kept
+
+
+def pages_to_review(store: Store, limit: int = 200) -> list[ToReview]:
+    """The pages left « à vérifier » by the last indexing, the least certain first."""
+    rows = store.db.execute(
+        "SELECT p.url, p.title, p.source, e.extra FROM enrichment e JOIN pages p ON p.url = e.url "
+        "WHERE p.status = 'ok' AND e.extra LIKE '%\"review\"%'"
+    ).fetchall()
+    found = []
+    for row in rows:
+        review = json.loads(row["extra"] or "{}").get("review")
+        if review:
+            found.append(
+                ToReview(
+                    row["url"],
+                    row["title"],
+                    row["source"],
+                    float(review.get("confidence") or 0.0),
+                    review.get("step"),
+                )
+            )
+    found.sort(key=lambda r: (r.confidence, r.url))
+    return found[:limit]
+
+
 def indexed_verdict(store: Store, url: str) -> Verdict | None:
     """What the index holds for a page (corrections applied); None before its indexing."""
     row = store.db.execute("SELECT * FROM enrichment WHERE url=?", (url,)).fetchone()
@@ -86,6 +121,13 @@ def classifier_verdict(store: Store, page: sqlite3.Row) -> Verdict:
     """What the classifier alone makes of a stored page today, without any correction."""
     e = enrich_page(page, store.sources())
     return Verdict(e.step, e.steps, e.relevant, e.kind, e.countries, e.regions, e.sectors)
+
+
+def explanation(page: sqlite3.Row) -> dict[str, list[tuple[str, float]]]:
+    """The words that weighed most in the model's part of the page's classification."""
+    return default_classifier().explain(
+        page["url"], page["title"] or "", page["text"] or "", page["description"] or ""
+    )
 
 
 def mark_for_reindex(store: Store, url: str) -> None:

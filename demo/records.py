@@ -1,0 +1,48 @@
+"""The demo web's pages with their labels, as the crawler would store them (no crawl): the
+labelled material of `portail eval` and `portail train`."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from typing import Any
+
+from demo.render import json_ld, plain_text
+from demo.site import DEFAULT_BASE_PORT, DEFAULT_HOST, DEMO_DIR, load_sites
+
+
+def demo_records() -> list[dict[str, Any]]:
+    """Every page of the demo web with its labels, as the crawler would store it (no crawl)."""
+    sources = tomllib.loads((DEMO_DIR / "sources.toml").read_text("utf-8"))["source"]
+    regions = {s["id"]: s.get("region") or None for s in sources}
+    records = []
+    for site in load_sites():
+        origin = f"http://{DEFAULT_HOST}:{DEFAULT_BASE_PORT + site.n}"
+        for page in site.pages:
+            url = origin + page.path
+            jsonld = json_ld(page, site, url)
+            records.append(
+                {
+                    "id": url,
+                    "url": url,
+                    "title": page.title,
+                    "text": plain_text(page.body),
+                    "description": page.description,
+                    "structured": {
+                        "jsonld": [json.loads(jsonld)] if jsonld else [],
+                        "opengraph": {},
+                    },
+                    "source_id": site.id,
+                    "source_region": regions.get(site.id),
+                    "step": page.step or None,
+                    "step2": page.step2 or None,
+                    "relevant": bool(page.step),
+                    "kind": page.kind,
+                    "countries": list(page.countries),
+                    "regions": list(page.regions),
+                    "sectors": list(page.sectors),
+                    "language": "fr",
+                    "writer": "demo",
+                }
+            )
+    return records
