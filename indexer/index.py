@@ -49,6 +49,8 @@ def index_format() -> str:
     """What an index generation depends on besides the pages: the analysis (its version and
     the place names it joins, from the gazetteers' data files) and the fields."""
     return f"analysis {ANALYSIS_VERSION}/{place_names().digest()}, schema {SCHEMA_VERSION}"
+
+
 Progress = Callable[[int, int], None]
 
 
