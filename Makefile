@@ -23,6 +23,7 @@ test: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/portail data check
 	$(BIN)/pytest
 
 bench: install

@@ -207,7 +207,7 @@ def place_names() -> PlaceNames:
     global _places
     if _places is None:
         _places = PlaceNames()  # set first: the gazetteers analyse no text, but be safe
-        from indexer.entities import country_gazetteer, region_gazetteer
+        from indexer.gazetteers import country_gazetteer, region_gazetteer
 
         sizes: dict[str, set[int]] = {}
         names = set()

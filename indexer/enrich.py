@@ -9,8 +9,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from indexer.classify import EMAIL, PHONE, classify_page
+from indexer.classify import classify_page
 from indexer.corrections import Correction, apply_correction
+from indexer.kinds import EMAIL, PHONE
 from indexer.offers import offer_fields
 from portail.frdates import event_dates
 

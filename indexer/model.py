@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from indexer.entities import analyse, url_words
+from indexer.lexicon import analyse, url_words
 
 MODEL_FILE = Path(__file__).resolve().parent / "data" / "model.json"
 FEATURES_VERSION = 1

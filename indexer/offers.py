@@ -10,11 +10,12 @@ once, in French, naming the entry and the key).
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
+
+from portail.schema import Field, List, Path_, Str, Table, load_toml
 
 CUES_FILE = Path(__file__).resolve().parent / "data" / "offer_cues.toml"
 TITLE_SCORE, DESCRIPTION_SCORE, TEXT_CAP = 3, 2, 5
@@ -46,41 +47,58 @@ class Cues:
         return {c.id: c.label for c in getattr(self, group)}
 
 
-def load_cues(path: Path = CUES_FILE) -> Cues:
-    """The cue file, checked: every error at once, in French, naming the entry and the key."""
+def _regex(pattern: str) -> str | None:
     try:
-        raw = tomllib.loads(path.read_text("utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise ValueError(f"{path.name} : TOML invalide ({exc})") from exc
-    errors: list[str] = []
-    groups: dict[str, tuple[Cue, ...]] = {}
+        re.compile(pattern, re.I)
+    except re.error as exc:
+        return f"expression régulière invalide ({exc})"
+    return None
+
+
+def _identifier(value: str) -> str | None:
+    if re.fullmatch(r"[a-z0-9-]+", value):
+        return None
+    return "identifiant invalide (lettres minuscules, chiffres et tirets)"
+
+
+CUE = Table(
+    {
+        "id": Field(
+            Str(check=_identifier),
+            required=True,
+            help="identifiant, dans l'adresse du filtre (/offres?public=pme)",
+        ),
+        "label": Field(Str(nonempty=True), required=True, help="ce que la page affiche"),
+        "patterns": Field(
+            List(Str(check=_regex), min_items=1), required=True, help="expressions régulières"
+        ),
+    }
+)
+SCHEMA = Table({"audience": Field(List(CUE)), "benefit": Field(List(CUE))})
+
+
+def _duplicates(raw: dict[str, Any]) -> list[tuple[Path_, str]]:
+    problems: list[tuple[Path_, str]] = []
     for group in ("audience", "benefit"):
-        cues, seen = [], set()
-        for i, entry in enumerate(raw.get(group, []), start=1):
-            where = f"{path.name}, {group}[{i}] « {entry.get('id', '?')} »"
-            cue_id, label = entry.get("id"), entry.get("label")
-            if not isinstance(cue_id, str) or not re.fullmatch(r"[a-z0-9-]+", cue_id):
-                errors.append(
-                    f"{where}, id : identifiant invalide (lettres minuscules, chiffres et tirets)"
-                )
-            elif cue_id in seen:
-                errors.append(f"{where}, id : identifiant en double")
-            seen.add(cue_id)
-            if not isinstance(label, str) or not label.strip():
-                errors.append(f"{where}, label : libellé manquant")
-            compiled = []
-            for j, pattern in enumerate(entry.get("patterns", [])):
-                try:
-                    compiled.append(re.compile(pattern, re.I))
-                except (re.error, TypeError) as exc:
-                    errors.append(f"{where}, patterns[{j}] : expression régulière invalide ({exc})")
-            if not compiled:
-                errors.append(f"{where}, patterns : au moins une expression est nécessaire")
-            cues.append(Cue(str(cue_id), str(label), tuple(compiled)))
-        groups[group] = tuple(cues)
-    if errors:
-        raise ValueError("\n".join(errors))
-    return Cues(groups["audience"], groups["benefit"])
+        seen: set[str] = set()
+        for i, entry in enumerate(raw.get(group, [])):
+            if entry["id"] in seen:
+                problems.append(((group, i, "id"), "identifiant en double"))
+            seen.add(entry["id"])
+    return problems
+
+
+def load_cues(path: Path = CUES_FILE) -> Cues:
+    """The cue file, checked: every error at once, in French, with its line and key."""
+    raw = load_toml(path, SCHEMA, _duplicates)
+    audience, benefit = (
+        tuple(
+            Cue(e["id"], e["label"], tuple(re.compile(p, re.I) for p in e["patterns"]))
+            for e in raw.get(group, [])
+        )
+        for group in ("audience", "benefit")
+    )
+    return Cues(audience, benefit)
 
 
 @cache

@@ -3,18 +3,37 @@
 from __future__ import annotations
 
 import re
-import tomllib
 from functools import cache
 from pathlib import Path
 
 from indexer.analysis import fold, join_acronyms
+from portail.schema import Field, List, Str, Table, load_toml
 
 SYNONYMS_FILE = Path(__file__).resolve().parent / "synonyms.toml"
 
 
+SCHEMA = Table(
+    {
+        "groups": Field(
+            List(
+                List(
+                    Str(nonempty=True),
+                    check=lambda group: (
+                        None
+                        if len({_norm(v) for v in group}) >= 2
+                        else "un groupe a au moins deux variantes distinctes"
+                    ),
+                )
+            ),
+            required=True,
+        )
+    }
+)
+
+
 @cache
 def groups() -> tuple[tuple[str, ...], ...]:
-    raw = tomllib.loads(SYNONYMS_FILE.read_text("utf-8"))
+    raw = load_toml(SYNONYMS_FILE, SCHEMA)
     return tuple(tuple(g) for g in raw["groups"])
 
 

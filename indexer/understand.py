@@ -15,16 +15,17 @@ offer to undo it.
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
 from indexer.analysis import terms
-from indexer.entities import country_gazetteer, normalise, region_gazetteer
-from indexer.journey import journey
+from indexer.gazetteers import country_gazetteer, region_gazetteer
+from indexer.journey import KIND_IDS, journey
+from indexer.lexicon import normalise
 from indexer.synonyms import groups
 from portail.geo import country_name, regions
+from portail.schema import Field, List, Map, Num, Str, Table, load_toml
 
 QUERY_FILE = Path(__file__).resolve().parent / "data" / "query.toml"
 QUOTED = re.compile(r'(-?)(?:"([^"]*)"|«\s*([^»]*?)\s*»)')
@@ -65,9 +66,20 @@ class Understood:
         return not self.concepts
 
 
+SCHEMA = Table(
+    {
+        "weak_weight": Field(Num(0, 1), required=True, help="poids des mots de question"),
+        "weak_words": Field(List(Str(nonempty=True)), required=True),
+        "iso_ignore": Field(List(Str(pattern="[A-Z]{2}")), required=True),
+        "country_words": Field(Map(Str(pattern="[A-Z]{2}")), required=True),
+        "kind_cues": Field(Map(List(Str(nonempty=True)), key=Str(choices=KIND_IDS))),
+    }
+)
+
+
 @cache
 def _query_data() -> dict[str, object]:
-    return tomllib.loads(QUERY_FILE.read_text("utf-8"))
+    return load_toml(QUERY_FILE, SCHEMA)
 
 
 @cache

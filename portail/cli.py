@@ -288,6 +288,91 @@ def _register_admin() -> None:
 _register_admin()
 
 
+@main.group(help="Vérifier les fichiers de données éditoriales.")
+def data() -> None:
+    pass
+
+
+@data.command(
+    "check",
+    help="Valide chaque fichier de données éditoriales (parcours, types, secteurs, pays, "
+    "régions, requêtes, synonymes, offres, épingles, annuaire, corrections) ; code 0 ou 2.",
+)
+def data_check() -> None:
+    from portail.schema import DataError
+
+    problems = 0
+    for name, check in _data_files():
+        try:
+            found = check()
+            errors = found if isinstance(found, list) else []
+        except DataError as exc:
+            errors = exc.errors
+        except ValueError as exc:  # the loaders that still raise their own errors
+            errors = getattr(exc, "errors", None) or str(exc).splitlines()
+        for line in errors:
+            click.echo(line, err=True)
+        problems += len(errors)
+        if not errors:
+            click.echo(f"{name} : valide.")
+    if problems:
+        click.echo(f"{problems} erreur{'s' if problems > 1 else ''} : à corriger.", err=True)
+        sys.exit(2)
+
+
+def _data_files():  # type: ignore[no-untyped-def]
+    """(name, check) of every editorial data file; a check raises DataError or returns the
+    French errors it found."""
+    from indexer import (
+        gazetteers,
+        journey,
+        kinds,
+        offers,
+        relevance,
+        sectors,
+        steps,
+        synonyms,
+        understand,
+    )
+    from indexer.classify import load_pins
+    from indexer.corrections import load_corrections
+    from portail import geo
+    from portail.paths import data_dir
+    from portail.schema import load_toml
+    from webui import content
+    from webui.directory import DIRECTORY_FILE, check_directory
+
+    return [
+        ("indexer/journey.toml", lambda: load_toml(journey.JOURNEY_FILE, journey.SCHEMA)),
+        ("indexer/data/steps.toml", lambda: steps.load_rules()),
+        ("indexer/data/kinds.toml", lambda: kinds.load_cues()),
+        ("indexer/data/relevance.toml", lambda: relevance.load_vocabulary()),
+        (
+            "indexer/data/sectors.toml",
+            lambda: load_toml(sectors.SECTORS_FILE, sectors.SCHEMA, sectors.duplicates),
+        ),
+        (
+            "indexer/data/countries.toml",
+            lambda: load_toml(gazetteers.COUNTRIES_FILE, gazetteers.COUNTRIES_SCHEMA),
+        ),
+        (
+            "indexer/data/query.toml",
+            lambda: load_toml(understand.QUERY_FILE, understand.SCHEMA),
+        ),
+        ("indexer/synonyms.toml", lambda: load_toml(synonyms.SYNONYMS_FILE, synonyms.SCHEMA)),
+        ("indexer/data/offer_cues.toml", lambda: offers.load_cues()),
+        ("indexer/pins.toml", lambda: load_pins()),
+        ("portail/data/regions.toml", lambda: geo.load("regions.toml")),
+        ("portail/data/departements.toml", lambda: geo.load("departements.toml")),
+        (
+            "webui/data/popular.toml",
+            lambda: load_toml(content.DATA / "popular.toml", content.POPULAR_SCHEMA),
+        ),
+        ("webui/data/directory.toml", lambda: check_directory(DIRECTORY_FILE)),
+        ("var/corrections.toml", lambda: load_corrections(data_dir())),
+    ]
+
+
 @main.group(help="Gérer l'annuaire éditorial des partenaires et des contacts régionaux.")
 def directory() -> None:
     pass

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
+from pathlib import Path
 from typing import Any
+
+from portail.schema import Field, List, Str, Table, load_toml
 
 
 @dataclass(frozen=True)
@@ -31,8 +32,75 @@ class Departement:
     ambiguous: frozenset[str] = frozenset()  # « name », « prefecture », « demonyms »
 
 
+DATA_DIR = Path(__file__).resolve().parent / "data"
+CODE = Str(pattern=r"0[1-6]|\d\d", label="un code de région INSEE")
+NAMES = List(Str(nonempty=True))
+REGIONS_SCHEMA = Table(
+    {
+        "region": Field(
+            List(
+                Table(
+                    {
+                        "code": Field(CODE, required=True),
+                        "name": Field(Str(nonempty=True), required=True),
+                        "capital": Field(Str(nonempty=True), required=True),
+                        "former": Field(
+                            NAMES, required=True, help="anciennes régions, autres noms"
+                        ),
+                        "cities": Field(NAMES, help="grandes villes"),
+                        "bodies": Field(NAMES, help="organismes régionaux"),
+                        "adjectives": Field(NAMES, help="habitants"),
+                        "hosts": Field(NAMES, help="morceaux d'adresses web"),
+                    }
+                ),
+                check=lambda items: None if len(items) == 18 else "les 18 régions sont attendues",
+            ),
+            required=True,
+        )
+    }
+)
+
+
+def _region_code(code: str) -> str | None:
+    return None if code in regions() else f"code de région INSEE inconnu « {code} »"
+
+
+DEPARTEMENTS_SCHEMA = Table(
+    {
+        "departement": Field(
+            List(
+                Table(
+                    {
+                        "code": Field(Str(pattern=r"\d\d|2[AB]|97[1-6]"), required=True),
+                        "name": Field(Str(nonempty=True), required=True),
+                        "region": Field(Str(check=_region_code), required=True),
+                        "prefecture": Field(Str(nonempty=True), required=True),
+                        "demonyms": Field(NAMES),
+                        "ambiguous": Field(
+                            List(Str(choices=("name", "prefecture", "demonyms")), unique=True)
+                        ),
+                    }
+                ),
+                check=lambda items: (
+                    None if len(items) == 101 else "les 101 départements sont attendus"
+                ),
+            ),
+            required=True,
+        )
+    }
+)
+SCHEMAS = {"regions.toml": REGIONS_SCHEMA, "departements.toml": DEPARTEMENTS_SCHEMA}
+
+
+def load(name: str) -> dict[str, Any]:
+    """A geography data file, checked (DataError lists every problem)."""
+    return _data(name)
+
+
 def _data(name: str) -> dict[str, Any]:
-    return tomllib.loads(resources.files("portail").joinpath(f"data/{name}").read_text("utf-8"))
+    return load_toml(
+        DATA_DIR / name, SCHEMAS[name], labels={"region": "code", "departement": "code"}
+    )
 
 
 @cache

@@ -581,12 +581,12 @@ couleur = "rouge"
     with pytest.raises(ValueError) as info:
         load_pins(pins)
     assert str(info.value).splitlines() == [
-        "pins.toml, pin[1] : « url » doit être une adresse http(s)",
-        "pins.toml, pin[1] : étape inconnue « vendre » (attendu : diagnostic, informer, "
-        'strategie, prospecter, gerer, implanter ou "" pour hors sujet)',
-        "pins.toml, pin[2] : type inconnu « brochure » (attendu : offer, guide, event, news, "
-        "contact, country, vie, other)",
-        "pins.toml, pin[2] : clé inconnue « couleur »",
+        "pins.toml, ligne 3, pin « www.exemple.fr/page », url : doit être une adresse http(s)",
+        "pins.toml, ligne 4, pin « www.exemple.fr/page », step : valeur inconnue « vendre » "
+        '(attendu : "", diagnostic, informer, strategie, prospecter, gerer, implanter)',
+        "pins.toml, ligne 8, pin « https://www.exemple.fr/autre », kind : valeur inconnue "
+        "« brochure » (attendu : offer, guide, event, news, contact, country, vie, other)",
+        "pins.toml, ligne 9, pin « https://www.exemple.fr/autre », couleur : clé inconnue",
     ]
 
 

@@ -4,16 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from indexer.entities import (
-    Lexicon,
-    analyse,
-    check_terms,
-    country_gazetteer,
-    find_countries,
-    find_regions,
-    find_sectors,
-    sectors,
-)
+from indexer.gazetteers import country_gazetteer, find_countries, find_regions
+from indexer.lexicon import Lexicon, analyse, check_terms
+from indexer.sectors import find_sectors, sectors
 
 
 def mentioned(text: str) -> list[str]:

@@ -291,13 +291,20 @@ def test_the_cue_file_reports_every_error_naming_the_entry_and_the_key(tmp_path)
         load_cues(bad)
     lines = str(caught.value).splitlines()
     assert any(
-        "audience[1] « pme », patterns[0] : expression régulière invalide" in e for e in lines
+        "ligne 4, audience « pme », patterns[0] : expression régulière invalide" in e for e in lines
     )
-    assert any("audience[2] « pme », id : identifiant en double" in e for e in lines)
-    assert any("audience[2] « pme », label : libellé manquant" in e for e in lines)
-    assert any("benefit[1] « Pas Bon », id : identifiant invalide" in e for e in lines)
-    assert any("benefit[1] « Pas Bon », patterns : au moins une expression" in e for e in lines)
+    assert any("ligne 7, audience « pme », label : ne doit pas être vide" in e for e in lines)
+    assert any("benefit « Pas Bon », id : identifiant invalide" in e for e in lines)
+    assert any("benefit « Pas Bon », patterns : au moins 1 élément" in e for e in lines)
     assert all(e.startswith("offer_cues.toml, ") for e in lines)
+    bad.write_text(
+        '[[audience]]\nid = "pme"\nlabel = "PME"\npatterns = ["x"]\n'
+        '[[audience]]\nid = "pme"\nlabel = "P"\npatterns = ["x"]\n',
+        "utf-8",
+    )
+    with pytest.raises(ValueError) as caught:
+        load_cues(bad)
+    assert "ligne 6, audience « pme », id : identifiant en double" in str(caught.value)
 
 
 def test_the_bundled_cue_file_is_valid():

@@ -81,6 +81,25 @@ def test_each_error_is_named_with_file_source_and_key(text, expected):
     assert all(e.startswith("sources.toml") for e in errors)
 
 
+def test_errors_name_the_line_where_the_file_writes_the_value():
+    text = "[defaults]\ndelay = 0.5\n\n" + source() + "\n\n" + source(id='"b"', depth='"x"')
+    (error,) = errors_of(text)
+    assert error.startswith("sources.toml, ligne 13, source « b », depth : doit être un entier")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a = " + "[" * 3000 + "]" * 3000,
+        "x = {" * 2000 + "}" * 2000,
+        source(allow="[" * 5000),
+    ],
+)
+def test_pathological_files_are_refused_with_a_clear_error(text):
+    errors = errors_of(text)
+    assert errors and all(e.startswith("sources.toml") for e in errors)
+
+
 def test_every_error_is_reported_at_once():
     text = source(depth="-3", allow='["("]', region='"xx"') + "\n" + source(id='"B!"')
     errors = errors_of(text)
@@ -93,7 +112,8 @@ def test_check_command_exits_2_with_one_line_per_error(tmp_path):
     result = CliRunner().invoke(main, ["sources", "check", str(bad)])
     assert result.exit_code == 2
     lines = result.stderr.strip().splitlines()
-    assert lines[0].startswith(f"{bad}, source « ok », ") and len(lines) == 3
+    assert lines[0].startswith(f"{bad}, ligne 5, source « ok », depth : ") and len(lines) == 3
+    assert lines[1].startswith(f"{bad}, ligne 6, source « ok », foo : clé inconnue")
     assert "Traceback" not in result.output
 
 

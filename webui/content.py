@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import re
-import tomllib
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
-from importlib import resources
 from pathlib import Path
 
 from flask import current_app, request
 
 from indexer.journey import KIND_IDS, Step, kind_labels, steps
 from indexer.search import Searcher
+from indexer.sectors import sectors
 from portail.geo import country_name, region_name, regions
+from portail.schema import Field, List, Str, Table, load_toml
 
 DATA = Path(__file__).resolve().parent / "data"
 # Browsing shows offers first, then what helps act on them.
@@ -48,11 +48,9 @@ def kind_label(kind: str | None) -> str:
     return kind_labels().get(kind or "other", kind or "")
 
 
-@cache
 def sector_labels() -> dict[str, str]:
     """French labels of sector ids, from the indexer's sector list (indexer/data/sectors.toml)."""
-    raw = resources.files("indexer").joinpath("data/sectors.toml").read_text("utf-8")
-    return {s["id"]: s["label"] for s in tomllib.loads(raw).get("sector", [])}
+    return sectors()
 
 
 def sector_label(sector: str) -> str:
@@ -115,8 +113,12 @@ def user_region() -> str | None:
     return code if code in regions() else None
 
 
+POPULAR_SCHEMA = Table(
+    {"searches": Field(List(Str(nonempty=True), min_items=1, unique=True), required=True)}
+)
+
+
 @cache
 def popular_searches() -> tuple[str, ...]:
     """Searches suggested on an empty search page (edited in webui/data/popular.toml)."""
-    raw = tomllib.loads((DATA / "popular.toml").read_text("utf-8"))
-    return tuple(raw["searches"])
+    return tuple(load_toml(DATA / "popular.toml", POPULAR_SCHEMA)["searches"])

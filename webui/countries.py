@@ -65,7 +65,7 @@ def is_country(code: str) -> bool:
 
 def resolve(text: str) -> list[str]:
     """ISO codes that a French query names: names, variants, adjectives, ISO codes, prefixes."""
-    from indexer.entities import country_gazetteer
+    from indexer.gazetteers import country_gazetteer
 
     text = text.strip()[:MAX_QUERY]
     if not text:

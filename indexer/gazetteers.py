@@ -1,62 +1,40 @@
-"""What a page is about: countries, French regions and sectors.
+"""Places named in a text: foreign countries and French regions.
 
-Countries and regions come from gazetteers of names matched on accent-folded words (a hyphen,
-a space and an apostrophe are the same separator; leftmost-longest match, so « Guinée-Bissau »
-is never « Guinée »). Countries start from pycountry's French names and add
-`data/countries.toml`; regions come from `portail/data/regions.toml`. Sectors, like the journey
-steps, use a weighted `Lexicon` of analysed terms (the search index's French analysis).
-
-Only salient mentions count: a name in the title, or one repeated in the text. Precision first.
+Gazetteers of names matched on accent-folded words (a hyphen, a space and an apostrophe are
+the same separator; leftmost-longest match, so « Guinée-Bissau » is never « Guinée »).
+Countries start from pycountry's French (and English) names and add `data/countries.toml`;
+regions come from `portail/data/regions.toml` and `departements.toml`. Only salient mentions
+count: a name in the title, or one repeated in the text. Precision first.
 """
 
 from __future__ import annotations
 
-import math
 import re
-import tomllib
-import unicodedata
-from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from itertools import pairwise
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
-from whoosh.lang import stemmer_for_language
-
-from indexer.analysis import fold, french_analyzer, stop_words
+from indexer.lexicon import (
+    DESCRIPTION_WEIGHT,
+    MAX_CHARS,
+    TITLE_WEIGHT,
+    Tally,
+    fold_aligned,
+    normalise,
+    url_words,
+)
 from portail.geo import departements
 from portail.geo import regions as french_regions
+from portail.schema import Field, List, Map, Str, Table, load_toml
 
-DATA_DIR = Path(__file__).resolve().parent / "data"
-COUNTRIES_FILE = DATA_DIR / "countries.toml"
-SECTORS_FILE = DATA_DIR / "sectors.toml"
-
-# Field weights: a word in the title says more than one in the body (as in the index).
-TITLE_WEIGHT = 3.0
-DESCRIPTION_WEIGHT = 1.5
+COUNTRIES_FILE = Path(__file__).resolve().parent / "data" / "countries.toml"
 # A country or a region is salient when named in the title, or with this weight in the text
 # (a name counts 1, a city 0.75, an adjective 0.5).
 COUNTRY_MIN_SCORE = 2.0
 REGION_MIN_SCORE = 2.0
-# A sector is salient when its terms score this much in the page (see `Lexicon.score`): a page
-# devoted to it, not one that names it in passing; or this much in the title alone.
-SECTOR_MIN_SCORE = 12.0
-SECTOR_TITLE_SCORE = 3.0
-# Hard cap on the text analysed: enough for any article, bounded cost for a 1 MB table.
-MAX_CHARS = 30_000
-
-K = TypeVar("K")
-
-
-class Tally(dict[K, float]):
-    """Weights by key; a missing key weighs 0 (and is not added by reading it)."""
-
-    def __missing__(self, key: K) -> float:
-        return 0.0
-
-
 WORD_RE = re.compile(r"\w+")
 SEPARATOR_RE = re.compile(r"[\s\-'.]{0,3}")
 ARTICLES = frozenset({"la", "le", "les", "l", "de", "du", "des", "d", "et", "en", "a"})
@@ -118,187 +96,6 @@ APPELLATION_RE = re.compile(
     r"\b(?:vins?|cremants?|crus?|appellations?|aoc|aop|igp|fromages?)\s+(?:de|d'|du)\s*$"
 )
 ALIAS_WEIGHTS = {"name": 1.0, "variant": 1.0, "city": 0.75, "adjective": 0.5, "group": 1.0}
-
-# -- text -----------------------------------------------------------------------------------
-
-
-def normalise(text: str) -> str:
-    """NFC, typographic apostrophes and non-breaking spaces made plain."""
-    text = unicodedata.normalize("NFC", text)
-    return text.replace("’", "'").replace("\u00a0", " ").replace("\u202f", " ")
-
-
-def fold_aligned(text: str) -> str:
-    """Lower case without accents, one character for one (offsets stay valid)."""
-    missing = set(text).difference(_FOLDED)
-    for char in missing:
-        decomposed = unicodedata.normalize("NFKD", char.lower())
-        base = "".join(c for c in decomposed if not unicodedata.combining(c))
-        _FOLDED[char] = base[0] if base else char
-        _FOLD_TABLE[ord(char)] = _FOLDED[char]
-    return text.translate(_FOLD_TABLE)
-
-
-_FOLDED: dict[str, str] = {}
-_FOLD_TABLE: dict[int, str] = {}
-
-
-# -- analysed terms: the lexicon of steps and sectors ------------------------------------------
-
-
-@dataclass(frozen=True)
-class Tokens:
-    """A text's analysed words: folded forms (stop words removed) and their stems, aligned."""
-
-    words: tuple[str, ...]
-    stems: tuple[str, ...]
-
-    def __len__(self) -> int:
-        return len(self.words)
-
-
-@cache
-def _plain_analyzer():  # type: ignore[no-untyped-def]
-    return french_analyzer(stem=False)
-
-
-@cache
-def _stemmer():  # type: ignore[no-untyped-def]
-    return cache(stemmer_for_language("fr"))
-
-
-def analyse(text: str) -> Tokens:
-    """The analysed words of a text (the same terms as `indexer.analysis.terms`)."""
-    stem = _stemmer()
-    words = tuple(t.text for t in _plain_analyzer()(normalise(text)[:MAX_CHARS]))
-    return Tokens(words, tuple(stem(w) for w in words))
-
-
-@dataclass
-class Entry:
-    """One term or phrase of a lexicon, with its weight for each label."""
-
-    term: str
-    stems: tuple[str, ...]
-    words: tuple[str, ...] | None  # exact words when the term starts with « = »
-    weights: dict[str, float] = field(default_factory=dict)
-    near: tuple[str, str] | None = None  # « a ~ b »: two stems within NEAR_WINDOW words
-
-
-NEAR_WINDOW = 6
-
-
-class Lexicon:
-    """Weighted terms and phrases per label, matched on analysed words.
-
-    Syntax of a term: words (stemmed: « crédits documentaires » finds « crédit documentaire »);
-    `=words` for exact, unstemmed words; `a ~ b` for two words within six words of each other.
-    Weight 0 blocks a phrase (it is matched, longest first, and scores nothing).
-    """
-
-    def __init__(self, tables: Mapping[str, Mapping[str, float]]) -> None:
-        self.entries: list[Entry] = []
-        by_key: dict[tuple[object, ...], Entry] = {}
-        for label, terms in tables.items():
-            for term, weight in terms.items():
-                for entry in _entries(term):
-                    key = (entry.stems, entry.words, entry.near)
-                    known = by_key.setdefault(key, entry)
-                    known.weights[label] = max(known.weights.get(label, 0.0), float(weight))
-        self.entries = list(by_key.values())
-        self.labels = tuple(tables)
-        self.first: dict[str, list[int]] = {}
-        self.near: list[int] = []
-        for i, entry in enumerate(self.entries):
-            if entry.near:
-                self.near.append(i)
-            else:
-                self.first.setdefault(entry.stems[0], []).append(i)
-        for candidates in self.first.values():
-            candidates.sort(key=lambda i: -len(self.entries[i].stems))
-
-    def count(self, tokens: Tokens) -> Counter[int]:
-        """How often each entry occurs (leftmost-longest phrases; proximity pairs)."""
-        found: Counter[int] = Counter()
-        stems, words, n = tokens.stems, tokens.words, len(tokens)
-        i = 0
-        while i < n:
-            step = 1
-            for index in self.first.get(stems[i], ()):
-                entry = self.entries[index]
-                size = len(entry.stems)
-                if stems[i : i + size] == entry.stems and (
-                    entry.words is None or words[i : i + size] == entry.words
-                ):
-                    found[index] += 1
-                    step = size
-                    break
-            i += step
-        if self.near:
-            self._count_near(stems, found)
-        return found
-
-    def _count_near(self, stems: tuple[str, ...], found: Counter[int]) -> None:
-        positions: dict[str, list[int]] = {}
-        for i, stem in enumerate(stems):
-            positions.setdefault(stem, []).append(i)
-        for index in self.near:
-            left, right = self.entries[index].near  # type: ignore[misc]
-            rights = positions.get(right, [])
-            hits = sum(
-                1 for p in positions.get(left, []) if any(abs(p - q) <= NEAR_WINDOW for q in rights)
-            )
-            if hits:
-                found[index] += hits
-
-    def score(self, frequencies: Mapping[int, float]) -> dict[str, float]:
-        """Score per label: each entry's weight times log2(1 + its weighted frequency)."""
-        scores = dict.fromkeys(self.labels, 0.0)
-        for index, tf in frequencies.items():
-            damped = math.log2(1.0 + tf)
-            for label, weight in self.entries[index].weights.items():
-                scores[label] += weight * damped
-        return scores
-
-
-def _entries(term: str) -> list[Entry]:
-    """The lexicon entries of one term: its analysed forms, singular and plural."""
-    stem = _stemmer()
-    if "~" in term:
-        sides = [analyse(side).stems for side in term.split("~", 1)]
-        if all(len(side) == 1 for side in sides):
-            return [Entry(term, (), None, near=(sides[0][0], sides[1][0]))]
-        return []
-    if term.startswith("="):
-        words = analyse(term[1:]).words
-        return [Entry(term, tuple(stem(w) for w in words), words)] if words else []
-    forms = {analyse(variant).stems for variant in _plurals(term)}
-    return [Entry(term, stems, None) for stems in sorted(forms) if stems]
-
-
-def _plurals(term: str) -> list[str]:
-    """The term, and the term with each word put in the plural (stems may differ)."""
-    stops = stop_words()
-    plural = [
-        w if w[-1:] in "sxz" or len(w) < 3 or "'" in w or fold(w) in stops else w + "s"
-        for w in term.split()
-    ]
-    return [term, " ".join(plural)]
-
-
-def check_terms(tables: Mapping[str, object], where: str) -> list[str]:
-    """Errors (in French) of a table of weighted terms, as editors write them."""
-    errors = []
-    if not isinstance(tables, dict):
-        return [f"{where} : une table de termes pondérés est attendue"]
-    for term, weight in tables.items():
-        if isinstance(weight, bool) or not isinstance(weight, int | float):
-            errors.append(f"{where}, terme « {term} » : le poids doit être un nombre")
-        elif weight < 0:
-            errors.append(f"{where}, terme « {term} » : le poids doit être positif ou nul")
-        elif not _entries(term):
-            errors.append(f"{where}, terme « {term} » : ne contient que des mots vides")
-    return errors
 
 
 # -- gazetteers: countries and regions --------------------------------------------------------
@@ -428,9 +225,43 @@ def _inflect(adjective: str) -> list[str]:
     return [adjective] if adjective[-1:] in "sx" else [adjective, adjective + "s"]
 
 
+def _iso(code: str) -> str | None:
+    import pycountry
+
+    return None if pycountry.countries.get(alpha_2=code) else f"code ISO inconnu « {code} »"
+
+
+ISO = Str(pattern="[A-Z]{2}", check=_iso, label="un code ISO 3166-1 alpha-2")
+NAMES = List(Str(nonempty=True))
+COUNTRIES_SCHEMA = Table(
+    {
+        "excluded": Field(
+            List(Str(pattern="[A-Z]{2}")), required=True, help="la France et ses territoires"
+        ),
+        "ignore": Field(Table({"phrases": Field(NAMES, required=True)}), required=True),
+        "group": Field(
+            Map(Table({"countries": Field(List(ISO), True), "names": Field(NAMES, True)}))
+        ),
+        "country": Field(
+            Map(
+                Table(
+                    {
+                        key: Field(NAMES)
+                        for key in ("names", "variants", "adjectives", "cities", "skip")
+                    }
+                ),
+                key=ISO,
+            ),
+            required=True,
+        ),
+        "english": Field(Table({"skip": Field(NAMES), "adjectives": Field(Map(NAMES, key=ISO))})),
+    }
+)
+
+
 @cache
 def _country_data() -> dict[str, object]:
-    return tomllib.loads(COUNTRIES_FILE.read_text("utf-8"))
+    return load_toml(COUNTRIES_FILE, COUNTRIES_SCHEMA)
 
 
 @cache
@@ -584,12 +415,6 @@ def _tally(mentions: Iterable[Mention], kinds: Iterable[str] | None = None) -> T
     return tally
 
 
-def url_words(url: str) -> str:
-    """The words of a URL's path (« /pays/afrique-du-sud » → « pays afrique du sud »)."""
-    path = re.sub(r"^[a-z]+://[^/]+", "", url or "").split("?")[0]
-    return " ".join(re.split(r"[\W_]+", path)).strip()
-
-
 def _headings(text: str) -> list[tuple[int, int]]:
     """Spans of the lines that look like headings: short, capitalised, unpunctuated."""
     spans, offset = [], 0
@@ -703,60 +528,3 @@ def find_regions(
             return kept  # a regional source's page about another region
         kept.insert(0, source_region)
     return kept
-
-
-# -- sectors ----------------------------------------------------------------------------------
-
-
-@cache
-def _sector_data() -> list[dict[str, object]]:
-    data = tomllib.loads(SECTORS_FILE.read_text("utf-8"))
-    errors = []
-    for i, sector in enumerate(data.get("sector", []), start=1):
-        where = f"sectors.toml, sector[{i}] « {sector.get('id', '?')} »"
-        if not isinstance(sector.get("id"), str) or not isinstance(sector.get("label"), str):
-            errors.append(f"{where} : « id » et « label » sont obligatoires")
-        errors += check_terms(sector.get("terms", {}), where)
-    if errors:
-        raise ValueError("\n".join(errors))
-    return list(data["sector"])
-
-
-def sectors() -> dict[str, str]:
-    """Sector id → French label, in file order."""
-    return {str(s["id"]): str(s["label"]) for s in _sector_data()}
-
-
-@cache
-def sector_lexicon() -> Lexicon:
-    return Lexicon({str(s["id"]): s.get("terms", {}) for s in _sector_data()})  # type: ignore[misc]
-
-
-def sector_scores(fields: Iterable[tuple[Tokens, float]]) -> dict[str, float]:
-    """Sector scores of a page given its analysed fields and their weights."""
-    lexicon = sector_lexicon()
-    frequencies: Tally[int] = Tally()
-    for tokens, weight in fields:
-        for index, count in lexicon.count(tokens).items():
-            frequencies[index] += weight * count
-    return lexicon.score(frequencies)
-
-
-def salient_sectors(
-    scores: Mapping[str, float], title_scores: Mapping[str, float] | None = None
-) -> list[str]:
-    """The sectors a page is devoted to: scored high in the page, or named in its title."""
-    title_scores = title_scores or {}
-    kept = [
-        s
-        for s, score in scores.items()
-        if score >= SECTOR_MIN_SCORE or title_scores.get(s, 0.0) >= SECTOR_TITLE_SCORE
-    ]
-    return sorted(kept, key=lambda s: -scores[s])
-
-
-def find_sectors(title: str, text: str, description: str = "") -> list[str]:
-    """Ids of the sectors a page is about, most salient first."""
-    titled = (analyse(title), TITLE_WEIGHT)
-    fields = [titled, (analyse(description), DESCRIPTION_WEIGHT), (analyse(text), 1.0)]
-    return salient_sectors(sector_scores(fields), sector_scores([titled]))
