@@ -42,9 +42,9 @@ def main(pages: int = 5000) -> dict[str, float]:
             )
             env = {**os.environ, "PORTAIL_DATA": str(Path(tmp) / "var")}
             _, full_seconds, full_rss = run_child(
-                [sys.executable, "-m", "portail", "crawl", "--sources", str(sources)], env
+                [sys.executable, "-m", "portail_cli", "crawl", "--sources", str(sources)], env
             )
-            from portail.store import Store
+            from portail.db import Store
 
             store = Store(Path(tmp) / "var" / "pages.sqlite3")
             full_count = store.count_pages("ok")

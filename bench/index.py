@@ -30,7 +30,7 @@ from demo.render import plain_text
 from demo.site import load_sites
 from indexer.index import schema, update_index
 from indexer.search import Searcher, SearchQuery
-from portail.store import Store
+from portail.db import Store
 
 QUERIES = [
     "douane",

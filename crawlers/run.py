@@ -10,12 +10,12 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from portail.db import CrawlCounts, Store, now, open_store
 from portail.sources import Source, SourcesConfig
-from portail.store import CrawlCounts, Store, now, open_store
 
 EXIT_BUSY = 75  # EX_TEMPFAIL: another crawl holds the data directory
 
@@ -84,11 +84,40 @@ def run_crawl(
     with crawl_lock(data_dir, sources):
         store = open_store(data_dir)
         try:
-            results = _crawl(sources, store, err)
+            results = _crawl(sources, store, data_dir, err)
         finally:
             store.close()
     print_report(results, out)
     return results
+
+
+def exit_code(results: list[SourceResult]) -> int:
+    """1 when every source came back empty and flagged (a failed crawl), else 0."""
+    failed = results and all(
+        r.flag and r.counts.new + r.counts.unchanged + r.counts.changed == 0 for r in results
+    )
+    return 1 if failed else 0
+
+
+def run_record(results: list[SourceResult]) -> dict[str, Any]:
+    """The crawl's machine-readable record (what the scheduler and the console read)."""
+    return {
+        "version": 1,
+        "exit_code": exit_code(results),
+        "sources": [source_record(r) for r in results],
+    }
+
+
+def source_record(r: SourceResult) -> dict[str, Any]:
+    return {
+        "source": r.source.id,
+        "crawl_id": r.crawl_id,
+        "status": r.status,
+        "flag": r.flag,
+        "seconds": round(r.seconds, 1),
+        "counts": asdict(r.counts),
+        "errors": [{"url": url, "reason": reason} for url, reason in r.errors],
+    }
 
 
 def select_sources(config: SourcesConfig, source_ids: list[str]) -> list[Source]:
@@ -101,7 +130,7 @@ def select_sources(config: SourcesConfig, source_ids: list[str]) -> list[Source]
     return [s for s in config.sources if s.id in source_ids]
 
 
-def _crawl(sources: list[Source], store: Store, err: IO[str]) -> list[SourceResult]:
+def _crawl(sources: list[Source], store: Store, data_dir: Path, err: IO[str]) -> list[SourceResult]:
     from scrapy.crawler import CrawlerProcess
 
     from crawlers.settings import crawl_settings
@@ -124,7 +153,7 @@ def _crawl(sources: list[Source], store: Store, err: IO[str]) -> list[SourceResu
         spider_cls = type(
             f"SourceSpider_{source.id}",
             (SourceSpider,),
-            {"custom_settings": crawl_settings(source)},
+            {"custom_settings": crawl_settings(source, data_dir)},
         )
         crawler = process.create_crawler(spider_cls)
         process.crawl(crawler, source=source, store=store, crawl_id=crawl_id)
@@ -161,8 +190,9 @@ def _finish(
     stats = crawler.stats.get_stats() if crawler.stats else {}
     nbytes = int(stats.get("downloader/response_bytes", 0))
     status = "finished" if complete else "incomplete"
-    store.finish_crawl(crawl_id, status, reason, flag, counts, nbytes)
-    return SourceResult(source, crawl_id, status, counts, flag, errors, elapsed)
+    result = SourceResult(source, crawl_id, status, counts, flag, errors, elapsed)
+    store.finish_crawl(crawl_id, status, reason, flag, counts, nbytes, source_record(result))
+    return result
 
 
 def _incomplete_reason(reason: str, source: Source) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from portail.sources import Source
@@ -73,11 +74,14 @@ BINARY_EXTENSIONS = [
 ]
 
 
-def crawl_settings(source: Source) -> dict[str, Any]:
-    """Polite defaults: robots.txt obeyed, one identifying user agent, a per-host delay."""
+def crawl_settings(source: Source, data_dir: Path) -> dict[str, Any]:
+    """Polite defaults: robots.txt obeyed, one identifying user agent, a per-host delay; the
+    store pipeline writes into the data directory's store."""
     polite = source.delay > 0
     settings: dict[str, Any] = {
         "BOT_NAME": "franceinternational",
+        "ITEM_PIPELINES": {"crawlers.pipelines.StorePipeline": 300},
+        "PORTAIL_DATA_DIR": str(data_dir),
         "USER_AGENT": source.user_agent,
         "ROBOTSTXT_OBEY": True,
         "DOWNLOAD_DELAY": source.delay,

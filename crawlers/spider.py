@@ -3,7 +3,8 @@
 Discovery starts from the source's start URLs, sitemaps (and sitemap indexes) and feeds, then
 follows in-site links within the source's hosts and its allow/deny rules. Requests carry the
 validators of the last fetch, so an unchanged page costs a 304 and no rewrite; its stored
-links are followed as if it had been downloaded again.
+links are followed as if it had been downloaded again. The spider only reads the store: what
+it finds goes to the item pipeline (`crawlers.pipelines`), which writes it.
 """
 
 from __future__ import annotations
@@ -30,17 +31,18 @@ from twisted.internet.error import (
 from twisted.python.failure import Failure
 
 from crawlers.extract import Extracted, ExtractionError, extract_html, extract_pdf
+from crawlers.pipelines import ErrorItem, PageItem, SeenItem
 from crawlers.settings import BINARY_EXTENSIONS
-from crawlers.urls import clean_url, rank
+from crawlers.urls import clean_url
+from portail.db import Store
 from portail.sources import Source
-from portail.store import Store
 
 BINARY_RE = re.compile(r"\.(" + "|".join(BINARY_EXTENSIONS) + r")$", re.I)
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 
 class SourceSpider(scrapy.Spider):
-    """Crawls one source; what it learns goes straight into the store, one transaction a page."""
+    """Crawls one source; yields requests, and items for the store pipeline."""
 
     name = "source"
     handle_httpstatus_list = [304, 404, 410]
@@ -143,11 +145,11 @@ class SourceSpider(scrapy.Spider):
 
     # -- callbacks ----------------------------------------------------------------------
 
-    def parse_sitemap(self, response: Response) -> Iterator[Request]:
+    def parse_sitemap(self, response: Response) -> Iterator[Any]:
         try:
             sitemap = Sitemap(response.body)
         except Exception:  # lxml raises several kinds on a broken XML body
-            self.record_error(response.url, "plan du site (sitemap) illisible")
+            yield self.error(response.url, "plan du site (sitemap) illisible")
             return
         for entry in sitemap:
             loc = entry.get("loc", "")
@@ -156,41 +158,42 @@ class SourceSpider(scrapy.Spider):
             else:
                 yield from self.follow([loc])
 
-    def parse_feed(self, response: Response) -> Iterator[Request]:
+    def parse_feed(self, response: Response) -> Iterator[Any]:
         feed = feedparser.parse(response.body)
         if feed.bozo and not feed.entries:
-            self.record_error(response.url, "flux RSS/Atom illisible")
+            yield self.error(response.url, "flux RSS/Atom illisible")
             return
         yield from self.follow(e.get("link", "") for e in feed.entries if e.get("link"))
 
-    def parse_page(self, response: Response) -> Iterator[Request]:
+    def parse_page(self, response: Response) -> Iterator[Any]:
         request_url = clean_url(response.request.url if response.request else response.url)
         if response.status == 304:
             yield from self.not_modified(request_url)
             return
         if response.status in (404, 410):
-            self.vanished(request_url, response.status)
+            yield from self.vanished(request_url, response.status)
             return
-        extracted = self.extract(response)
+        try:
+            extracted = self.extract(response)
+        except ExtractionError as exc:
+            yield self.error(response.url, str(exc))
+            return
         if extracted is None:
             return
         page_url = self.page_url(response, extracted)
         if not extracted.noindex and (extracted.text or extracted.title):
-            self.save(page_url, response, extracted)
+            yield self.page(page_url, response, extracted)
         if not _nofollow(response):
             yield from self.follow(extracted.links)
 
     def extract(self, response: Response) -> Extracted | None:
         ctype = (response.headers.get("Content-Type") or b"").decode("latin-1").lower()
-        try:
-            if "application/pdf" in ctype or response.body[:5] == b"%PDF-":
-                return extract_pdf(response.url, response.body)
-            if isinstance(response, TextResponse) and (
-                any(t in ctype for t in HTML_TYPES) or not ctype
-            ):
-                return extract_html(response.url, response.text)
-        except ExtractionError as exc:
-            self.record_error(response.url, str(exc))
+        if "application/pdf" in ctype or response.body[:5] == b"%PDF-":
+            return extract_pdf(response.url, response.body)
+        if isinstance(response, TextResponse) and (
+            any(t in ctype for t in HTML_TYPES) or not ctype
+        ):
+            return extract_html(response.url, response.text)
         return None
 
     def page_url(self, response: Response, extracted: Extracted) -> str:
@@ -200,66 +203,52 @@ class SourceSpider(scrapy.Spider):
             return clean_url(canonical)
         return clean_url(response.url)
 
-    def save(self, page_url: str, response: Response, extracted: Extracted) -> None:
-        etag = _header(response, "ETag")
-        last_modified = _header(response, "Last-Modified")
-        request_url = clean_url(response.request.url if response.request else response.url)
-        outcome = self.store.save_page(
-            self.crawl_id,
-            self.source.id,
-            page_url,
-            request_url,
-            extracted.fields(),
-            etag,
-            last_modified,
-            response.status,
-        )
-        if clean_url(response.url) != request_url:
-            self.store.record_alias(clean_url(response.url), page_url, etag, last_modified)
+    def page(self, page_url: str, response: Response, extracted: Extracted) -> PageItem:
+        """A page for the store pipeline (which saves it and folds its twins)."""
         self.pages_done += 1
-        if outcome != "unchanged":
-            self.fold_twin(page_url, extracted.content_hash())
+        return PageItem(
+            url=page_url,
+            requested=clean_url(response.request.url if response.request else response.url),
+            final=clean_url(response.url),
+            fields=extracted.fields(),
+            content_hash=extracted.content_hash(),
+            etag=_header(response, "ETag"),
+            last_modified=_header(response, "Last-Modified"),
+            http_status=response.status,
+        )
 
-    def fold_twin(self, page_url: str, content_hash: str) -> None:
-        """Identical content under two URLs: keep the shorter URL, alias the other."""
-        twin = self.store.twin_of(self.source.id, content_hash, page_url)
-        if twin is None:
-            return
-        keep, drop = sorted([twin, page_url], key=rank)
-        self.store.merge_into(drop, keep)
-        self.store.mark_seen(self.crawl_id, keep, "unchanged")
-
-    def not_modified(self, request_url: str) -> Iterator[Request]:
+    def not_modified(self, request_url: str) -> Iterator[Any]:
         known = self.store.fetch_info(request_url)
         if known is None:
             return
-        self.store.mark_seen(self.crawl_id, known["page_url"], "unchanged")
+        yield SeenItem(known["page_url"], "unchanged")
         self.pages_done += 1
         yield from self.follow(json.loads(known["links"] or "[]"))
 
-    def vanished(self, request_url: str, status: int) -> None:
+    def vanished(self, request_url: str, status: int) -> Iterator[Any]:
         known = self.store.fetch_info(request_url)
         if known is not None:
-            self.store.mark_seen(self.crawl_id, known["page_url"], "missing")
-            self.record_error(request_url, f"page disparue ({status})")
+            yield SeenItem(known["page_url"], "missing")
+            yield self.error(request_url, f"page disparue ({status})")
         else:
-            self.record_error(request_url, f"lien mort ({status})")
+            yield self.error(request_url, f"lien mort ({status})")
 
     # -- errors and end -----------------------------------------------------------------
 
-    def on_error(self, failure: Failure) -> None:
+    def on_error(self, failure: Failure) -> Iterator[ErrorItem]:
         request = getattr(failure, "request", None)
         url = request.url if request is not None else "?"
         if failure.check(IgnoreRequest) and not failure.check(HttpError):
             message = str(failure.value)
             if "redirect" in message.lower():
-                self.record_error(url, "trop de redirections (boucle ?)")
+                yield self.error(url, "trop de redirections (boucle ?)")
             return  # robots.txt and offsite rules: skipped on purpose, not an error
-        self.record_error(url, describe_failure(failure))
+        yield self.error(url, describe_failure(failure))
 
-    def record_error(self, url: str, reason: str) -> None:
+    def error(self, url: str, reason: str) -> ErrorItem:
+        """An error for the crawl's report (written by the store pipeline)."""
         self.errors += 1
-        self.store.add_error(self.crawl_id, url, reason)
+        return ErrorItem(url, reason)
 
     def closed_with(self, spider: scrapy.Spider, reason: str) -> None:
         if spider is self:

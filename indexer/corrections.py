@@ -1,33 +1,25 @@
 """Maintainers' corrections: a page's step or kind pinned, or the page hidden from the portal.
 
-They live in `<data>/corrections.toml`, written by the console (`/admin/corrections`) and read
-by the indexer on every run, full or incremental, so a recrawl or a rebuild never undoes
-them. A pinned step or kind wins over the classifier; a hidden page is indexed as not
-relevant, which takes it out of the journey and the search. The file is checked when read:
-every problem is reported at once, in French, with its entry number.
+They live in the database (`corrections` table, written by the console `/admin/corrections`
+through the data layer) and are read by the indexer on every run, full or incremental, so a
+recrawl or a rebuild never undoes them. A pinned step or kind wins over the classifier; a
+hidden page is indexed as not relevant, which takes it out of the journey and the search.
+Each correction is checked before it is saved; every problem is reported, in French.
 
-    [[correction]]
-    url = "https://www.example.fr/offres/assurance-prospection"  # the page's canonical URL
-    step = "prospecter"     # optional: diagnostic | informer | strategie | prospecter | …
-    kind = "offer"          # optional: offer | guide | event | news | contact | country | …
-    hidden = false          # optional: true takes the page out of the portal
-    by = "Camille"          # who corrected it
-    at = "2026-11-27T10:00:00+00:00"
-    note = "Classée à tort en « gérer »."   # optional
+The first release kept them in `<data>/corrections.toml`; `portail db upgrade` imports that
+file (`import_corrections_file`) and keeps it, renamed `corrections.toml.importé`.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import tomllib
-from contextlib import AbstractContextManager
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
 from indexer.journey import KIND_IDS, STEP_IDS
-from portail.filelock import locked
+from portail.db import Store, StoredCorrection
 
 CORRECTIONS_FILE = "corrections.toml"
 KEYS = ("url", "step", "kind", "hidden", "by", "at", "note")
@@ -55,22 +47,17 @@ class CorrectionsError(ValueError):
 
 
 def corrections_path(data_dir: Path) -> Path:
+    """The first release's corrections file (imported by `portail db upgrade`)."""
     return Path(data_dir) / CORRECTIONS_FILE
 
 
-def load_corrections(data_dir: Path) -> dict[str, Correction]:
-    """The corrections in force, by page URL; CorrectionsError lists every problem."""
-    path = corrections_path(data_dir)
-    try:
-        text = path.read_text("utf-8")
-    except FileNotFoundError:
-        return {}
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CorrectionsError([f"{path.name} : lecture impossible ({exc})"]) from None
-    return parse_corrections(text, path.name)
+def load_corrections(store: Store) -> dict[str, Correction]:
+    """The corrections in force, by page URL."""
+    return {url: Correction(**asdict(c)) for url, c in store.corrections().items()}
 
 
 def parse_corrections(text: str, filename: str = CORRECTIONS_FILE) -> dict[str, Correction]:
+    """The corrections of a first-release file; CorrectionsError lists every problem."""
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -138,54 +125,38 @@ def apply_correction(result: T, correction: Correction | None) -> T:
     return replace(result, **changes)  # type: ignore[type-var]
 
 
-def _locked(data_dir: Path) -> AbstractContextManager[None]:
-    return locked(corrections_path(data_dir))
-
-
-def save_correction(data_dir: Path, correction: Correction) -> None:
+def save_correction(store: Store, correction: Correction) -> None:
     """Add or replace a page's correction; CorrectionsError when it is not valid."""
-    entry = _entry(correction)
-    problems = check_entry(entry)
+    problems = check_entry(_entry(correction))
     if problems:
         raise CorrectionsError(problems)
-    with _locked(data_dir):
-        current = load_corrections(data_dir)
-        current[correction.url] = correction
-        _write(data_dir, current)
+    store.save_correction(StoredCorrection(**asdict(correction)))
 
 
-def remove_correction(data_dir: Path, url: str) -> Correction | None:
+def remove_correction(store: Store, url: str) -> Correction | None:
     """Drop a page's correction; return it (None when there was none)."""
-    with _locked(data_dir):
-        current = load_corrections(data_dir)
-        removed = current.pop(url, None)
-        if removed is not None:
-            _write(data_dir, current)
-        return removed
+    found = store.corrections().get(url)
+    if found is None or not store.remove_correction(url):
+        return None
+    return Correction(**asdict(found))
+
+
+def import_corrections_file(store: Store, data_dir: Path) -> int:
+    """Move the first release's corrections file into the database; how many it held.
+    The file is kept, renamed, for reference; an invalid file is refused, untouched."""
+    path = corrections_path(data_dir)
+    if not path.exists():
+        return 0
+    try:
+        found = parse_corrections(path.read_text("utf-8"), path.name)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CorrectionsError([f"{path.name} : lecture impossible ({exc})"]) from None
+    for correction in found.values():
+        store.save_correction(StoredCorrection(**asdict(correction)))
+    os.replace(path, path.with_name(path.name + ".importé"))
+    return len(found)
 
 
 def _entry(correction: Correction) -> dict[str, Any]:
     entry = {key: getattr(correction, key) for key in KEYS}
     return {k: v for k, v in entry.items() if v is not None and not (k == "note" and not v)}
-
-
-def _write(data_dir: Path, corrections: dict[str, Correction]) -> None:
-    lines = [
-        "# Corrections des mainteneurs (console /admin/corrections) : lues par l'indexeur.",
-        "",
-    ]
-    for url in sorted(corrections):
-        lines.append("[[correction]]")
-        for key, value in _entry(corrections[url]).items():
-            shown = ("true" if value else "false") if isinstance(value, bool) else _string(value)
-            lines.append(f"{key} = {shown}")
-        lines.append("")
-    path = corrections_path(data_dir)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text("\n".join(lines), "utf-8")
-    os.replace(tmp, path)
-
-
-def _string(value: str) -> str:
-    """A TOML basic string (JSON's escapes are TOML's, but for DEL)."""
-    return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")

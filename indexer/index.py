@@ -17,7 +17,7 @@ import os
 import shutil
 import signal
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -33,7 +33,7 @@ from whoosh.writing import LockError
 from indexer.analysis import ANALYSIS_VERSION, french_analyzer, place_names
 from indexer.corrections import Correction, load_corrections
 from indexer.enrich import Enrichment, enrich_page
-from portail.store import Store, open_store
+from portail.db import Store, now, open_store
 
 INDEX_DIR = "index"
 SUMMARY_CHARS = 1500
@@ -185,13 +185,15 @@ def update_index(
     started = time.monotonic()
     with indexer_lock(data_dir, wait):
         store = open_store(data_dir)
+        began = now()
         try:
             live = current_generation(data_dir)
-            corrections = load_corrections(data_dir)
+            corrections = load_corrections(store)
             if full or live is None or not _same_format(live):
                 report = _rebuild(data_dir, store, progress, procs, corrections)
             else:
                 report = _incremental(live, store, progress, corrections)
+            store.clear_reindex_queue(began)
         finally:
             store.close()
     report.seconds = time.monotonic() - started
@@ -203,19 +205,9 @@ def _incremental(
 ) -> IndexReport:
     report = IndexReport(full=False, generation=generation.name)
     ix = whoosh_index.open_dir(generation)
-    todo = store.db.execute(
-        "SELECT p.url FROM pages p LEFT JOIN enrichment e ON e.url = p.url "
-        "WHERE p.status = 'ok' AND (e.url IS NULL OR e.version <> p.version)"
-    ).fetchall()
-    stale = [
-        r["url"]
-        for r in store.db.execute(
-            "SELECT e.url FROM enrichment e LEFT JOIN pages p ON p.url = e.url "
-            "WHERE p.url IS NULL OR p.status <> 'ok'"
-        )
-    ]
-    known = {r["url"] for r in store.db.execute("SELECT url FROM enrichment")}
-    urls = [r["url"] for r in todo]
+    urls = store.urls_to_index()
+    stale = store.stale_urls()
+    known = store.enriched_urls()
     if not urls and not stale:
         report.total = ix.doc_count()
         return report
@@ -257,7 +249,7 @@ def _rebuild(
     path.mkdir(parents=True)
     ix = whoosh_index.create_in(path, schema())
     report = IndexReport(full=True, generation=name)
-    urls = [r["url"] for r in store.db.execute("SELECT url FROM pages WHERE status = 'ok'")]
+    urls = store.live_urls()
     procs = procs or (min(MAX_PROCS, os.cpu_count() or 1) if len(urls) >= PARALLEL_MIN_PAGES else 1)
     writer = ix.writer(limitmb=256, procs=procs, multisegment=procs > 1)
     done: list[Enrichment] = []
@@ -272,9 +264,7 @@ def _rebuild(
         raise
     (path / "FORMAT").write_text(index_format() + "\n", "utf-8")
     _swap(root, name)
-    with store.transaction() as db:
-        db.execute("DELETE FROM enrichment")
-    _record(store, done, [])
+    _record(store, done, [], replace_all=True)
     report.added = len(done)
     report.total = ix.doc_count()
     _remove_old_generations(root, keep=name)
@@ -300,31 +290,17 @@ def _documents(
             procs, initializer=_start_worker, initargs=(sources, corrections)
         ) as pool:
             # The pool reads its input in a thread of its own: it gets its own connection.
-            prepared = pool.imap(_prepare, _rows_read_elsewhere(store.path, urls), chunksize=32)
+            prepared = pool.imap(_prepare, store.rows(urls), chunksize=32)
             for i, item in enumerate(prepared, start=1):
                 yield item
                 if progress and (i % 200 == 0 or i == len(urls)):
                     progress(i, len(urls))
         return
-    for i, url in enumerate(urls, start=1):
-        row = store.page(url)
-        if row is not None:
-            enrichment = enrich_page(row, sources, corrections)
-            yield enrichment, document(row, enrichment, sources)
+    for i, row in enumerate(store.rows(urls), start=1):
+        enrichment = enrich_page(row, sources, corrections)
+        yield enrichment, document(row, enrichment, sources)
         if progress and (i % 200 == 0 or i == len(urls)):
             progress(i, len(urls))
-
-
-def _rows_read_elsewhere(path: Path, urls: list[str]) -> Iterator[dict[str, Any]]:
-    """The pages as dicts, through a store opened by the thread that reads them."""
-    store = Store(path)
-    try:
-        for url in urls:
-            row = store.page(url)
-            if row is not None:
-                yield dict(row)
-    finally:
-        store.close()
 
 
 _worker_state: dict[str, Any] = {}
@@ -345,7 +321,7 @@ def _die_with_parent() -> None:
         pass
 
 
-def _prepare(row: dict[str, Any]) -> tuple[Enrichment, dict[str, Any]]:
+def _prepare(row: Mapping[str, Any]) -> tuple[Enrichment, dict[str, Any]]:
     sources, corrections = _worker_state["sources"], _worker_state["corrections"]
     enrichment = enrich_page(row, sources, corrections)
     return enrichment, document(row, enrichment, sources)
@@ -374,14 +350,10 @@ def _remove_old_generations(root: Path, keep: str) -> None:
             shutil.rmtree(path, ignore_errors=True)
 
 
-def _record(store: Store, done: list[Enrichment], removed: list[str]) -> None:
-    with store.transaction() as db:
-        db.executemany(
-            "INSERT OR REPLACE INTO enrichment(url, version, step, steps, relevant, kind, "
-            "countries, regions, sectors, date, extra) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-            [e.row() for e in done],
-        )
-        db.executemany("DELETE FROM enrichment WHERE url = ?", [(u,) for u in removed])
+def _record(
+    store: Store, done: list[Enrichment], removed: list[str], replace_all: bool = False
+) -> None:
+    store.record_enrichment((e.row() for e in done), removed, replace_all)
 
 
 def document(row: Any, e: Enrichment, sources: dict[str, Any]) -> dict[str, Any]:

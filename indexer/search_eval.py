@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,7 +34,7 @@ from whoosh.fields import ID, TEXT, Schema
 
 from indexer.index import update_index
 from indexer.search import Searcher, SearchQuery
-from portail.store import Store, store_path
+from portail.db import open_store
 
 Ranker = Callable[[str], list[str]]  # query → page ids, best first (at most 10 needed)
 WORD = re.compile(r"\w+")
@@ -108,7 +110,7 @@ def run(
 
 def build_portal(corpus: list[dict[str, Any]], data_dir: Path) -> Searcher:
     """Store the corpus as crawled pages, index it with the real pipeline, open a searcher."""
-    store = Store(store_path(data_dir))
+    store = open_store(data_dir)
     try:
         crawls: dict[str, int] = {}
         for page in corpus:
@@ -219,11 +221,23 @@ class SearchEvaluation:
     engines: list[EngineReport]
 
 
+@contextmanager
+def _local_database() -> Iterator[None]:
+    """The evaluation's store is a SQLite file of its scratch folder, never the database
+    that PORTAIL_DATABASE_URL names."""
+    saved = os.environ.pop("PORTAIL_DATABASE_URL", None)
+    try:
+        yield
+    finally:
+        if saved is not None:
+            os.environ["PORTAIL_DATABASE_URL"] = saved
+
+
 def evaluate_search(
     corpus: list[dict[str, Any]], queries: list[dict[str, Any]], work: Path | None = None
 ) -> SearchEvaluation:
     """The portal and the two baselines on the same corpus and queries, in one run."""
-    with tempfile.TemporaryDirectory(prefix="portail-eval-") as scratch:
+    with tempfile.TemporaryDirectory(prefix="portail-eval-") as scratch, _local_database():
         folder = Path(work or scratch)
         ids = {page["url"]: page["id"] for page in corpus}
         searcher = build_portal(corpus, folder / "portal")

@@ -58,7 +58,7 @@ class Speller:
         floor = MIN_DOCS
         if folded in self.known:
             seen = self._docs(folded)
-            if seen > RARE_DOCS:
+            if seen > RARE_DOCS or len(folded) < 5:  # short known words are acronyms (PCI)
                 return None
             floor = max(MIN_DOCS, MORE_COMMON * seen)
         limit = max_distance(folded)

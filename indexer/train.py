@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import math
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -146,7 +146,7 @@ def differences(
     return problems
 
 
-def cross_validate(records: list[Mapping[str, Any]], group: str = "writer") -> list[Any]:
+def cross_validate(records: Sequence[Mapping[str, Any]], group: str = "writer") -> list[Any]:
     """Out-of-fold classifications: the pages of each writer (or other group) classified with a
     model trained without any of them, as pages written in a style never seen would be."""
     from indexer.classify import Classifier

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from portail.store import now
+from portail.db import now
 
 ADMIN_FILE = "admin.toml"
 SECRET_KEY_FILE = "secret_key"

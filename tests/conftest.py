@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -76,7 +77,7 @@ def run_portail(
     """Run the real `portail` command line in its own process, on a given data directory."""
     env = {**os.environ, "PORTAIL_DATA": str(data)}
     return subprocess.run(
-        [sys.executable, "-m", "portail", *args],
+        [sys.executable, "-m", "portail_cli", *args],
         env=env,
         text=True,
         input=stdin,
@@ -109,3 +110,103 @@ def indexed_data(crawled_data, tmp_path_factory):
     result = run_portail("index", data=data)
     assert result.returncode == 0, result.stderr[-3000:]
     return data
+
+
+# -- PostgreSQL: a throwaway cluster from Debian's package, for the data-layer tests ----------
+
+
+def _postgres_bin() -> Path | None:
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
+    return found[-1].parent if found else None
+
+
+@pytest.fixture(scope="session")
+def postgres_server(tmp_path_factory):
+    """A PostgreSQL server on a free loopback port, for the session; its base URL."""
+    import socket
+    import time
+
+    binaries = _postgres_bin()
+    if binaries is None:
+        if os.environ.get("CI"):
+            pytest.fail(
+                "PostgreSQL est introuvable (/usr/lib/postgresql) : .ci/run doit l'installer."
+            )
+        pytest.skip("PostgreSQL n'est pas installé (apt-get install postgresql)")
+    import tempfile
+
+    # Not under pytest's temporary folder: the postgres user must reach it (its parents
+    # are private to root).
+    root = Path(tempfile.mkdtemp(prefix="portail-pg-"))
+    as_postgres: list[str] = []
+    if os.geteuid() == 0:  # initdb refuses root: run the server as the postgres user
+        shutil.chown(root, "postgres")
+        as_postgres = ["runuser", "-u", "postgres", "--"]
+    data = root / "data"
+    subprocess.run(
+        [*as_postgres, str(binaries / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres"],
+        check=True,
+        capture_output=True,
+    )
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen(
+        [
+            *as_postgres,
+            str(binaries / "postgres"),
+            "-D",
+            str(data),
+            "-p",
+            str(port),
+            "-k",
+            str(root),
+            "-c",
+            "listen_addresses=127.0.0.1",
+            "-c",
+            "fsync=off",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"postgresql://postgres@127.0.0.1:{port}"
+    import psycopg
+
+    for _ in range(100):
+        try:
+            psycopg.connect(f"{url}/postgres", connect_timeout=1).close()
+            break
+        except psycopg.OperationalError:
+            time.sleep(0.1)
+    else:
+        server.terminate()
+        pytest.fail("le serveur PostgreSQL de test n'a pas démarré")
+    yield url
+    server.terminate()
+    server.wait(timeout=30)
+    shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture
+def postgres_url(postgres_server):
+    """A fresh, empty PostgreSQL database for one test; its URL."""
+    import uuid
+
+    import psycopg
+
+    name = "t_" + uuid.uuid4().hex[:12]
+    with psycopg.connect(f"{postgres_server}/postgres", autocommit=True) as connection:
+        connection.execute(f"CREATE DATABASE {name}")
+    return f"{postgres_server}/{name}"
+
+
+def sql(data: Path, query: str, *params: object) -> list[sqlite3.Row]:
+    """Run SQL on a data directory's SQLite store, for assertions on what the data layer
+    wrote (tests only: the application goes through `portail.db`)."""
+    connection = sqlite3.connect(data / "pages.sqlite3", timeout=30)
+    connection.row_factory = sqlite3.Row
+    try:
+        with connection:
+            return connection.execute(query, params).fetchall()
+    finally:
+        connection.close()

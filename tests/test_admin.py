@@ -21,8 +21,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from apscheduler.triggers.interval import IntervalTrigger
 
-import schedule as scheduling
-from conftest import ROOT, run_portail
+import scheduler as scheduling
+from conftest import ROOT, run_portail, sql
 from indexer.corrections import (
     Correction,
     CorrectionsError,
@@ -32,8 +32,8 @@ from indexer.corrections import (
 )
 from indexer.search import Searcher, SearchQuery
 from portail.credentials import set_admin_password
+from portail.db import open_store
 from portail.recrawl import pending, request_recrawl
-from portail.store import open_store
 from webui import create_app
 from webui.admin.auth import LoginLimiter
 
@@ -126,8 +126,7 @@ def test_every_admin_route_redirects_to_login_without_a_session(empty_data):
             assert target.path == LOGIN and not target.netloc, (method, path)
             after = parse_qs(target.query)["suivant"][0]
             assert after.startswith("/admin") and not after.startswith(LOGIN)
-    assert not (empty_data / "recrawl-queue.json").exists()
-    assert not (empty_data / "corrections.toml").exists()
+    assert pending(empty_data) == [] and stored_corrections(empty_data) == {}
 
 
 def test_login_brings_back_to_the_page_asked_for(empty_data):
@@ -176,14 +175,16 @@ def test_a_wrong_password_is_refused_then_logins_are_rate_limited(empty_data):
     assert login(other).status_code == 303
 
 
-def test_the_login_limiter_forgets_old_failures():
-    limiter = LoginLimiter(attempts=2, window=0.2)
+def test_the_login_limiter_forgets_old_failures(tmp_path):
+    store = open_store(tmp_path)
+    limiter = LoginLimiter(store, attempts=2, window=0.2)
     assert limiter.attempt("a") == limiter.attempt("a") == 0
     assert limiter.attempt("a") > 0 and limiter.attempt("b") == 0
     time.sleep(0.25)
     assert limiter.attempt("a") == 0
     limiter.succeeded("a")
     assert limiter.attempt("a") == limiter.attempt("a") == 0
+    store.close()
 
 
 def test_without_a_password_nobody_logs_in(tmp_path):
@@ -231,7 +232,7 @@ def test_short_passwords_are_refused_and_the_hash_file_is_private(tmp_path):
 def test_set_password_command_asks_twice_and_stores_a_hash(tmp_path):
     from click.testing import CliRunner
 
-    from portail.admin_cli import admin
+    from portail_cli.admin import admin
 
     runner = CliRunner()
     env = {"PORTAIL_DATA": str(tmp_path)}
@@ -279,7 +280,7 @@ def test_forms_without_the_right_csrf_token_are_refused_and_change_nothing(admin
     ]
     for path, fields in posts:
         assert admin.post(path, data={**form, **fields}).status_code == 400, path
-    assert pending(data) == [] and load_corrections(data) == {}
+    assert pending(data) == [] and stored_corrections(data) == {}
     assert admin.get("/admin").status_code == 200  # still logged in: logout was refused too
     anonymous = admin.application.test_client()
     assert (
@@ -403,14 +404,20 @@ def test_a_queued_recrawl_waits_for_the_running_one(tmp_path, crawled_data, sche
 
 
 def relevant_pages(data: Path) -> list:
-    store = open_store(data)
-    rows = store.db.execute(
+    return sql(
+        data,
         "SELECT p.url, p.title, e.step FROM pages p JOIN enrichment e ON e.url = p.url "
         "WHERE e.relevant = 1 AND e.step IS NOT NULL AND length(p.title) > 25 "
-        "ORDER BY p.url"
-    ).fetchall()
-    store.close()
-    return rows
+        "ORDER BY p.url",
+    )
+
+
+def stored_corrections(data: Path) -> dict:
+    store = open_store(data)
+    try:
+        return load_corrections(store)
+    finally:
+        store.close()
 
 
 def found_urls(searcher: Searcher, words: str) -> set[str]:
@@ -422,7 +429,7 @@ def correct(client, url: str, **fields):
     return client.post("/admin/corrections/page", data=form)
 
 
-def test_a_correction_applies_at_once_and_survives_a_full_reindex(admin, data):
+def test_a_correction_is_queued_for_the_scheduler_and_survives_a_full_reindex(admin, data):
     pinned, hidden = relevant_pages(data)[:2]
     new_step = "implanter" if pinned["step"] != "implanter" else "diagnostic"
     searcher = Searcher(data)
@@ -434,9 +441,14 @@ def test_a_correction_applies_at_once_and_survives_a_full_reindex(admin, data):
     )
     response = correct(admin, hidden["url"], masquer="1")
     assert response.status_code == 303
-    assert "L'index est à jour" in html(admin.get(response.headers["Location"]))
+    assert "à la prochaine indexation" in html(admin.get(response.headers["Location"]))
+    assert searcher.get(pinned["url"]).step != new_step  # no indexing in the web request
+    store = open_store(data)
+    assert store.reindex_pending() == 2
+    store.close()
+    assert run_portail("index", data=data).returncode == 0  # what the scheduler runs
 
-    saved = load_corrections(data)
+    saved = stored_corrections(data)
     assert saved[pinned["url"]].step == new_step and saved[pinned["url"]].by == "Camille"
     assert saved[hidden["url"]].hidden and saved[hidden["url"]].at
     time.sleep(0.6)  # the searcher looks for a new index commit twice a second
@@ -457,22 +469,22 @@ def test_a_correction_applies_at_once_and_survives_a_full_reindex(admin, data):
 
     form = {"csrf_token": token(admin, "/admin/corrections"), "url": hidden["url"]}
     assert admin.post("/admin/corrections/retirer", data=form).status_code == 303
-    assert hidden["url"] not in load_corrections(data)
+    assert hidden["url"] not in stored_corrections(data)
+    assert run_portail("index", data=data).returncode == 0
     time.sleep(0.6)
     assert hidden["url"] in found_urls(searcher, hidden["title"])
 
 
 def flag_for_review(data: Path, url: str, step: str) -> None:
     """Leave a page as the indexer leaves a borderline one: out of the journey, to review."""
-    store = open_store(data)
-    with store.transaction() as db:
-        row = db.execute("SELECT extra FROM enrichment WHERE url = ?", (url,)).fetchone()
-        extra = {**json.loads(row["extra"]), "review": {"confidence": 0.58, "step": step}}
-        db.execute(
-            "UPDATE enrichment SET relevant = 0, step = NULL, extra = ? WHERE url = ?",
-            (json.dumps(extra), url),
-        )
-    store.close()
+    (row,) = sql(data, "SELECT extra FROM enrichment WHERE url = ?", url)
+    extra = {**json.loads(row["extra"]), "review": {"confidence": 0.58, "step": step}}
+    sql(
+        data,
+        "UPDATE enrichment SET relevant = 0, step = NULL, extra = ? WHERE url = ?",
+        json.dumps(extra),
+        url,
+    )
 
 
 def test_pages_to_review_are_settled_in_one_click_and_stay_settled(admin, data):
@@ -496,7 +508,7 @@ def test_pages_to_review_are_settled_in_one_click_and_stay_settled(admin, data):
         admin.post("/admin/a-verifier", data={**form, "decision": "peut-etre"}).status_code == 400
     )
 
-    saved = load_corrections(data)
+    saved = stored_corrections(data)
     assert saved[kept["url"]].step == kept["step"] and saved[dropped["url"]].hidden
     result = run_portail("index", "--full", data=data)
     assert result.returncode == 0, result.stderr
@@ -525,11 +537,12 @@ def test_an_invalid_correction_is_refused(admin, data):
     response = correct(admin, url, etape="nulle-part")
     assert "Correction refusée" in html(admin.get(response.headers["Location"]))
     assert correct(admin, url).status_code == 303  # nothing to correct: refused too
-    assert load_corrections(data) == {}
+    assert load_corrections(open_store(data)) == {}
     assert correct(admin, "http://127.0.0.1:9/inconnue", masquer="1").status_code == 404
 
 
-def test_the_corrections_file_round_trips_and_reports_every_error(tmp_path):
+def test_corrections_round_trip_and_every_error_is_reported(tmp_path):
+    store = open_store(tmp_path)
     odd = Correction(
         'http://example.org/a?b="c"',
         step="gerer",
@@ -537,11 +550,11 @@ def test_the_corrections_file_round_trips_and_reports_every_error(tmp_path):
         at="2026-11-27T10:00:00+00:00",
         note="« guillemets » \"doubles\" '''",
     )
-    save_correction(tmp_path, odd)
+    save_correction(store, odd)
     with pytest.raises(CorrectionsError, match="caractère de contrôle"):
-        save_correction(tmp_path, Correction("https://example.org/c", hidden=True, by="\x7f"))
-    save_correction(tmp_path, Correction("https://example.org/b", hidden=True, by="A"))
-    assert load_corrections(tmp_path)[odd.url] == odd
+        save_correction(store, Correction("https://example.org/c", hidden=True, by="\x7f"))
+    save_correction(store, Correction("https://example.org/b", hidden=True, by="A"))
+    assert load_corrections(store)[odd.url] == odd
     with pytest.raises(CorrectionsError) as caught:
         parse_corrections(
             '[[correction]]\nurl = "ftp://x"\nstep = "nope"\ncolour = 1\n'
@@ -580,7 +593,7 @@ VALID = '[[source]]\nid = "ok"\nname = "OK"\nstart_urls = ["https://example.org/
 def cli_errors(draft: str, tmp_path: Path, name: str) -> list[str]:
     (tmp_path / name).write_text(draft, "utf-8")
     result = subprocess.run(
-        [sys.executable, "-m", "portail", "sources", "check", name],
+        [sys.executable, "-m", "portail_cli", "sources", "check", name],
         cwd=tmp_path,
         capture_output=True,
         text=True,

@@ -753,6 +753,6 @@ def test_a_page_without_export_vocabulary_is_off_topic_whatever_the_model_says()
 def test_the_model_file_is_in_sync_with_the_labelled_pages():
     """`portail train --check`: the committed model is what the labelled pages give."""
     from indexer.train import differences, train
-    from portail.evaluation import training_records
+    from portail_cli.evaluation import training_records
 
     assert differences(train(training_records())) == []

@@ -14,10 +14,11 @@ from pathlib import Path
 
 import pytest
 
+from conftest import sql
 from crawlers.run import crawl_lock
 from demo.render import plain_text
+from portail.db import open_store
 from portail.sources import load_sources
-from portail.store import Store
 
 FAST_SOURCES = ["bpifrance", "region-occitanie", "douane"]
 
@@ -25,7 +26,7 @@ FAST_SOURCES = ["bpifrance", "region-occitanie", "douane"]
 def portail(*args: str, data: Path, timeout: float = 240) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PORTAIL_DATA": str(data)}
     return subprocess.run(
-        [sys.executable, "-m", "portail", *args],
+        [sys.executable, "-m", "portail_cli", *args],
         env=env,
         text=True,
         capture_output=True,
@@ -42,7 +43,7 @@ def crawl(sources: Path, data: Path, *ids: str) -> subprocess.CompletedProcess[s
 
 
 def live_pages(data: Path) -> dict[str, dict]:
-    store = Store(data / "pages.sqlite3")
+    store = open_store(data)
     try:
         return {r["url"]: dict(r) for r in store.pages(status="ok")}
     finally:
@@ -183,14 +184,14 @@ def test_changed_and_removed_pages_show_as_changed_and_gone(fresh_demo_web, make
     fresh_demo_web.remove("bpifrance", removed.path)
     result = crawl(sources, data, *FAST_SOURCES)
     assert result.returncode == 0, result.stderr
-    store = Store(data / "pages.sqlite3")
+    store = open_store(data)
     crawl_ids = [r["id"] for r in store.crawls(limit=3)]
     outcomes = {}
     for cid in crawl_ids:
         outcomes |= {
             r["page_url"]: r["outcome"]
-            for r in store.db.execute(
-                "SELECT * FROM crawl_pages WHERE crawl_id=? AND outcome<>'unchanged'", (cid,)
+            for r in sql(
+                data, "SELECT * FROM crawl_pages WHERE crawl_id=? AND outcome<>'unchanged'", cid
             )
         }
     gone = [r["url"] for r in store.pages(status="gone")]
@@ -206,7 +207,7 @@ def test_killed_crawl_leaves_a_consistent_store_and_the_next_one_completes(
 ):
     sources, data = make_sources(demo_web), tmp_path / "var"
     env = {**os.environ, "PORTAIL_DATA": str(data)}
-    args = [sys.executable, "-m", "portail", "crawl", "--sources", str(sources)]
+    args = [sys.executable, "-m", "portail_cli", "crawl", "--sources", str(sources)]
     for sid in FAST_SOURCES:
         args += ["--source", sid]
     proc = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -217,11 +218,11 @@ def test_killed_crawl_leaves_a_consistent_store_and_the_next_one_completes(
         time.sleep(0.05)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
-    store = Store(data / "pages.sqlite3")
+    store = open_store(data)
     assert store.integrity_ok()
     store.close()
     assert crawl(sources, data, *FAST_SOURCES).returncode == 0
-    store = Store(data / "pages.sqlite3")
+    store = open_store(data)
     statuses = [r["status"] for r in store.crawls(limit=10)]
     assert store.integrity_ok() and store.count_pages("gone") == 0
     store.close()

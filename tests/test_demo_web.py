@@ -198,7 +198,7 @@ def status_once_up(url: str, seconds: float) -> int | None:
 def test_demo_web_command_serves_every_site(tmp_path):
     base = free_port(13) - 1
     proc = subprocess.Popen(
-        [sys.executable, "-m", "portail", "demo-web", "--port", str(base)],
+        [sys.executable, "-m", "portail_cli", "demo-web", "--port", str(base)],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -222,7 +222,7 @@ def test_portail_demo_serves_the_demo_web_then_the_portal(tmp_path):
     port = free_port()
     env = {**os.environ, "PORTAIL_DATA": str(tmp_path / "var")}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "portail", "demo", "--port", str(port)],
+        [sys.executable, "-m", "portail_cli", "demo", "--port", str(port)],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,

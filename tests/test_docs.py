@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from portail.cli import main
 from portail.sources import SOURCE_KEYS
+from portail_cli.main import main
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text("utf-8")
 

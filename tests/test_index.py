@@ -15,12 +15,12 @@ from pathlib import Path
 
 import pytest
 
-from conftest import run_portail
+from conftest import run_portail, sql
 from indexer import index as index_module
 from indexer.analysis import terms
 from indexer.index import current_generation, indexer_lock, update_index
 from indexer.search import QueryError, Searcher, SearchQuery, parse_query_args
-from portail.store import Store
+from portail.db import open_store
 
 
 @pytest.fixture(scope="module")
@@ -53,9 +53,9 @@ def test_stop_words_are_folded_and_complete():
 
 
 def test_index_holds_every_live_page(indexed_data, searcher):
-    store = Store(indexed_data / "pages.sqlite3")
+    store = open_store(indexed_data)
     live = store.count_pages("ok")
-    enriched = store.db.execute("SELECT count(*) FROM enrichment").fetchone()[0]
+    enriched = len(store.enriched_urls())
     store.close()
     assert enriched == live
     assert searcher.search(SearchQuery()).total > 250
@@ -236,7 +236,7 @@ def test_counts_and_latest_for_the_home_page(searcher):
 
 
 def make_store(data, pages: dict[str, str]) -> None:
-    store = Store(data / "pages.sqlite3")
+    store = open_store(data)
     store.record_source("essai", "Essai", "Organisme d'essai", "")
     crawl = store.start_crawl("essai")
     for url, text in pages.items():
@@ -274,7 +274,7 @@ def test_incremental_update_changes_and_removes(tmp_path):
     assert run_portail("index", data=data).returncode == 0
     searcher = Searcher(data)
     assert searcher.search(SearchQuery(text="EORI")).total == 5
-    store = Store(data / "pages.sqlite3")
+    store = open_store(data)
     crawl = store.start_crawl("essai")
     fields = {
         "title": "Carnet ATA",
@@ -286,7 +286,7 @@ def test_incremental_update_changes_and_removes(tmp_path):
     store.save_page(
         crawl, "essai", "http://essai.invalid/0", "http://essai.invalid/0", fields, None, None, 200
     )
-    store.db.execute("UPDATE pages SET status='gone', version=version+1 WHERE url LIKE '%/1'")
+    sql(data, "UPDATE pages SET status='gone', version=version+1 WHERE url LIKE '%/1'")
     store.close()
     result = run_portail("index", data=data)
     assert "0 ajoutées, 1 mises à jour, 1 retirées" in result.stdout, result.stdout
@@ -331,8 +331,8 @@ def test_a_parallel_rebuild_indexes_exactly_what_a_serial_one_does(
     data = tmp_path / "var"
     data.mkdir()
     shutil.copy(indexed_data / "pages.sqlite3", data / "pages.sqlite3")
-    store = Store(data / "pages.sqlite3")
-    urls = [r["url"] for r in store.db.execute("SELECT url FROM pages WHERE status='ok'")]
+    store = open_store(data)
+    urls = store.live_urls()
     serial = [doc for _, doc in index_module._documents(store, urls, {}, None, procs=1)]
     monkeypatch.setattr(index_module, "PARALLEL_MIN_PAGES", 10)
     seen: list[int] = []
@@ -368,7 +368,7 @@ def test_killed_indexer_leaves_the_previous_index_searchable(indexed_data, tmp_p
     before = Searcher(data).search(SearchQuery(text="douane")).total
     env = {**os.environ, "PORTAIL_DATA": str(data)}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "portail", "index", "--full"],
+        [sys.executable, "-m", "portail_cli", "index", "--full"],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -453,7 +453,7 @@ def test_classify_command_prints_the_fixed_format():
         }
     )
     result = subprocess.run(
-        [sys.executable, "-m", "portail", "classify", "-"],
+        [sys.executable, "-m", "portail_cli", "classify", "-"],
         input=line,
         text=True,
         capture_output=True,
@@ -476,7 +476,7 @@ def test_classify_command_prints_the_fixed_format():
 
 def test_classify_command_rejects_bad_json():
     result = subprocess.run(
-        [sys.executable, "-m", "portail", "classify", "-"],
+        [sys.executable, "-m", "portail_cli", "classify", "-"],
         input="{pas du json\n",
         text=True,
         capture_output=True,

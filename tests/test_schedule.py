@@ -9,11 +9,11 @@ import time
 
 from apscheduler.triggers.interval import IntervalTrigger
 
-import schedule as scheduling
-from conftest import run_portail
+import scheduler as scheduling
+from conftest import run_portail, sql
 from crawlers.run import crawl_lock
+from portail.db import open_store
 from portail.sources import load_sources
-from portail.store import Store
 
 
 def wait_for(predicate, timeout: float) -> bool:
@@ -75,9 +75,7 @@ def test_sources_run_on_their_schedule_and_never_overlap(demo_web, make_sources,
     assert {s[0] for s in spans} >= {"bpifrance", "coface"}
     for (_, _, end), (_, start, _) in itertools.pairwise(spans):
         assert start >= end - 0.01, "two runs overlapped"
-    store = Store(tmp_path / "pages.sqlite3")
-    assert store.db.execute("SELECT count(*) FROM runs WHERE status='ok'").fetchone()[0] >= 6
-    store.close()
+    assert sql(tmp_path, "SELECT count(*) FROM runs WHERE status='ok'")[0][0] >= 6
     log = (tmp_path / "logs" / "schedule.log").read_text("utf-8")
     assert '"event": "run"' in log and '"status": "ok"' in log
 
@@ -105,7 +103,7 @@ def test_a_hanging_crawl_is_killed_at_its_timeout(demo_web, make_sources, tmp_pa
     runner = scheduling.Runner(sources, tmp_path, crawl_timeout=1.0)
     result = runner.run("cci-international")  # its first listing answers in 1.5 s
     assert result.status == "timeout" and "arrêtée après 1 s" in result.detail
-    store = Store(tmp_path / "pages.sqlite3")
+    store = open_store(tmp_path)
     assert store.integrity_ok()
     store.close()
 
@@ -127,7 +125,7 @@ def test_three_failures_flag_a_source_and_a_success_clears_it(demo_web, make_sou
     failing = scheduling.Runner(dead, tmp_path)
     for _ in range(3):
         assert failing.run("ccef").status == "failed"
-    store = Store(tmp_path / "pages.sqlite3")
+    store = open_store(tmp_path)
     assert "ccef" in scheduling.failing_sources(store)
     store.close()
 
@@ -136,6 +134,6 @@ def test_three_failures_flag_a_source_and_a_success_clears_it(demo_web, make_sou
             return "ok", detail
 
     assert CrawlOnly(sources, tmp_path).run("ccef").status == "ok"
-    store = Store(tmp_path / "pages.sqlite3")
+    store = open_store(tmp_path)
     assert "ccef" not in scheduling.failing_sources(store)
     store.close()

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from portail.cli import main
 from portail.sources import ConfigError, parse_sources
+from portail_cli.main import main
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -133,7 +133,7 @@ def test_unreadable_file_is_a_clear_error(tmp_path):
 @pytest.mark.parametrize("name", ["sources.toml", "demo/sources.toml"])
 def test_shipped_sources_files_pass_the_check(name):
     proc = subprocess.run(
-        [sys.executable, "-m", "portail", "sources", "check", name],
+        [sys.executable, "-m", "portail_cli", "sources", "check", name],
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -649,10 +649,10 @@ def test_serve_runs_waitress_with_four_threads(monkeypatch, indexed_data):
 
 def test_english_pages_are_found_and_labelled_in_english(tmp_path):
     from indexer.index import update_index
-    from portail.store import Store
+    from portail.db import open_store
 
     data = tmp_path / "var"
-    store = Store(data / "pages.sqlite3")
+    store = open_store(data)
     store.record_source("chambre", "Chambre", "CCI France Japon", "")
     crawl = store.start_crawl("chambre")
     text = (

@@ -58,7 +58,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.json.sort_keys = False  # type: ignore[attr-defined]
 
     from indexer.search import Searcher
+    from portail.db import open_store
 
+    # One store (its engine and pool) and one searcher per process; requests reach the store
+    # through `flask.g` (`webui.store()`). A database at an unknown schema stops the start.
+    app.extensions["store"] = open_store(Path(app.config["DATA_DIR"]))
     app.extensions["searcher"] = Searcher(Path(app.config["DATA_DIR"]))
 
     from webui import errors, layout, security, sessions
@@ -70,6 +74,15 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     for name in BLUEPRINTS:
         app.register_blueprint(import_module(f"webui.{name}").bp)
     return app
+
+
+def store() -> Any:
+    """The data layer for this request (the process's store, kept on `flask.g`)."""
+    from flask import current_app, g
+
+    if "store" not in g:
+        g.store = current_app.extensions["store"]
+    return g.store
 
 
 def today(app: Flask) -> date:

@@ -147,13 +147,13 @@ def load_directory(path: str | Path = DIRECTORY_FILE) -> Directory:
         if key not in TOP_KEYS
     ]
     partners = _entries(raw, "partner", name, errors, _partner)
-    ids = [p.get("id") for p in raw.get("partner", []) if isinstance(p, dict) and p.get("id")]
+    ids = [str(p["id"]) for p in raw.get("partner", []) if isinstance(p, dict) and p.get("id")]
     errors += [
         f"{name}, partner « {i} », id : identifiant en double"
         for i in sorted({i for i in ids if ids.count(i) > 1})
     ]
     region_list = _entries(raw, "region", name, errors, _region)
-    codes = [r.get("code") for r in raw.get("region", []) if isinstance(r, dict)]
+    codes = [str(r["code"]) for r in raw.get("region", []) if isinstance(r, dict) and r.get("code")]
     errors += [
         f"{name}, region « {c} », code : région en double"
         for c in sorted({c for c in codes if codes.count(c) > 1})

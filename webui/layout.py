@@ -55,7 +55,7 @@ def french_date(value: str | date | datetime | None, style: str = "long") -> str
         except ValueError:
             return value
     day = value.date() if isinstance(value, datetime) else value
-    return format_date(day, format=style, locale="fr_FR")
+    return str(format_date(day, format=style, locale="fr_FR"))
 
 
 def current_path() -> str:

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, current_app, render_template, session
 from flask.sansio.blueprints import BlueprintSetupState
 
-from portail.store import Store, open_store
+from portail.db import Store
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -29,7 +29,6 @@ ADMIN_DEFAULTS: dict[str, Any] = {
     "ADMIN_LOGIN_WINDOW": 600,  # seconds over which failed logins are counted
     "ADMIN_SESSION_HOURS": 12,  # a console session ends this long after its login
     "ADMIN_MAX_UPLOAD": 1_000_000,  # bytes accepted in one console request (sources drafts)
-    "ADMIN_REINDEX_NOW_MAX": 50,  # after a correction, reindex at once if this few pages wait
 }
 
 
@@ -45,12 +44,10 @@ def data_dir() -> Path:
 
 @contextmanager
 def store() -> Iterator[Store]:
-    """The page store, for the time of one request."""
-    opened = open_store(data_dir())
-    try:
-        yield opened
-    finally:
-        opened.close()
+    """The data layer, for the time of one request (the app's store, on `flask.g`)."""
+    from webui import store as app_store
+
+    yield app_store()
 
 
 def maintainer() -> str:

@@ -2,15 +2,14 @@
 
 The guard runs before every request of the application (not only the blueprint's), so an
 address under `/admin` that no view answers redirects to the login page too. Failed logins are
-counted per client address in memory; behind a reverse proxy, wrap the app in werkzeug's
-ProxyFix so that `remote_addr` is the client's.
+counted per client address in the database, so that every web process and node shares the
+limit; behind a reverse proxy, wrap the app in werkzeug's ProxyFix so that `remote_addr` is the
+client's. A session lives in the database too: the signed cookie only carries its id, so a
+logout, a new password or its expiry ends it everywhere, even for a copy of the cookie.
 """
 
 from __future__ import annotations
 
-import threading
-import time
-from collections import defaultdict, deque
 from urllib.parse import urlsplit
 
 from flask import Response, abort, current_app, flash, redirect, request, session, url_for
@@ -22,6 +21,8 @@ from portail.credentials import (
     check_admin_password,
     password_fingerprint,
 )
+from portail.db import Store
+from webui import store as app_store
 from webui.admin import bp, data_dir, render
 from webui.sessions import csrf_valid, renew_csrf_token
 
@@ -35,45 +36,31 @@ class LoginLimiter:
     """At most `attempts` logins per client within `window` seconds; a success is forgiven.
 
     An attempt is counted before the password is checked, so parallel requests cannot
-    slip more guesses through than allowed.
+    slip more guesses through than allowed; the counts are shared through the database.
     """
 
-    def __init__(self, attempts: int, window: float):
+    def __init__(self, store: Store, attempts: int, window: float):
+        self.store = store
         self.attempts = attempts
         self.window = window
-        self._failures: dict[str, deque[float]] = defaultdict(deque)
-        self._lock = threading.Lock()
 
     def attempt(self, client: str) -> float:
         """Count an attempt and return 0, or the seconds before this client may try again."""
-        with self._lock:
-            failures = self._recent(client)
-            if len(failures) >= self.attempts:
-                return max(1.0, failures[0] + self.window - time.monotonic())
-            failures.append(time.monotonic())
-            return 0.0
+        if self.store.failed_logins(client, self.window) >= self.attempts:
+            return float(self.window)
+        self.store.record_failed_login(client)
+        return 0.0
 
     def succeeded(self, client: str) -> None:
-        with self._lock:
-            self._failures.pop(client, None)
-
-    def _recent(self, client: str) -> deque[float]:
-        horizon = time.monotonic() - self.window
-        for key in [k for k, v in self._failures.items() if not v or v[-1] < horizon]:
-            del self._failures[key]  # forget quiet clients: memory stays bounded
-        failures = self._failures[client]
-        while failures and failures[0] < horizon:
-            failures.popleft()
-        return failures
+        self.store.clear_failed_logins(client)
 
 
 def limiter() -> LoginLimiter:
-    ext = current_app.extensions
-    if "admin_login_limiter" not in ext:
-        ext["admin_login_limiter"] = LoginLimiter(
-            current_app.config["ADMIN_LOGIN_ATTEMPTS"], current_app.config["ADMIN_LOGIN_WINDOW"]
-        )
-    return ext["admin_login_limiter"]
+    return LoginLimiter(
+        app_store(),
+        current_app.config["ADMIN_LOGIN_ATTEMPTS"],
+        current_app.config["ADMIN_LOGIN_WINDOW"],
+    )
 
 
 def is_admin_path(path: str) -> bool:
@@ -81,18 +68,15 @@ def is_admin_path(path: str) -> bool:
 
 
 def logged_in() -> bool:
-    """A console session opened under the password in force, not yet expired."""
+    """A console session still open in the database, under the password in force."""
     user = session.get("admin")
-    if not isinstance(user, dict):
-        return False
-    hours = current_app.config["ADMIN_SESSION_HOURS"]
-    since = user.get("since")
-    if not isinstance(since, int | float) or time.time() - since > hours * 3600:
+    if not isinstance(user, dict) or not isinstance(user.get("sid"), str):
         return False
     try:
-        return user.get("pw") == password_fingerprint(data_dir())
+        stamp = password_fingerprint(data_dir())
     except CredentialsError:
         return False
+    return app_store().session_name(user["sid"], stamp) is not None
 
 
 def safe_next(value: str | None) -> str:
@@ -184,13 +168,18 @@ def _attempt(form: dict) -> tuple[str, int] | Response:
         return render("login.html", 403, form=form, error="Mot de passe incorrect.")
     limiter().succeeded(client)
     session.clear()
-    session["admin"] = {"name": name, "since": time.time(), "pw": password_fingerprint(data_dir())}
+    lifetime = current_app.config["ADMIN_SESSION_HOURS"] * 3600
+    sid = app_store().open_session(name, lifetime, password_fingerprint(data_dir()))
+    session["admin"] = {"sid": sid, "name": name}
     renew_csrf_token()
     return redirect(form["target"], 303)
 
 
 @bp.post("/deconnexion")
 def logout():  # type: ignore[no-untyped-def]
+    user = session.get("admin")
+    if isinstance(user, dict) and isinstance(user.get("sid"), str):
+        app_store().close_session(user["sid"])
     session.clear()
     flash("Vous êtes déconnecté de la console.", "info")
     return redirect(url_for(LOGIN_ENDPOINT), 303)

@@ -4,9 +4,10 @@ needs neither script nor inline style; the template adds the same figures as a t
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
+
+from portail.db import Row
 
 WIDTH = 720
 HEIGHT = 220
@@ -51,7 +52,7 @@ class Chart:
     baseline: float
 
 
-def history_chart(crawls: Sequence[sqlite3.Row]) -> Chart:
+def history_chart(crawls: Sequence[Row]) -> Chart:
     """The chart of crawls given newest first (as `Store.crawls` returns them)."""
     ordered = list(reversed(crawls))
     top = max((sum(c[key] or 0 for key, _, _ in SERIES) for c in ordered), default=0)

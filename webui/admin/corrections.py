@@ -6,7 +6,7 @@ indexing reads; the corrected page is then reindexed at once when the index is n
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
 
 from indexer.corrections import (
     Correction,
@@ -16,22 +16,22 @@ from indexer.corrections import (
     save_correction,
 )
 from indexer.journey import KIND_IDS, STEP_IDS
-from portail.store import now
-from webui.admin import bp, data_dir, maintainer, render, store
+from portail.db import now
+from webui.admin import bp, maintainer, render, store
 from webui.admin.pages import (
     classifier_verdict,
     explanation,
     find_pages,
     indexed_verdict,
-    mark_for_reindex,
     pages_to_review,
-    reindex_now,
+    queue_reindex,
 )
 
 
 def _corrections() -> tuple[dict[str, Correction], list[str]]:
     try:
-        return load_corrections(data_dir()), []
+        with store() as opened:
+            return load_corrections(opened), []
     except CorrectionsError as exc:
         return {}, exc.errors
 
@@ -93,7 +93,8 @@ def correct():  # type: ignore[no-untyped-def]
         note=" ".join(request.form.get("note", "").split()),
     )
     try:
-        save_correction(data_dir(), correction)
+        with store() as opened:
+            save_correction(opened, correction)
     except CorrectionsError as exc:
         flash("Correction refusée : " + " ; ".join(exc.errors) + ".", "error")
         return redirect(url_for("admin.classification", url=url), 303)
@@ -130,7 +131,8 @@ def settle():  # type: ignore[no-untyped-def]
         else "Vérifiée : hors sujet.",
     )
     try:
-        save_correction(data_dir(), correction)
+        with store() as opened:
+            save_correction(opened, correction)
     except CorrectionsError as exc:
         flash("Décision refusée : " + " ; ".join(exc.errors) + ".", "error")
         return redirect(url_for("admin.to_review"), 303)
@@ -142,7 +144,8 @@ def settle():  # type: ignore[no-untyped-def]
 def uncorrect():  # type: ignore[no-untyped-def]
     url = request.form.get("url", "")
     try:
-        removed = remove_correction(data_dir(), url)
+        with store() as opened:
+            removed = remove_correction(opened, url)
     except CorrectionsError as exc:
         flash("Le fichier des corrections est invalide : " + " ; ".join(exc.errors), "error")
         return redirect(url_for("admin.corrections"), 303)
@@ -154,6 +157,5 @@ def uncorrect():  # type: ignore[no-untyped-def]
 
 def _reindexed(done: str, url: str) -> None:
     with store() as opened:
-        mark_for_reindex(opened, url)
-    outcome = reindex_now(data_dir(), current_app.config["ADMIN_REINDEX_NOW_MAX"])
+        outcome = queue_reindex(opened, url)
     flash(f"{done}. {outcome}", "success")

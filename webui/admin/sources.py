@@ -8,7 +8,6 @@ from pathlib import Path, PurePosixPath
 from flask import abort, current_app, flash, redirect, request, url_for
 
 from indexer.corrections import CorrectionsError, load_corrections
-from portail.recrawl import pending, request_recrawl
 from portail.sources import ConfigError, parse_sources
 from webui.admin import bp, data_dir, maintainer, render, store
 from webui.admin.chart import history_chart
@@ -39,7 +38,8 @@ def index():  # type: ignore[no-untyped-def]
     with store() as opened:
         rows = statuses(opened, config, data_dir())
     try:
-        corrections = len(load_corrections(data_dir()))
+        with store() as opened:
+            corrections = len(load_corrections(opened))
     except CorrectionsError:
         corrections = None
     return render(
@@ -47,7 +47,7 @@ def index():  # type: ignore[no-untyped-def]
         rows=rows,
         config_errors=errors,
         corrections=corrections,
-        queued=len(pending(data_dir())),
+        queued=len(opened.pending_recrawls()),
     )
 
 
@@ -96,7 +96,8 @@ def recrawl(source_id: str):  # type: ignore[no-untyped-def]
     found = config.get(source_id)
     if found is None:
         abort(404)
-    queued = request_recrawl(data_dir(), source_id, maintainer())
+    with store() as opened:
+        queued = opened.request_recrawl(source_id, maintainer())
     flash(
         f"Collecte de « {found.name} » demandée (file d'attente depuis le "
         f"{queued.at[:16].replace('T', ' à ')} UTC) : le planificateur la lance dans les "

@@ -3,16 +3,13 @@ and its next scheduled run — read from the sources file, the page store and th
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
-import schedule as scheduling
-from portail.recrawl import RecrawlRequest, pending
+from portail.cron import next_run
+from portail.db import FAILURES_TO_FLAG, RecrawlRequest, Row, Store
 from portail.sources import ConfigError, Source, SourcesConfig, load_sources
-from portail.store import Store
 
 RUNNING = "running"
 
@@ -23,7 +20,7 @@ class SourceStatus:
     name: str
     organisation: str
     source: Source | None  # None: known to the store only (removed from the sources file)
-    last: sqlite3.Row | None = None  # the last crawl
+    last: Row | None = None  # the last crawl
     pages: dict[str, int] = field(default_factory=dict)  # by status: ok, gone, error
     flags: list[str] = field(default_factory=list)
     queued: RecrawlRequest | None = None
@@ -50,7 +47,7 @@ def read_config(path: Path) -> tuple[SourcesConfig | None, list[str]]:
         return None, exc.errors
 
 
-def crawl_duration(crawl: sqlite3.Row) -> float | None:
+def crawl_duration(crawl: Row) -> float | None:
     """Seconds a crawl took (None while it runs or when its times are unreadable)."""
     try:
         start = datetime.fromisoformat(crawl["started"])
@@ -58,14 +55,6 @@ def crawl_duration(crawl: sqlite3.Row) -> float | None:
     except (TypeError, ValueError):
         return None
     return (end - start).total_seconds() if end else None
-
-
-def next_run(source: Source, moment: datetime | None = None) -> datetime | None:
-    """When the scheduler will next crawl an enabled source, from its cron expression."""
-    if not source.enabled:
-        return None
-    moment = moment or datetime.now(ZoneInfo(scheduling.TIMEZONE))
-    return scheduling.cron_trigger(source).get_next_fire_time(None, moment)
 
 
 def statuses(store: Store, config: SourcesConfig | None, data_dir: Path) -> list[SourceStatus]:
@@ -78,21 +67,17 @@ def statuses(store: Store, config: SourcesConfig | None, data_dir: Path) -> list
         )
     for sid, row in sorted(known.items()):
         rows.setdefault(sid, SourceStatus(sid, row["name"], row["organisation"], None))
-    for crawl in store.db.execute(
-        "SELECT * FROM crawls WHERE id IN (SELECT max(id) FROM crawls GROUP BY source)"
-    ):
+    for crawl in store.last_crawls():
         if crawl["source"] not in rows:
             rows[crawl["source"]] = SourceStatus(
                 crawl["source"], crawl["source"], crawl["source"], None
             )
         rows[crawl["source"]].last = crawl
-    for sid, status, count in store.db.execute(
-        "SELECT source, status, count(*) FROM pages GROUP BY source, status"
-    ):
-        if sid in rows:
-            rows[sid].pages[status] = count
-    failing = scheduling.failing_sources(store)
-    for request in pending(data_dir):
+    for row in store.page_counts():
+        if row["source"] in rows:
+            rows[row["source"]].pages[row["status"]] = row["count"]
+    failing = store.failing_sources()
+    for request in store.pending_recrawls():
         if request.source in rows:
             rows[request.source].queued = request
     for status in rows.values():
@@ -103,7 +88,7 @@ def statuses(store: Store, config: SourcesConfig | None, data_dir: Path) -> list
 def _flags(status: SourceStatus, failing: str | None) -> list[str]:
     flags = []
     if failing:
-        flags.append(f"{scheduling.FAILURES_TO_FLAG} échecs de suite : {failing}")
+        flags.append(f"{FAILURES_TO_FLAG} échecs de suite : {failing}")
     if status.last is not None and status.last["flag"]:
         flags.append(status.last["flag"])
     if status.last is not None and status.last["status"] in ("incomplete", "interrupted"):
@@ -112,12 +97,9 @@ def _flags(status: SourceStatus, failing: str | None) -> list[str]:
     return flags
 
 
-def runs(store: Store, source_id: str, limit: int = 10) -> list[sqlite3.Row]:
+def runs(store: Store, source_id: str, limit: int = 10) -> list[Row]:
     """The scheduler's last runs of a source (crawl then index), newest first."""
-    store.db.executescript(scheduling.RUNS_SCHEMA)
-    return store.db.execute(
-        "SELECT * FROM runs WHERE source=? ORDER BY id DESC LIMIT ?", (source_id, limit)
-    ).fetchall()
+    return store.runs(source_id, limit)
 
 
 STATUS_LABELS = {

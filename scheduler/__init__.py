@@ -28,34 +28,16 @@ from zoneinfo import ZoneInfo
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.base import BaseTrigger
-from apscheduler.triggers.cron import CronTrigger
 
 from portail import recrawl
+from portail.cron import TIMEZONE, cron_trigger
+from portail.db import Store, now, open_store
 from portail.sources import ConfigError, Source, SourcesConfig, load_sources
-from portail.store import Store, now, open_store
 
-TIMEZONE = "Europe/Paris"
 CRAWL_TIMEOUT = 4 * 3600.0
 INDEX_TIMEOUT = 3600.0
-FAILURES_TO_FLAG = 3
 EXIT_BUSY = 75
 TriggerFactory = Callable[[Source], BaseTrigger]
-
-RUNS_SCHEMA = """
-CREATE TABLE IF NOT EXISTS runs (
-    id INTEGER PRIMARY KEY,
-    source TEXT NOT NULL,
-    started TEXT NOT NULL,
-    finished TEXT,
-    status TEXT NOT NULL,       -- running | ok | failed | timeout | busy
-    detail TEXT NOT NULL DEFAULT ''
-);
-CREATE INDEX IF NOT EXISTS runs_source ON runs(source, id);
-"""
-
-
-def cron_trigger(source: Source) -> BaseTrigger:
-    return CronTrigger.from_crontab(source.schedule, timezone=TIMEZONE)
 
 
 @dataclass
@@ -99,12 +81,10 @@ class Runner:
         self.crawl_timeout = crawl_timeout
         self.index_timeout = index_timeout
         self.logger = structured_logger(data_dir)
-        store = open_store(data_dir)
-        store.db.executescript(RUNS_SCHEMA)
-        store.close()
+        open_store(data_dir).close()  # the tables exist (or the schema error is said now)
 
     def command(self, *args: str) -> list[str]:
-        return [sys.executable, "-m", "portail", *args]
+        return [sys.executable, "-m", "portail_cli", *args]
 
     def run(self, source_id: str) -> RunResult:
         started = now()
@@ -123,7 +103,18 @@ class Runner:
         return result
 
     def _crawl(self, source_id: str) -> tuple[str, str]:
-        args = self.command("crawl", "--sources", str(self.sources_path), "--source", source_id)
+        record = self.data_dir / "logs" / f"crawl-{source_id}.json"
+        record.parent.mkdir(parents=True, exist_ok=True)
+        record.unlink(missing_ok=True)
+        args = self.command(
+            "crawl",
+            "--sources",
+            str(self.sources_path),
+            "--source",
+            source_id,
+            "--record",
+            str(record),
+        )
         try:
             proc = subprocess.run(
                 args,
@@ -137,10 +128,16 @@ class Runner:
             return "timeout", f"collecte arrêtée après {self.crawl_timeout:.0f} s"
         if proc.returncode == EXIT_BUSY:
             return "busy", proc.stderr.strip()[-500:]
-        if proc.returncode != 0:
-            return "failed", (proc.stderr.strip() or proc.stdout.strip())[-500:]
-        flagged = "À examiner" in proc.stdout
-        return ("failed" if flagged else "ok"), _flag_lines(proc.stdout)
+        try:
+            run = json.loads(record.read_text("utf-8"))
+        except (OSError, ValueError):
+            run = None
+        if run is None:  # the crawl died before writing its record
+            return "failed", (proc.stderr.strip() or proc.stdout.strip())[-500:] or (
+                f"collecte arrêtée (code {proc.returncode})"
+            )
+        flags = [s["flag"] for s in run["sources"] if s.get("flag")]
+        return ("failed" if flags or proc.returncode else "ok"), " ; ".join(flags)
 
     def _index(self, detail: str) -> tuple[str, str]:
         try:
@@ -166,23 +163,14 @@ class Runner:
     def _start(self, source_id: str, started: str) -> int:
         store = open_store(self.data_dir)
         try:
-            with store.transaction() as db:
-                cur = db.execute(
-                    "INSERT INTO runs(source, started, status) VALUES (?, ?, 'running')",
-                    (source_id, started),
-                )
-            return int(cur.lastrowid or 0)
+            return store.start_run(source_id, started)
         finally:
             store.close()
 
     def _finish(self, run_id: int, status: str, detail: str, finished: str) -> None:
         store = open_store(self.data_dir)
         try:
-            with store.transaction() as db:
-                db.execute(
-                    "UPDATE runs SET status=?, detail=?, finished=? WHERE id=?",
-                    (status, detail, finished, run_id),
-                )
+            store.finish_run(run_id, status, detail, finished)
         finally:
             store.close()
 
@@ -204,25 +192,9 @@ class Runner:
             store.close()
 
 
-def _flag_lines(report: str) -> str:
-    lines = report.split("À examiner :", 1)
-    return " ".join(lines[1].split("\n\n")[0].split()) if len(lines) > 1 else ""
-
-
 def failing_sources(store: Store) -> dict[str, str]:
     """Sources whose last three runs failed, with the last reason; a success clears it."""
-    store.db.executescript(RUNS_SCHEMA)
-    out: dict[str, str] = {}
-    sources = [r[0] for r in store.db.execute("SELECT DISTINCT source FROM runs")]
-    for source in sources:
-        rows = store.db.execute(
-            "SELECT status, detail FROM runs WHERE source=? AND status NOT IN ('running', "
-            "'busy') ORDER BY id DESC LIMIT ?",
-            (source, FAILURES_TO_FLAG),
-        ).fetchall()
-        if len(rows) == FAILURES_TO_FLAG and all(r["status"] != "ok" for r in rows):
-            out[source] = rows[0]["detail"] or rows[0]["status"]
-    return out
+    return store.failing_sources()
 
 
 class PortalScheduler:
@@ -254,6 +226,7 @@ class PortalScheduler:
         self._lock = threading.Lock()
         self.reload_every = reload_every
         self._queued: set[str] = set()  # recrawls handed to the worker, not yet finished
+        self._reindexing = False  # an indexing for the console's corrections is queued
 
     def start(self) -> None:
         if not self.reload():
@@ -279,6 +252,33 @@ class PortalScheduler:
         if mtime != self._mtime:
             self.reload()
         self.serve_queue()
+        self.serve_reindex()
+
+    def serve_reindex(self) -> None:
+        """Pages the console queued for reindexing (corrections) are indexed by the single
+        worker, between crawls: a web request never rebuilds the index itself."""
+        if self._reindexing:
+            return
+        store = open_store(self.data_dir)
+        try:
+            waiting = store.reindex_pending()
+        finally:
+            store.close()
+        if waiting:
+            self._reindexing = True
+            self.scheduler.add_job(self._reindex, id="reindex", replace_existing=True)
+
+    def _reindex(self) -> None:
+        try:
+            status, detail = self.runner._index("")
+            self.logger.info(
+                json.dumps(
+                    {"event": "reindex", "at": now(), "status": status, "detail": detail},
+                    ensure_ascii=False,
+                )
+            )
+        finally:
+            self._reindexing = False
 
     def serve_queue(self) -> None:
         """Hand the recrawls queued from the console to the single worker, once each."""

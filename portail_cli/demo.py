@@ -32,13 +32,14 @@ def run_demo(port: int) -> int:
     try:
         click.echo("2/3 Collecte des sites de démonstration…")
         crawl = subprocess.run(
-            [sys.executable, "-m", "portail", "crawl", "--sources", str(DEMO_SOURCES)], check=False
+            [sys.executable, "-m", "portail_cli", "crawl", "--sources", str(DEMO_SOURCES)],
+            check=False,
         )
         if crawl.returncode not in (0, 1):
             click.echo("La collecte a échoué : voir les messages ci-dessus.", err=True)
             return crawl.returncode
         click.echo("3/3 Indexation…")
-        index = subprocess.run([sys.executable, "-m", "portail", "index"], check=False)
+        index = subprocess.run([sys.executable, "-m", "portail_cli", "index"], check=False)
         if index.returncode != 0:
             return index.returncode
         import webui

@@ -9,8 +9,23 @@ import click
 
 from portail.sources import ConfigError, load_sources
 
+EXIT_SCHEMA = 78  # EX_CONFIG: the database is not at the schema this release knows
 
-@click.group(help="France International : le portail de l'export.")
+
+class PortalGroup(click.Group):
+    """The command group: a database at another schema is said in French, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        from portail.db import SchemaError
+
+        try:
+            return super().invoke(ctx)
+        except SchemaError as exc:
+            click.echo(f"Base de données refusée : {exc}.", err=True)
+            sys.exit(EXIT_SCHEMA)
+
+
+@click.group(cls=PortalGroup, help="France International : le portail de l'export.")
 def main() -> None:
     """Entry point of the console script."""
 
@@ -73,8 +88,16 @@ def _load_config(path: str | None):
     help="Fichier de sources (par défaut : sources.toml).",
 )
 @click.option("--source", "source_ids", multiple=True, help="Identifiant d'une source à collecter.")
-def crawl(sources_path: str | None, source_ids: tuple[str, ...]) -> None:
-    from crawlers.run import EXIT_BUSY, CrawlBusy, run_crawl
+@click.option(
+    "--record",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Écrit le bilan de la collecte en JSON dans ce fichier (pour les programmes).",
+)
+def crawl(sources_path: str | None, source_ids: tuple[str, ...], record: Path | None) -> None:
+    import json
+
+    from crawlers.run import EXIT_BUSY, CrawlBusy, exit_code, run_crawl, run_record
     from portail.paths import data_dir
 
     config = _load_config(sources_path)
@@ -86,18 +109,19 @@ def crawl(sources_path: str | None, source_ids: tuple[str, ...]) -> None:
     except KeyError as exc:
         click.echo(f"Collecte refusée : {exc.args[0]}.", err=True)
         sys.exit(2)
-    if results and all(
-        r.flag and r.counts.new + r.counts.unchanged + r.counts.changed == 0 for r in results
-    ):
-        sys.exit(1)
+    if record is not None:
+        tmp = record.with_suffix(".tmp")
+        tmp.write_text(json.dumps(run_record(results), ensure_ascii=False, indent=1), "utf-8")
+        tmp.replace(record)
+    sys.exit(exit_code(results))
 
 
 @main.command(help="Exporte les pages du magasin en lignes JSON (sortie standard par défaut).")
 @click.argument("file", required=False, type=click.Path())
 def export(file: str | None) -> None:
+    from portail.db import open_store
     from portail.export import write_export
     from portail.paths import data_dir
-    from portail.store import open_store
 
     store = open_store(data_dir())
     try:
@@ -195,7 +219,7 @@ def classify(file) -> None:  # type: ignore[no-untyped-def]
 @click.option("--detail", is_flag=True, help="Liste les erreurs (ou les requêtes mal servies).")
 def evaluate(targets: tuple[str, ...], cross_validate: bool, detail: bool) -> None:
     """TARGETS : rien, des fichiers de lignes JSON étiquetées, ou « search » [dev|test]."""
-    from portail import evaluation
+    from portail_cli import evaluation
 
     if targets[:1] == ("search",):
         halves = targets[1:] or ("dev", "test")
@@ -221,7 +245,7 @@ def evaluate(targets: tuple[str, ...], cross_validate: bool, detail: bool) -> No
     help="Vérifie seulement que indexer/data/model.json correspond aux pages étiquetées.",
 )
 def train(check: bool) -> None:
-    from portail import evaluation
+    from portail_cli import evaluation
 
     problems = evaluation.train_model(check)
     for line in problems:
@@ -246,7 +270,7 @@ def serve(host: str, port: int) -> None:
 )
 @click.option("--port", default=5000, show_default=True, type=int)
 def demo(port: int) -> None:
-    from portail.demo import run_demo
+    from portail_cli.demo import run_demo
 
     sys.exit(run_demo(port))
 
@@ -263,7 +287,7 @@ def demo(port: int) -> None:
 def schedule(sources_path: str | None, crontab: bool) -> None:
     from pathlib import Path
 
-    import schedule as scheduling
+    import scheduler as scheduling
     from portail.paths import data_dir, default_sources
 
     path = Path(sources_path) if sources_path else default_sources()
@@ -280,7 +304,7 @@ def schedule(sources_path: str | None, crontab: bool) -> None:
 
 
 def _register_admin() -> None:
-    from portail.admin_cli import admin
+    from portail_cli.admin import admin
 
     main.add_command(admin)
 
@@ -335,7 +359,6 @@ def _data_files():  # type: ignore[no-untyped-def]
         understand,
     )
     from indexer.classify import load_pins
-    from indexer.corrections import load_corrections
     from portail import geo
     from portail.paths import data_dir
     from portail.schema import load_toml
@@ -369,8 +392,60 @@ def _data_files():  # type: ignore[no-untyped-def]
             lambda: load_toml(content.DATA / "popular.toml", content.POPULAR_SCHEMA),
         ),
         ("webui/data/directory.toml", lambda: check_directory(DIRECTORY_FILE)),
-        ("var/corrections.toml", lambda: load_corrections(data_dir())),
+        ("var/corrections.toml", lambda: _first_release_corrections(data_dir())),
     ]
+
+
+def _first_release_corrections(folder: Path) -> None:
+    """A corrections file of the first release, not yet imported: checked before it is."""
+    from indexer.corrections import corrections_path, parse_corrections
+
+    path = corrections_path(folder)
+    if path.exists():
+        parse_corrections(path.read_text("utf-8"), path.name)
+
+
+@main.group(help="Gérer la base de données (son schéma, ses migrations).")
+def db() -> None:
+    pass
+
+
+@db.command(
+    "upgrade",
+    help="Met la base de données au schéma actuel (SQLite du répertoire de données, ou "
+    "PostgreSQL de PORTAIL_DATABASE_URL) ; sans effet si elle y est déjà.",
+)
+def db_upgrade() -> None:
+    from indexer.corrections import CorrectionsError, import_corrections_file
+    from portail.db import open_store
+    from portail.db.engine import database_url, make_engine, upgrade
+    from portail.paths import data_dir
+
+    folder = data_dir()
+    engine = make_engine(database_url(folder))
+    try:
+        before, after = upgrade(engine)
+    finally:
+        engine.dispose()
+    if before == after:
+        click.echo(f"La base de données est déjà au schéma {after}.")
+    elif before is None:
+        click.echo(f"Base de données créée au schéma {after}.")
+    else:
+        shown = before or "de la première version"
+        click.echo(f"Base de données mise à jour : du schéma {shown} au schéma {after}.")
+    store = open_store(folder)
+    try:
+        imported = import_corrections_file(store, folder)
+    except CorrectionsError as exc:
+        for line in exc.errors:
+            click.echo(line, err=True)
+        click.echo("Les corrections n'ont pas été importées : corrigez le fichier.", err=True)
+        sys.exit(2)
+    finally:
+        store.close()
+    if imported:
+        click.echo(f"{imported} corrections importées de corrections.toml dans la base.")
 
 
 @main.group(help="Gérer l'annuaire éditorial des partenaires et des contacts régionaux.")

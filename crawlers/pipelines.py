@@ -1,0 +1,91 @@
+"""The item pipeline: what the spider finds reaches the store here, and only here.
+
+The spider yields three kinds of items: a page to save (`PageItem`), a page reached without a
+new copy — unchanged (304) or vanished (404/410) — (`SeenItem`), and an error to report
+(`ErrorItem`). The pipeline writes each through the data layer, one transaction per item, so
+a crawl killed at any moment leaves the store consistent. Identical content under two URLs is
+folded into the page with the shorter URL.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from crawlers.urls import rank
+from portail.db import Store, open_store
+
+
+@dataclass
+class PageItem:
+    url: str  # the page's key: its canonical URL (or its final URL)
+    requested: str  # the URL as requested
+    final: str  # the URL of the response (after redirects)
+    fields: dict[str, Any] = field(default_factory=dict)
+    content_hash: str = ""
+    etag: str | None = None
+    last_modified: str | None = None
+    http_status: int = 200
+
+
+@dataclass
+class SeenItem:
+    page_url: str
+    outcome: str  # unchanged | missing
+
+
+@dataclass
+class ErrorItem:
+    url: str
+    reason: str
+
+
+class StorePipeline:
+    """Writes the spider's items into the store of the crawl's data directory."""
+
+    def __init__(self, crawler: Any):
+        self.crawler = crawler
+        self.store: Store | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> StorePipeline:
+        return cls(crawler)
+
+    def open_spider(self) -> None:
+        self.store = open_store(self.crawler.settings["PORTAIL_DATA_DIR"])
+
+    def close_spider(self) -> None:
+        if self.store is not None:
+            self.store.close()
+
+    def process_item(self, item: Any) -> Any:
+        spider = self.crawler.spider
+        store = self.store
+        assert store is not None
+        if isinstance(item, PageItem):
+            self._save(store, spider, item)
+        elif isinstance(item, SeenItem):
+            store.mark_seen(spider.crawl_id, item.page_url, item.outcome)
+        elif isinstance(item, ErrorItem):
+            store.add_error(spider.crawl_id, item.url, item.reason)
+        return item
+
+    def _save(self, store: Store, spider: Any, item: PageItem) -> None:
+        outcome = store.save_page(
+            spider.crawl_id,
+            spider.source.id,
+            item.url,
+            item.requested,
+            item.fields,
+            item.etag,
+            item.last_modified,
+            item.http_status,
+        )
+        if item.final != item.requested:
+            store.record_alias(item.final, item.url, item.etag, item.last_modified)
+        if outcome != "unchanged":
+            twin = store.twin_of(spider.source.id, item.content_hash, item.url)
+            if twin is not None:
+                keep, drop = sorted([twin, item.url], key=rank)
+                store.merge_into(drop, keep)
+                store.mark_seen(spider.crawl_id, keep, "unchanged")

@@ -1,3 +1,0 @@
-from portail.cli import main
-
-main()

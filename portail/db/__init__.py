@@ -1,0 +1,60 @@
+"""The data layer: one owner for every table, one API per stage, SQLite or PostgreSQL.
+
+    store = open_store(data_dir)        # the tables of a data directory (or PORTAIL_DATABASE_URL)
+    store.save_page(...)                # the crawler's API (`crawling.py`)
+    store.urls_to_index()               # the indexer's (`indexing.py`)
+    store.corrections()                 # the console's (`console.py`)
+    store.runs(source)                  # the scheduler's (`scheduling.py`)
+    store.texts(urls)                   # the web's read-only queries (`reading.py`)
+    store.failed_logins(client, 600)    # what web nodes share (`nodes.py`)
+
+The schema is the one of `tables.py`, reached through the migrations (`portail db upgrade`);
+`open_store` refuses a database at another version (SchemaError).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from portail.db.base import Row, now
+from portail.db.console import ConsoleAPI, RecrawlRequest, StoredCorrection
+from portail.db.crawling import CrawlCounts, CrawlingAPI
+from portail.db.engine import SchemaError, database_url, ensure_current, make_engine
+from portail.db.indexing import IndexingAPI
+from portail.db.nodes import NodesAPI
+from portail.db.reading import CrawledSource, ReadingAPI
+from portail.db.scheduling import FAILURES_TO_FLAG, SchedulingAPI
+
+
+class Store(CrawlingAPI, IndexingAPI, ConsoleAPI, SchedulingAPI, ReadingAPI, NodesAPI):
+    """The tables of one database, with every stage's API."""
+
+    def __init__(self, engine: Engine):
+        super().__init__(engine)
+
+
+def open_store(data_dir: Path, read_only: bool = False) -> Store:
+    """The store of a data directory (or of PORTAIL_DATABASE_URL), at the current schema."""
+    url = database_url(data_dir)
+    if read_only and url.startswith("sqlite") and not Path(url.split("///", 1)[1]).exists():
+        read_only = False  # nothing to read yet: create it (a fresh data directory)
+    engine = make_engine(url, read_only=read_only)
+    if not read_only:
+        ensure_current(engine)
+    return Store(engine)
+
+
+__all__ = [
+    "FAILURES_TO_FLAG",
+    "CrawlCounts",
+    "CrawledSource",
+    "RecrawlRequest",
+    "Row",
+    "SchemaError",
+    "Store",
+    "StoredCorrection",
+    "now",
+    "open_store",
+]

@@ -1,0 +1,392 @@
+"""The crawler's part of the data layer: pages, fetches, sources and crawl runs.
+
+Every write is its own transaction, so a crawl killed at any moment leaves the tables
+consistent. Pages are keyed by canonical URL; `fetches` remembers, per requested URL, the
+validators (ETag, Last-Modified) for conditional requests and the page it led to.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import and_, delete, func, insert, not_, select, update
+
+from portail.db.base import Base, Row, now, upsert
+from portail.db.tables import crawl_errors, crawl_pages, crawls, enrichment, fetches, pages, sources
+
+PAGE_FIELDS = (
+    "title",
+    "text",
+    "description",
+    "language",
+    "published",
+    "modified",
+    "structured",
+    "links",
+    "content_hash",
+    "content_type",
+)
+FIELD_DEFAULTS: dict[str, Any] = {
+    "title": "",
+    "text": "",
+    "description": "",
+    "language": "",
+    "structured": {},
+    "links": [],
+}
+
+
+@dataclass
+class CrawlCounts:
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    gone: int = 0
+    errors: int = 0
+
+
+def _value(value: Any) -> Any:
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False)
+    return value
+
+
+class CrawlingAPI(Base):
+    """What a crawl reads and writes."""
+
+    # -- sources --------------------------------------------------------------------------
+
+    def record_source(self, source_id: str, name: str, organisation: str, region: str) -> None:
+        """Remember who publishes a source, so that readers need no sources file."""
+        with self.begin() as db:
+            upsert(
+                db,
+                sources,
+                {
+                    "id": source_id,
+                    "name": name,
+                    "organisation": organisation,
+                    "region": region,
+                    "updated": now(),
+                },
+                ["id"],
+            )
+
+    def sources(self) -> dict[str, Row]:
+        return {r["id"]: r for r in self.all(select(sources))}
+
+    # -- crawls ---------------------------------------------------------------------------
+
+    def start_crawl(self, source: str) -> int:
+        with self.begin() as db:
+            db.execute(
+                update(crawls)
+                .where(crawls.c.source == source, crawls.c.status == "running")
+                .values(status="interrupted", finished=now())
+            )
+            result = db.execute(
+                insert(crawls)
+                .values(source=source, started=now(), status="running")
+                .returning(crawls.c.id)
+            )
+            return int(result.scalar_one())
+
+    def finish_crawl(
+        self,
+        crawl_id: int,
+        status: str,
+        reason: str,
+        flag: str | None,
+        counts: CrawlCounts,
+        nbytes: int,
+        record: dict[str, Any] | None = None,
+    ) -> None:
+        with self.begin() as db:
+            db.execute(
+                update(crawls)
+                .where(crawls.c.id == crawl_id)
+                .values(
+                    finished=now(),
+                    status=status,
+                    reason=reason,
+                    flag=flag,
+                    pages_new=counts.new,
+                    pages_changed=counts.changed,
+                    pages_unchanged=counts.unchanged,
+                    pages_gone=counts.gone,
+                    errors=counts.errors,
+                    bytes=nbytes,
+                    record=json.dumps(record, ensure_ascii=False) if record else None,
+                )
+            )
+
+    def add_error(self, crawl_id: int, url: str, reason: str) -> None:
+        with self.begin() as db:
+            db.execute(insert(crawl_errors).values(crawl_id=crawl_id, url=url, reason=reason))
+
+    def crawl(self, crawl_id: int) -> Row | None:
+        return self.one(select(crawls).where(crawls.c.id == crawl_id))
+
+    def crawls(self, source: str | None = None, limit: int = 50) -> list[Row]:
+        query = select(crawls).order_by(crawls.c.id.desc()).limit(limit)
+        if source:
+            query = query.where(crawls.c.source == source)
+        return self.all(query)
+
+    def crawl_errors(self, crawl_id: int) -> list[Row]:
+        return self.all(
+            select(crawl_errors.c.url, crawl_errors.c.reason).where(
+                crawl_errors.c.crawl_id == crawl_id
+            )
+        )
+
+    def outcome_counts(self, crawl_id: int) -> dict[str, int]:
+        rows = self.all(
+            select(crawl_pages.c.outcome, func.count().label("n"))
+            .where(crawl_pages.c.crawl_id == crawl_id)
+            .group_by(crawl_pages.c.outcome)
+        )
+        return {r["outcome"]: int(r["n"]) for r in rows}
+
+    # -- pages ----------------------------------------------------------------------------
+
+    def page(self, url: str) -> Row | None:
+        return self.one(select(pages).where(pages.c.url == url))
+
+    def fetch_info(self, url: str) -> Row | None:
+        return self.one(
+            select(
+                fetches,
+                pages.c.links,
+                pages.c.status,
+            )
+            .join(pages, pages.c.url == fetches.c.page_url)
+            .where(fetches.c.url == url)
+        )
+
+    def _record_fetch(
+        self, db: Any, url: str, page_url: str, etag: str | None, last_modified: str | None
+    ) -> None:
+        upsert(
+            db,
+            fetches,
+            {"url": url, "page_url": page_url, "etag": etag, "last_modified": last_modified},
+            ["url"],
+        )
+
+    def mark_seen(self, crawl_id: int, page_url: str, outcome: str) -> bool:
+        """Note that this crawl reached a page; False when it was already noted."""
+        with self.begin() as db:
+            known = db.execute(
+                select(crawl_pages.c.outcome).where(
+                    crawl_pages.c.crawl_id == crawl_id, crawl_pages.c.page_url == page_url
+                )
+            ).first()
+            if known is not None:
+                return False
+            upsert(
+                db,
+                crawl_pages,
+                {"crawl_id": crawl_id, "page_url": page_url, "outcome": outcome},
+                ["crawl_id", "page_url"],
+                update=[],
+            )
+            if outcome != "missing":
+                db.execute(
+                    update(pages).where(pages.c.url == page_url).values(last_seen=now(), missed=0)
+                )
+        return True
+
+    def save_page(
+        self,
+        crawl_id: int,
+        source: str,
+        url: str,
+        fetched_url: str,
+        fields: dict[str, Any],
+        etag: str | None,
+        last_modified: str | None,
+        http_status: int,
+    ) -> str:
+        """Insert or update a page in one transaction; return new, changed or unchanged."""
+        stamp = now()
+        values = {k: _value(fields.get(k, FIELD_DEFAULTS.get(k))) for k in PAGE_FIELDS}
+        with self.begin() as db:
+            old = db.execute(
+                select(pages.c.status, pages.c.content_hash).where(pages.c.url == url)
+            ).first()
+            if old is None:
+                outcome = "new"
+                db.execute(
+                    insert(pages).values(
+                        url=url,
+                        source=source,
+                        status="ok",
+                        fetched_url=fetched_url,
+                        http_status=http_status,
+                        etag=etag,
+                        last_modified=last_modified,
+                        first_seen=stamp,
+                        last_fetched=stamp,
+                        last_changed=stamp,
+                        last_seen=stamp,
+                        **values,
+                    )
+                )
+            elif old.content_hash == values["content_hash"] and old.status == "ok":
+                outcome = "unchanged"
+                db.execute(
+                    update(pages)
+                    .where(pages.c.url == url)
+                    .values(
+                        last_fetched=stamp,
+                        last_seen=stamp,
+                        missed=0,
+                        etag=etag,
+                        last_modified=last_modified,
+                        fetched_url=fetched_url,
+                    )
+                )
+            else:
+                outcome = "new" if old.status != "ok" else "changed"
+                db.execute(
+                    update(pages)
+                    .where(pages.c.url == url)
+                    .values(
+                        source=source,
+                        status="ok",
+                        fetched_url=fetched_url,
+                        http_status=http_status,
+                        etag=etag,
+                        last_modified=last_modified,
+                        last_fetched=stamp,
+                        last_changed=stamp,
+                        last_seen=stamp,
+                        gone_since=None,
+                        missed=0,
+                        version=pages.c.version + 1,
+                        **values,
+                    )
+                )
+            self._record_fetch(db, fetched_url, url, etag, last_modified)
+            self._note_outcome(db, crawl_id, url, outcome)
+        return outcome
+
+    def _note_outcome(self, db: Any, crawl_id: int, url: str, outcome: str) -> None:
+        """Within one crawl, a page reached twice keeps its first news (new, changed)."""
+        known = db.execute(
+            select(crawl_pages.c.outcome).where(
+                crawl_pages.c.crawl_id == crawl_id, crawl_pages.c.page_url == url
+            )
+        ).first()
+        if known is None:
+            db.execute(insert(crawl_pages).values(crawl_id=crawl_id, page_url=url, outcome=outcome))
+        elif known.outcome not in ("new", "changed"):
+            db.execute(
+                update(crawl_pages)
+                .where(crawl_pages.c.crawl_id == crawl_id, crawl_pages.c.page_url == url)
+                .values(outcome=outcome)
+            )
+
+    def twin_of(self, source: str, content_hash: str, url: str) -> str | None:
+        """Another live page of the source with the same content, if any."""
+        row = self.one(
+            select(pages.c.url).where(
+                pages.c.source == source,
+                pages.c.content_hash == content_hash,
+                pages.c.status == "ok",
+                pages.c.url != url,
+            )
+        )
+        return row["url"] if row else None
+
+    def merge_into(self, loser: str, winner: str) -> None:
+        """Fold a duplicate page into its twin: its URL becomes an alias of the twin."""
+        with self.begin() as db:
+            db.execute(update(fetches).where(fetches.c.page_url == loser).values(page_url=winner))
+            db.execute(delete(crawl_pages).where(crawl_pages.c.page_url == loser))
+            db.execute(delete(enrichment).where(enrichment.c.url == loser))
+            db.execute(delete(pages).where(pages.c.url == loser))
+
+    def record_alias(
+        self, fetched_url: str, page_url: str, etag: str | None, last_modified: str | None
+    ) -> None:
+        with self.begin() as db:
+            self._record_fetch(db, fetched_url, page_url, etag, last_modified)
+
+    def close_crawl(self, crawl_id: int, source: str, complete: bool) -> tuple[int, str | None]:
+        """Apply what a crawl learnt about vanished pages; return (gone count, flag).
+
+        A crawl that reached far fewer pages than the source has marks nothing gone: the
+        site may be down or redesigned, and a maintainer decides.
+        """
+        live = int(
+            self.scalar(
+                select(func.count())
+                .select_from(pages)
+                .where(pages.c.source == source, pages.c.status == "ok")
+            )
+        )
+        reached = int(
+            self.scalar(
+                select(func.count())
+                .select_from(crawl_pages.join(pages, pages.c.url == crawl_pages.c.page_url))
+                .where(
+                    crawl_pages.c.crawl_id == crawl_id,
+                    crawl_pages.c.outcome != "missing",
+                    pages.c.source == source,
+                )
+            )
+        )
+        if not complete:
+            return 0, None
+        if live >= 5 and reached < 0.5 * live:
+            return 0, (
+                f"chute soudaine : {reached} pages atteintes pour {live} pages connues ; "
+                "aucune page n'a été marquée disparue"
+            )
+        stamp = now()
+        this_crawl = select(crawl_pages.c.page_url).where(crawl_pages.c.crawl_id == crawl_id)
+        missing_here = this_crawl.where(crawl_pages.c.outcome == "missing")
+        live_here = and_(pages.c.source == source, pages.c.status == "ok")
+        with self.begin() as db:
+            missing = db.execute(
+                update(pages)
+                .where(live_here, pages.c.url.in_(missing_here))
+                .values(status="gone", gone_since=stamp, version=pages.c.version + 1)
+            ).rowcount
+            db.execute(
+                update(pages)
+                .where(live_here, not_(pages.c.url.in_(this_crawl)))
+                .values(missed=pages.c.missed + 1)
+            )
+            vanished = db.execute(
+                update(pages)
+                .where(live_here, pages.c.missed >= 2)
+                .values(status="gone", gone_since=stamp, version=pages.c.version + 1)
+            ).rowcount
+        return missing + vanished, None
+
+    def pages(self, status: str | None = None, source: str | None = None) -> Iterator[Row]:
+        query = select(pages).order_by(pages.c.url)
+        if status:
+            query = query.where(pages.c.status == status)
+        if source:
+            query = query.where(pages.c.source == source)
+        with self.engine.connect() as connection:
+            for row in connection.execution_options(yield_per=500).execute(query).mappings():
+                yield dict(row)
+
+    def count_pages(self, status: str = "ok") -> int:
+        return int(
+            self.scalar(select(func.count()).select_from(pages).where(pages.c.status == status))
+        )
+
+    def integrity_ok(self) -> bool:
+        if self.engine.dialect.name != "sqlite":
+            return True
+        with self.engine.connect() as connection:
+            return connection.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"

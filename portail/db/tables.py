@@ -1,0 +1,195 @@
+"""Every table of the portal, declared once (SQLAlchemy Core). The data layer owns them: no
+other module writes SQL. Their schema changes only through the migrations of
+`portail/db/migrations` (`portail db upgrade`).
+
+Dates are ISO 8601 text (UTC), as the first release stored them; JSON values are text.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Column,
+    Float,
+    Index,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    Table,
+    Text,
+)
+
+metadata = MetaData()
+
+# -- the crawler's ------------------------------------------------------------------------------
+
+pages = Table(
+    "pages",
+    metadata,
+    Column("url", Text, primary_key=True),  # the canonical URL
+    Column("source", Text, nullable=False),
+    Column("status", Text, nullable=False),  # ok | gone | error
+    Column("fetched_url", Text),
+    Column("http_status", Integer),
+    Column("content_type", Text),
+    Column("title", Text, nullable=False, server_default=""),
+    Column("text", Text, nullable=False, server_default=""),
+    Column("description", Text, nullable=False, server_default=""),
+    Column("language", Text, nullable=False, server_default=""),
+    Column("published", Text),
+    Column("modified", Text),
+    Column("structured", Text, nullable=False, server_default="{}"),
+    Column("links", Text, nullable=False, server_default="[]"),
+    Column("content_hash", Text),
+    Column("etag", Text),
+    Column("last_modified", Text),
+    Column("first_seen", Text, nullable=False),
+    Column("last_fetched", Text),
+    Column("last_changed", Text),
+    Column("last_seen", Text),
+    Column("gone_since", Text),
+    Column("missed", Integer, nullable=False, server_default="0"),
+    Column("version", Integer, nullable=False, server_default="1"),
+    Index("pages_source", "source", "status"),
+    Index("pages_hash", "source", "content_hash"),
+)
+
+fetches = Table(
+    "fetches",
+    metadata,
+    Column("url", Text, primary_key=True),  # the URL as requested
+    Column("page_url", Text, nullable=False),  # the page it led to
+    Column("etag", Text),
+    Column("last_modified", Text),
+)
+
+crawls = Table(
+    "crawls",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("source", Text, nullable=False),
+    Column("started", Text, nullable=False),
+    Column("finished", Text),
+    Column("status", Text, nullable=False),  # running | finished | incomplete | interrupted
+    Column("reason", Text),
+    Column("pages_new", Integer, nullable=False, server_default="0"),
+    Column("pages_changed", Integer, nullable=False, server_default="0"),
+    Column("pages_unchanged", Integer, nullable=False, server_default="0"),
+    Column("pages_gone", Integer, nullable=False, server_default="0"),
+    Column("errors", Integer, nullable=False, server_default="0"),
+    Column("bytes", Integer, nullable=False, server_default="0"),
+    Column("flag", Text),  # why this crawl's result needs a maintainer
+    Column("record", Text),  # the run's machine-readable record (JSON), when finished
+    Index("crawls_source", "source", "id"),
+)
+
+crawl_pages = Table(
+    "crawl_pages",
+    metadata,
+    Column("crawl_id", Integer, nullable=False),
+    Column("page_url", Text, nullable=False),
+    Column("outcome", Text, nullable=False),  # new | changed | unchanged | missing
+    PrimaryKeyConstraint("crawl_id", "page_url"),
+)
+
+crawl_errors = Table(
+    "crawl_errors",
+    metadata,
+    Column("crawl_id", Integer, nullable=False),
+    Column("url", Text, nullable=False),
+    Column("reason", Text, nullable=False),
+    Index("crawl_errors_crawl", "crawl_id"),
+)
+
+sources = Table(
+    "sources",
+    metadata,
+    Column("id", Text, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("organisation", Text, nullable=False),
+    Column("region", Text, nullable=False, server_default=""),
+    Column("updated", Text, nullable=False),
+)
+
+# -- the indexer's ------------------------------------------------------------------------------
+
+enrichment = Table(
+    "enrichment",
+    metadata,
+    Column("url", Text, primary_key=True),
+    Column("version", Integer, nullable=False),
+    Column("step", Text),
+    Column("steps", Text, nullable=False, server_default="{}"),
+    Column("relevant", Integer, nullable=False, server_default="1"),
+    Column("kind", Text, nullable=False, server_default="other"),
+    Column("countries", Text, nullable=False, server_default="[]"),
+    Column("regions", Text, nullable=False, server_default="[]"),
+    Column("sectors", Text, nullable=False, server_default="[]"),
+    Column("date", Text),
+    Column("extra", Text, nullable=False, server_default="{}"),
+)
+
+# -- the scheduler's ----------------------------------------------------------------------------
+
+runs = Table(
+    "runs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("source", Text, nullable=False),
+    Column("started", Text, nullable=False),
+    Column("finished", Text),
+    Column("status", Text, nullable=False),  # running | ok | failed | timeout | busy
+    Column("detail", Text, nullable=False, server_default=""),
+    Index("runs_source", "source", "id"),
+)
+
+# -- the console's (maintainers) ----------------------------------------------------------------
+
+corrections = Table(
+    "corrections",
+    metadata,
+    Column("url", Text, primary_key=True),  # the page's canonical URL
+    Column("step", Text),  # the step pinned, or none
+    Column("kind", Text),  # the kind pinned, or none
+    Column("hidden", Integer, nullable=False, server_default="0"),
+    Column("by", Text, nullable=False, server_default=""),
+    Column("at", Text, nullable=False, server_default=""),
+    Column("note", Text, nullable=False, server_default=""),
+)
+
+recrawl_queue = Table(
+    "recrawl_queue",
+    metadata,
+    Column("source", Text, primary_key=True),  # at most one request per source
+    Column("at", Text, nullable=False),
+    Column("by", Text, nullable=False, server_default=""),
+)
+
+reindex_queue = Table(
+    "reindex_queue",
+    metadata,
+    Column("url", Text, primary_key=True),  # a page whose index entry must be rebuilt
+    Column("at", Text, nullable=False),
+)
+
+# -- the web nodes' shared state ----------------------------------------------------------------
+
+login_attempts = Table(
+    "login_attempts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("client", Text, nullable=False),
+    Column("at", Float, nullable=False),  # seconds since the epoch
+    Index("login_attempts_client", "client", "at"),
+)
+
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("id", Text, primary_key=True),  # a random token, also in the signed cookie
+    Column("name", Text, nullable=False, server_default=""),  # who logged in
+    Column("created", Float, nullable=False),
+    Column("expires", Float, nullable=False),
+    Column(
+        "password_stamp", Text, nullable=False, server_default=""
+    ),  # the hash it was opened with
+)

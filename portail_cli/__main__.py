@@ -1,0 +1,3 @@
+from portail_cli.main import main
+
+main()

@@ -1,0 +1,269 @@
+"""The data layer on SQLite and on PostgreSQL: migrations, and each stage's API (crawler,
+indexer, console, scheduler, web reads, web nodes' shared state)."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import time
+
+import pytest
+from sqlalchemy import inspect, text
+
+from conftest import ROOT, run_portail
+from portail.db import CrawlCounts, SchemaError, StoredCorrection, open_store
+from portail.db.engine import current, ensure_current, head, upgrade
+from portail.db.tables import metadata
+
+FIRST_RELEASE = ROOT / "tests" / "data" / "first-release"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request, tmp_path, monkeypatch):
+    """A store at the current schema, on each engine."""
+    if request.param == "postgresql":
+        monkeypatch.setenv("PORTAIL_DATABASE_URL", request.getfixturevalue("postgres_url"))
+    else:
+        monkeypatch.delenv("PORTAIL_DATABASE_URL", raising=False)
+    opened = open_store(tmp_path / "var")
+    yield opened
+    opened.close()
+
+
+def page_fields(text: str, **extra) -> dict:
+    return {"title": text[:30], "text": text, "content_hash": str(hash(text)), **extra}
+
+
+def save(store, crawl_id: int, url: str, text: str, source: str = "essai") -> str:
+    return store.save_page(crawl_id, source, url, url, page_fields(text), None, None, 200)
+
+
+# -- migrations ---------------------------------------------------------------------------------
+
+
+def test_a_fresh_database_gets_every_table_of_the_schema(store):
+    tables = set(inspect(store.engine).get_table_names())
+    assert set(metadata.tables) <= tables
+    assert current(store.engine) == head()
+
+
+def test_a_database_at_an_unknown_schema_is_refused(store):
+    with store.engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    with pytest.raises(SchemaError, match="ne connaît pas"):
+        ensure_current(store.engine)
+
+
+def test_upgrading_twice_changes_nothing(store):
+    assert upgrade(store.engine) == (head(), head())
+
+
+def test_the_first_release_store_is_upgraded_without_losing_a_page(tmp_path, monkeypatch):
+    monkeypatch.delenv("PORTAIL_DATABASE_URL", raising=False)
+    data = tmp_path / "var"
+    shutil.copytree(FIRST_RELEASE, data)
+    before = sqlite3.connect(data / "pages.sqlite3").execute("SELECT count(*) FROM pages")
+    count = before.fetchone()[0]
+    assert count == 40
+    refused = run_portail("index", data=data)
+    assert refused.returncode == 78 and "portail db upgrade" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    done = run_portail("db", "upgrade", data=data)
+    assert done.returncode == 0, done.stderr
+    assert "du schéma de la première version au schéma" in done.stdout
+    assert "1 corrections importées" in done.stdout
+    assert not (data / "corrections.toml").exists()
+    store = open_store(data)
+    try:
+        assert store.count_pages() == count
+        assert store.enrichment("https://www.exemple.fr/pages/00")["step"] == "informer"
+        assert store.corrections()["https://www.exemple.fr/pages/01"].step == "gerer"
+    finally:
+        store.close()
+    indexed = run_portail("index", data=data)
+    assert indexed.returncode == 0, indexed.stderr
+    assert run_portail("db", "upgrade", data=data).stdout.startswith("La base de données est déjà")
+
+
+def test_a_read_only_store_of_a_missing_file_is_created_not_refused(tmp_path, monkeypatch):
+    monkeypatch.delenv("PORTAIL_DATABASE_URL", raising=False)
+    open_store(tmp_path / "new", read_only=True).close()
+
+
+# -- the crawler's API --------------------------------------------------------------------------
+
+
+def test_pages_are_new_then_unchanged_then_changed(store):
+    crawl = store.start_crawl("essai")
+    url = "https://exemple.fr/a"
+    assert save(store, crawl, url, "Texte A") == "new"
+    assert save(store, store.start_crawl("essai"), url, "Texte A") == "unchanged"
+    assert save(store, store.start_crawl("essai"), url, "Texte A modifié") == "changed"
+    assert store.page(url)["version"] == 2
+    assert store.fetch_info(url)["page_url"] == url
+
+
+def test_a_page_reached_twice_in_a_crawl_keeps_its_first_news(store):
+    crawl = store.start_crawl("essai")
+    save(store, crawl, "https://exemple.fr/a", "Texte")
+    assert not store.mark_seen(crawl, "https://exemple.fr/a", "unchanged")
+    assert store.outcome_counts(crawl) == {"new": 1}
+
+
+def test_twins_fold_and_an_interrupted_crawl_is_marked(store):
+    crawl = store.start_crawl("essai")
+    save(store, crawl, "https://exemple.fr/a", "Même texte")
+    save(store, crawl, "https://exemple.fr/a?x=1", "Autre")
+    assert store.twin_of("essai", str(hash("Même texte")), "https://exemple.fr/b") == (
+        "https://exemple.fr/a"
+    )
+    store.merge_into("https://exemple.fr/a?x=1", "https://exemple.fr/a")
+    assert store.page("https://exemple.fr/a?x=1") is None
+    second = store.start_crawl("essai")
+    assert store.crawl(crawl)["status"] == "interrupted" and second > crawl
+
+
+def test_closing_a_crawl_marks_missing_pages_gone_unless_the_source_collapsed(store):
+    first = store.start_crawl("essai")
+    for i in range(10):
+        save(store, first, f"https://exemple.fr/{i}", f"Texte {i}")
+    store.close_crawl(first, "essai", complete=True)
+    collapsed = store.start_crawl("essai")
+    save(store, collapsed, "https://exemple.fr/0", "Texte 0")
+    gone, flag = store.close_crawl(collapsed, "essai", complete=True)
+    assert gone == 0 and flag and "chute soudaine" in flag
+    normal = store.start_crawl("essai")
+    for i in range(9):
+        save(store, normal, f"https://exemple.fr/{i}", f"Texte {i}")
+    store.mark_seen(normal, "https://exemple.fr/9", "missing")
+    gone, flag = store.close_crawl(normal, "essai", complete=True)
+    assert (gone, flag) == (1, None)
+    assert store.page("https://exemple.fr/9")["status"] == "gone"
+    record = {"source": "essai", "exit": 0}
+    store.finish_crawl(normal, "finished", "finished", None, CrawlCounts(unchanged=9), 0, record)
+    assert '"source": "essai"' in store.crawl(normal)["record"]
+
+
+# -- the indexer's API --------------------------------------------------------------------------
+
+
+def test_the_indexer_sees_new_changed_and_stale_pages(store):
+    crawl = store.start_crawl("essai")
+    for name in ("a", "b"):
+        save(store, crawl, f"https://exemple.fr/{name}", f"Texte {name}")
+    assert sorted(store.urls_to_index()) == ["https://exemple.fr/a", "https://exemple.fr/b"]
+    rows = [
+        (r["url"], r["version"], "gerer", "{}", 1, "guide", "[]", "[]", "[]", None, "{}")
+        for r in store.rows(store.urls_to_index())
+    ]
+    store.record_enrichment(rows, [])
+    assert store.urls_to_index() == []
+    store.mark_for_reindex("https://exemple.fr/a")
+    assert store.urls_to_index() == ["https://exemple.fr/a"]
+    store.merge_into("https://exemple.fr/b", "https://exemple.fr/a")
+    assert store.stale_urls() == []  # the merge dropped its enrichment too
+
+
+# -- the console's, the scheduler's, the web's --------------------------------------------------
+
+
+def test_corrections_are_saved_replaced_and_removed(store):
+    correction = StoredCorrection("https://exemple.fr/a", "gerer", None, False, "Camille", "t", "")
+    store.save_correction(correction)
+    store.save_correction(StoredCorrection(**{**correction.__dict__, "kind": "guide"}))
+    assert store.corrections()["https://exemple.fr/a"].kind == "guide"
+    assert store.remove_correction("https://exemple.fr/a")
+    assert not store.remove_correction("https://exemple.fr/a")
+
+
+def test_a_recrawl_request_is_kept_once_and_taken_once(store):
+    first = store.request_recrawl("essai", "Camille")
+    again = store.request_recrawl("essai", "Dominique")
+    assert again == first and [r.source for r in store.pending_recrawls()] == ["essai"]
+    assert store.take_recrawl("essai") == first and store.take_recrawl("essai") is None
+
+
+def test_three_failed_runs_flag_a_source_until_a_success(store):
+    for _ in range(3):
+        run = store.start_run("essai", "2026-12-01T00:00:00+00:00")
+        store.finish_run(run, "failed", "site injoignable", "2026-12-01T00:01:00+00:00")
+    assert store.failing_sources() == {"essai": "site injoignable"}
+    run = store.start_run("essai", "2026-12-02T00:00:00+00:00")
+    store.finish_run(run, "ok", "", "2026-12-02T00:01:00+00:00")
+    assert store.failing_sources() == {} and store.runs("essai")[0]["status"] == "ok"
+
+
+def test_the_web_reads_texts_sources_and_the_export(store):
+    store.record_source("essai", "Essai", "Organisme", "53")
+    crawl = store.start_crawl("essai")
+    save(store, crawl, "https://exemple.fr/a", "Le texte entier")
+    assert store.texts(["https://exemple.fr/a", "https://exemple.fr/x"]) == {
+        "https://exemple.fr/a": "Le texte entier"
+    }
+    assert store.crawled_sources()["essai"].region == "53"
+    (row,) = list(store.export_rows())
+    assert row["canonical_url"] == "https://exemple.fr/a" and row["step"] is None
+
+
+def test_failed_logins_are_counted_in_a_window_and_forgiven(store):
+    moment = time.time()
+    for i in range(3):
+        store.record_failed_login("10.0.0.1", moment - 1000 + i)
+    store.record_failed_login("10.0.0.1", moment)
+    assert store.failed_logins("10.0.0.1", 600, moment) == 1
+    store.clear_failed_logins("10.0.0.1")
+    assert store.failed_logins("10.0.0.1", 600, moment) == 0
+
+
+def test_sessions_end_with_logout_a_new_password_or_their_expiry(store):
+    token = store.open_session("Camille", 3600, "empreinte-1")
+    assert store.session_name(token, "empreinte-1") == "Camille"
+    assert store.session_name(token, "empreinte-2") is None
+    store.close_session(token)
+    assert store.session_name(token, "empreinte-1") is None
+    short = store.open_session("Camille", -1, "empreinte-1")
+    assert store.session_name(short, "empreinte-1") is None
+
+
+def test_the_whole_demo_crawls_and_indexes_on_postgresql(
+    demo_web, make_sources, tmp_path, postgres_url, monkeypatch
+):
+    """The real pipeline (Scrapy into the data layer, then the index) on PostgreSQL."""
+    from conftest import chromium_or_skip
+
+    chromium_or_skip()
+    monkeypatch.setenv("PORTAIL_DATABASE_URL", postgres_url)
+    data = tmp_path / "var"
+    sources = make_sources(demo_web)
+    crawl = run_portail("crawl", "--sources", str(sources), "--source", "douane", data=data)
+    assert crawl.returncode == 0, crawl.stderr[-2000:]
+    assert not (data / "pages.sqlite3").exists()  # every table is on PostgreSQL
+    store = open_store(data)
+    try:
+        count = store.count_pages()
+    finally:
+        store.close()
+    assert count > 10
+    indexed = run_portail("index", data=data)
+    assert indexed.returncode == 0, indexed.stderr[-2000:]
+    assert f"{count} pages dans l'index" in indexed.stdout
+
+
+def test_processes_starting_together_on_an_empty_database_migrate_it_once(tmp_path):
+    import subprocess
+    import sys
+
+    code = "import sys; from pathlib import Path; from portail.db import open_store; "
+    code += "open_store(Path(sys.argv[1])).close()"
+    env = {k: v for k, v in __import__("os").environ.items() if k != "PORTAIL_DATABASE_URL"}
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", code, str(tmp_path / "var")],
+            env=env,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(4)
+    ]
+    errors = [p.communicate(timeout=120)[1] for p in procs]
+    assert [p.returncode for p in procs] == [0, 0, 0, 0], errors
