@@ -468,6 +468,15 @@ def test_accept_json_gives_the_same_data_as_the_json_address(client):
     assert client.get("/pays/jp", headers={"Accept": "text/html"}).mimetype == "text/html"
 
 
+def test_the_pages_announce_their_json_twins(client):
+    assert 'type="application/json" title="Japon en JSON" href="/pays/jp.json"' in html(
+        client.get("/pays/jp")
+    )
+    assert 'type="application/json" title="Annuaire des pays en JSON" href="/pays.json"' in html(
+        client.get("/pays")
+    )
+
+
 def test_the_openapi_document_describes_the_twins(openapi):
     assert {"/pays.json", "/pays/{iso2}.json"} <= set(openapi["paths"])
     for name in ("Country", "CountryDirectory", "Fact", "FactSource", "Sanction", "Page"):
