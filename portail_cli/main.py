@@ -362,7 +362,7 @@ def _data_files():  # type: ignore[no-untyped-def]
     from portail import geo
     from portail.paths import data_dir
     from portail.schema import load_toml
-    from webui import content
+    from webui import content, facts, zones
     from webui.directory import DIRECTORY_FILE, check_directory
 
     return [
@@ -392,6 +392,14 @@ def _data_files():  # type: ignore[no-untyped-def]
             lambda: load_toml(content.DATA / "popular.toml", content.POPULAR_SCHEMA),
         ),
         ("webui/data/directory.toml", lambda: check_directory(DIRECTORY_FILE)),
+        (
+            "webui/data/zones.toml",
+            lambda: load_toml(zones.ZONES_FILE, zones.SCHEMA, zones.coverage),
+        ),
+        (
+            "webui/data/country_facts.toml",
+            lambda: load_toml(facts.FACTS_FILE, facts.SCHEMA, facts.consistency),
+        ),
         ("var/corrections.toml", lambda: _first_release_corrections(data_dir())),
     ]
 

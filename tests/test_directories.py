@@ -319,7 +319,7 @@ def test_a_country_page_gives_its_sources_contacts_and_events(client):
 def test_the_countries_are_grouped_by_zone(client):
     page = html(client.get("/pays"))
     europe = page.split('id="europe"')[1].split("</section>")[0]
-    americas = page.split('id="ameriques"')[1].split("</section>")[0]
+    americas = page.split('id="amerique-latine-caraibes"')[1].split("</section>")[0]
     middle_east = page.split('id="afrique-du-nord-moyen-orient"')[1].split("</section>")[0]
     assert "Allemagne" in europe and "Brésil" in americas and "Maroc" in middle_east
 

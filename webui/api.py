@@ -15,7 +15,7 @@ from indexer.search import (
     SearchResults,
     parse_query_args,
 )
-from webui import content
+from webui import content, country_schemas
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -173,7 +173,7 @@ def openapi_document(search_url: str) -> dict[str, Any]:
         },
     }
     facet_counts = {"type": "object", "additionalProperties": {"type": "integer"}}
-    return {
+    document: dict[str, Any] = {
         "openapi": "3.0.3",
         "info": {
             "title": "France International — API de recherche",
@@ -258,6 +258,10 @@ def openapi_document(search_url: str) -> dict[str, Any]:
                     },
                 },
                 "Error": {"type": "object", "required": ["error"], "properties": {"error": string}},
+                "Page": result_schema,
             }
         },
     }
+    document["paths"].update(country_schemas.PATHS)  # the country directory's JSON twins
+    document["components"]["schemas"].update(country_schemas.SCHEMAS)
+    return document

@@ -1,62 +1,31 @@
 """/pays: the country directory by zone, with a search box that understands French names and
-adjectives (« allemand », « Viêt Nam », « Émirats »); /pays/<iso2>: one country's sources of
-information, contacts, resources by step, offers and upcoming events."""
+adjectives (« allemand », « Viêt Nam », « Émirats »); /pays/<iso2>: one country's fact sheet
+(webui/facts.py), sources of information, contacts, resources by step, offers and upcoming
+events. Both have a JSON twin (`.json` suffix or `Accept: application/json`)."""
 
 from __future__ import annotations
 
-import tomllib
 from collections import defaultdict
-from dataclasses import dataclass
-from functools import cache
-from pathlib import Path
+from dataclasses import asdict
+from typing import Any
 
 import pycountry
-from babel.core import get_global
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request, url_for
 
 from indexer.search import QueryError, SearchQuery
 from portail.geo import country_name
-from webui import catalogue, content, directory
+from webui import catalogue, content, directory, facts
+from webui.api import result
 from webui.directory import Link, ListedContact
+from webui.zones import OTHER, Zone, zone_of, zones
 
 bp = Blueprint("countries", __name__)
-ZONES_FILE = Path(__file__).resolve().parent / "data" / "zones.toml"
-OTHER_ZONE = ("autres", "Autres territoires")
 NOT_TARGETS = frozenset({"FR", "GP", "MQ", "GF", "RE", "YT"})  # France is home, not abroad
 PER_PROVIDER = 4
 PER_STEP = 3
 MAX_QUERY = 100
 # The kinds that inform about a country, most telling first.
 SOURCE_KINDS = ("country", "guide", "contact", "news", "offer")
-
-
-@dataclass(frozen=True)
-class Zone:
-    id: str
-    label: str
-    areas: tuple[str, ...]
-    countries: tuple[str, ...]
-
-
-@cache
-def zones() -> tuple[Zone, ...]:
-    raw = tomllib.loads(ZONES_FILE.read_text("utf-8"))
-    return tuple(
-        Zone(z["id"], z["label"], tuple(z.get("areas", [])), tuple(z.get("countries", [])))
-        for z in raw["zone"]
-    )
-
-
-def zone_of(code: str) -> tuple[str, str]:
-    """(id, label) of a country's zone: an explicit listing first, then its time zone."""
-    for zone in zones():
-        if code in zone.countries:
-            return zone.id, zone.label
-    area = (get_global("territory_zones").get(code) or ["?/"])[0].split("/")[0]
-    for zone in zones():
-        if area in zone.areas:
-            return zone.id, zone.label
-    return OTHER_ZONE
 
 
 def is_country(code: str) -> bool:
@@ -83,54 +52,139 @@ def resolve(text: str) -> list[str]:
     return [c for c in dict.fromkeys(codes) if is_country(c)]
 
 
+@bp.app_template_filter("capitalize_first")
+def capitalize_first(text: str) -> str:
+    """« mesures de l'UE » → « Mesures de l'UE » (Jinja's `capitalize` lowers the rest)."""
+    return text[:1].upper() + text[1:]
+
+
+def wants_json(suffix: bool) -> bool:
+    """A `.json` address, or a client that prefers JSON to HTML."""
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return suffix or best == "application/json"
+
+
+def negotiated(response: Response) -> Response:
+    response.vary.add("Accept")
+    return response
+
+
+# -- the directory ------------------------------------------------------------------------------
+
+
 @bp.get("/pays")
-def index():  # type: ignore[no-untyped-def]
+@bp.get("/pays.json", defaults={"as_json": True}, endpoint="index_json")
+def index(as_json: bool = False):  # type: ignore[no-untyped-def]
     counts = {c: n for c, n in content.searcher().counts("country").items() if is_country(c)}
     query = (request.args.get("q") or "").strip()
     if len(query) > MAX_QUERY:
         raise QueryError(f"La recherche est trop longue ({MAX_QUERY} caractères au plus).")
     found = resolve(query) if query else []
     with_content = [c for c in found if c in counts]
-    if query and len(with_content) == 1:
+    json_wanted = wants_json(as_json)
+    if query and len(with_content) == 1 and not json_wanted:
         return redirect(url_for("countries.country", iso2=with_content[0].lower()), code=303)
-    grouped: dict[tuple[str, str], list[tuple[str, str, int]]] = defaultdict(list)
-    for code, n in counts.items():
-        grouped[zone_of(code)].append((code, country_name(code), n))
-    order = [(z.id, z.label) for z in zones()] + [OTHER_ZONE]
-    by_zone = [
-        (zone, sorted(grouped[zone], key=lambda c: content.sort_key(c[1])))
-        for zone in order
-        if grouped.get(zone)
-    ]
-    return render_template(
-        "countries/index.html",
-        by_zone=by_zone,
-        total=len(counts),
-        query=query,
-        found=[(c, country_name(c), counts.get(c, 0)) for c in found],
+    by_zone = grouped(counts)
+    found_rows = [(c, country_name(c), counts.get(c, 0)) for c in found]
+    if json_wanted:
+        return negotiated(jsonify(directory_document(by_zone, found_rows, query, len(counts))))
+    return negotiated(
+        Response(
+            render_template(
+                "countries/index.html",
+                by_zone=by_zone,
+                total=len(counts),
+                query=query,
+                found=found_rows,
+            )
+        )
     )
 
 
+Row = tuple[str, str, int]
+
+
+def grouped(counts: dict[str, int]) -> list[tuple[Zone, list[Row]]]:
+    """The countries with content by zone, in the zones' order, each sorted by French name."""
+    by_zone: dict[str, list[Row]] = defaultdict(list)
+    for code, n in counts.items():
+        by_zone[zone_of(code).id].append((code, country_name(code), n))
+    return [
+        (zone, sorted(by_zone[zone.id], key=lambda row: content.sort_key(row[1])))
+        for zone in (*zones(), OTHER)
+        if by_zone.get(zone.id)
+    ]
+
+
+def _country_row(code: str, name: str, count: int) -> dict[str, Any]:
+    url = url_for("countries.country", iso2=code.lower(), _external=True)
+    return {"code": code, "name": name, "resources": count, "url": url}
+
+
+def directory_document(
+    by_zone: list[tuple[Zone, list[Row]]], found: list[Row], query: str, total: int
+) -> dict[str, Any]:
+    return {
+        "total": total,
+        "query": query or None,
+        "found": [_country_row(*row) for row in found],
+        "zones": [
+            {
+                "id": zone.id,
+                "label": zone.label,
+                "countries": [_country_row(*row) for row in rows],
+            }
+            for zone, rows in by_zone
+        ],
+    }
+
+
+# -- one country ----------------------------------------------------------------------------------
+
+
+@bp.get("/pays/")
+def index_slash():  # type: ignore[no-untyped-def]
+    return redirect(url_for("countries.index"), code=301)
+
+
+@bp.get("/pays/<iso2>/")
+def country_slash(iso2: str):  # type: ignore[no-untyped-def]
+    """`/pays/jp/` and `/pays/JP/` lead to `/pays/jp`, in one step."""
+    if len(iso2) != 2 or not is_country(iso2.upper()):
+        abort(404)
+    return redirect(url_for("countries.country", iso2=iso2.lower()), code=301)
+
+
 @bp.get("/pays/<iso2>")
-def country(iso2: str):  # type: ignore[no-untyped-def]
+@bp.get("/pays/<iso2>.json", defaults={"as_json": True}, endpoint="country_json")
+def country(iso2: str, as_json: bool = False):  # type: ignore[no-untyped-def]
     code = iso2.upper()
-    if iso2 != iso2.lower() and is_country(code):
-        return redirect(url_for("countries.country", iso2=iso2.lower()), code=301)
     if len(iso2) != 2 or not is_country(code):
         abort(404)
+    if iso2 != iso2.lower():
+        endpoint = "countries.country_json" if as_json else "countries.country"
+        return redirect(url_for(endpoint, iso2=iso2.lower()), code=301)
+    page = country_page(code)
+    if wants_json(as_json):
+        return negotiated(jsonify(country_document(page)))
+    return negotiated(Response(render_template("countries/country.html", **page)))
+
+
+def country_page(code: str) -> dict[str, Any]:
+    """Everything a country page shows, for the template and the JSON twin."""
     s = content.searcher()
     steps = s.counts("step", country=code)
     entry = directory.directory().countries.get(code)
-    return render_template(
-        "countries/country.html",
-        code=code,
-        name=country_name(code),
-        zone=zone_of(code),
-        total=sum(s.counts("kind", country=code).values()),
-        sources=information_sources(code),
-        links=country_links(code),
-        contacts=country_contacts(code),
-        by_step=[
+    return {
+        "code": code,
+        "name": country_name(code),
+        "zone": zone_of(code),
+        "sheet": facts.sheet(code, content.today()),
+        "total": sum(s.counts("kind", country=code).values()),
+        "sources": information_sources(code),
+        "links": country_links(code),
+        "contacts": country_contacts(code),
+        "by_step": [
             (
                 step,
                 steps[step.id],
@@ -139,10 +193,47 @@ def country(iso2: str):  # type: ignore[no-untyped-def]
             for step in content.step_map().values()
             if steps.get(step.id)
         ],
-        offers=[o for o in catalogue.catalogue() if code in o.countries],
-        events=s.upcoming_events(8, content.today(), country=code),
-        editorial_links=entry.links if entry else (),
-    )
+        "offers": [o for o in catalogue.catalogue() if code in o.countries],
+        "events": s.upcoming_events(8, content.today(), country=code),
+        "editorial_links": entry.links if entry else (),
+        "sanctions_map": facts.SANCTIONS_MAP,
+        "tresor_sanctions": facts.TRESOR_SANCTIONS,
+    }
+
+
+def country_document(page: dict[str, Any]) -> dict[str, Any]:
+    code = page["code"]
+    return {
+        "code": code,
+        "name": page["name"],
+        "url": url_for("countries.country", iso2=code.lower(), _external=True),
+        "zone": {"id": page["zone"].id, "label": page["zone"].label},
+        **page["sheet"].as_json(),
+        "resources": page["total"],
+        "sources": [
+            {"provider": provider, "pages": [result(hit) for hit in hits]}
+            for provider, hits in page["sources"]
+        ],
+        "links": [asdict(link) for link in [*page["editorial_links"], *page["links"]]],
+        "contacts": [
+            {**asdict(listed.contact), "page": listed.page.url if listed.page else None}
+            for listed in page["contacts"]
+        ],
+        "steps": [
+            {
+                "id": step.id,
+                "label": step.label,
+                "resources": count,
+                "pages": [result(hit) for hit in hits],
+            }
+            for step, count, hits in page["by_step"]
+        ],
+        "offers": [
+            {"id": o.id, "title": o.title, "provider": o.provider, "url": o.url}
+            for o in page["offers"]
+        ],
+        "events": [result(hit) for hit in page["events"]],
+    }
 
 
 def information_sources(code: str) -> list[tuple[str, list]]:
@@ -150,7 +241,7 @@ def information_sources(code: str) -> list[tuple[str, list]]:
     s = content.searcher()
     out = []
     for provider in s.counts("provider", country=code):
-        hits = []
+        hits: list = []
         for kind in SOURCE_KINDS:
             if len(hits) >= PER_PROVIDER:
                 break

@@ -23,7 +23,13 @@ MESSAGES = {
 
 
 def wants_json() -> bool:
-    return request.path.startswith("/api/")
+    """The API, the JSON twins of the pages (`.json`), and clients that prefer JSON."""
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return (
+        request.path.startswith("/api/")
+        or request.path.endswith(".json")
+        or (best == "application/json")
+    )
 
 
 def error_response(status: int, detail: str | None = None) -> tuple[Response | str, int]:

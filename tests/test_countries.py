@@ -1,0 +1,529 @@
+"""The country directory: zones from the UN M49 regions, sourced fact sheets (webui/facts.py),
+canonical addresses, the JSON twins checked against their OpenAPI schemas, small screens."""
+
+from __future__ import annotations
+
+import re
+import threading
+from datetime import date
+from html import unescape
+from importlib.metadata import version
+from typing import Any
+
+import pycountry
+import pytest
+from babel.core import get_cldr_version
+from werkzeug.serving import make_server
+
+from conftest import CHROMIUM, ROOT, chromium_or_skip
+from portail.geo import country_name
+from portail.schema import DataError, load_toml
+from webui import create_app, facts, zones
+from webui.countries import is_country
+
+TODAY = "2026-11-27"
+ISO_CODES = sorted(c.alpha_2 for c in pycountry.countries)
+
+
+@pytest.fixture(scope="module")
+def app(indexed_data):
+    return create_app({"DATA_DIR": str(indexed_data), "TODAY": TODAY, "TESTING": True})
+
+
+@pytest.fixture(scope="module")
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture(scope="module")
+def crawled_countries(manifest) -> list[str]:
+    """Every country the demo crawl knows (a page names it)."""
+    return sorted({c for p in manifest["pages"] for c in p["countries"] if is_country(c)})
+
+
+@pytest.fixture(scope="module")
+def openapi(client) -> dict[str, Any]:
+    return client.get("/api/openapi.json").get_json()
+
+
+def html(response) -> str:
+    return unescape(response.get_data(as_text=True))
+
+
+# -- zones ---------------------------------------------------------------------------------------
+
+
+def test_every_iso_3166_country_has_a_zone():
+    missing = [code for code in ISO_CODES if zones.zone_of(code) is zones.OTHER]
+    assert len(ISO_CODES) == 249 and missing == []
+
+
+@pytest.mark.parametrize(
+    "code, zone",
+    [
+        ("ES", "europe"),  # its first time zone, Africa/Ceuta, once put it in Africa
+        ("CL", "amerique-latine-caraibes"),  # Pacific/Easter once put it in Asia
+        ("JP", "asie"),
+        ("MA", "afrique-du-nord-moyen-orient"),
+        ("DZ", "afrique-du-nord-moyen-orient"),
+        ("AE", "afrique-du-nord-moyen-orient"),
+        ("IR", "afrique-du-nord-moyen-orient"),
+        ("SN", "afrique-subsaharienne"),
+        ("ZA", "afrique-subsaharienne"),
+        ("US", "amerique-du-nord"),
+        ("CA", "amerique-du-nord"),
+        ("MX", "amerique-latine-caraibes"),
+        ("BR", "amerique-latine-caraibes"),
+        ("CY", "europe"),
+        ("TR", "europe"),
+        ("RU", "europe"),
+        ("PT", "europe"),
+        ("KZ", "asie"),
+        ("IN", "asie"),
+        ("AU", "oceanie"),
+        ("NZ", "oceanie"),
+    ],
+)
+def test_a_countrys_zone_is_the_one_a_french_exporter_expects(code, zone):
+    assert zones.zone_of(code).id == zone
+
+
+def test_every_m49_sub_region_belongs_to_exactly_one_zone():
+    listed = [region for zone in zones.zones() for region in zone.un_regions]
+    assert sorted(listed) == sorted(set(zones.un_subregions().values()))
+
+
+def test_the_zones_file_reports_unknown_regions_gaps_and_duplicates(tmp_path):
+    bad = tmp_path / "zones.toml"
+    bad.write_text(
+        """
+[[zone]]
+id = "europe"
+label = "Europe"
+un_regions = ["Northern Europe", "Middle Earth"]
+countries = ["XX"]
+
+[[zone]]
+id = "europe"
+label = "Encore l'Europe"
+un_regions = ["Northern Europe"]
+""",
+        "utf-8",
+    )
+    with pytest.raises(DataError) as schema_error:
+        load_toml(bad, zones.SCHEMA, zones.coverage)
+    assert any("sous-région M49 inconnue « Middle Earth »" in e for e in schema_error.value.errors)
+    assert any("code ISO 3166-1 inconnu « XX »" in e for e in schema_error.value.errors)
+    bad.write_text(bad.read_text("utf-8").replace(', "Middle Earth"', "").replace('"XX"', ""))
+    with pytest.raises(DataError) as coverage_error:
+        load_toml(bad, zones.SCHEMA, zones.coverage)
+    errors = coverage_error.value.errors
+    assert any("identifiant en double" in e for e in errors)
+    assert any("« Northern Europe » est déjà en europe" in e for e in errors)
+    assert any("« Western Africa » n'est dans aucune zone" in e for e in errors)
+
+
+def test_the_directory_lists_spain_in_europe_and_chile_in_latin_america(client):
+    page = html(client.get("/pays"))
+    europe = page.split('id="europe"')[1].split("</section>")[0]
+    latin = page.split('id="amerique-latine-caraibes"')[1].split("</section>")[0]
+    assert 'href="/pays/es"' in europe and 'href="/pays/cl"' in latin
+    assert 'href="/pays/es"' not in page.split('id="afrique-subsaharienne"')[1]
+    assert "Autres territoires" not in page
+
+
+# -- the fact sheets -------------------------------------------------------------------------------
+
+
+def test_the_facts_file_is_valid_and_its_packages_are_the_installed_ones():
+    data = facts.load()
+    for package in data["package"]:
+        assert version(package["distribution"]) == package["version"], package["id"]
+    assert f"CLDR {get_cldr_version()}" in facts.package_source("cldr").label
+    sources = {facts.SANCTIONS_MAP, facts.TRADE_LIST, data["eu"]["source"]}
+    sources |= {entry["source"] for entry in data["agreement"] + data["sanctions"]}
+    sources.add(data["capitals"]["source"])
+    assert sources <= set(data["labels"])  # every source shows a name, never a bare address
+
+
+def test_the_eu_members_agree_with_country_converters_list():
+    import country_converter as coco
+
+    converter = coco.CountryConverter()
+    eu27 = converter.convert(names=ISO_CODES, src="ISO2", to="EU27", not_found=None)
+    assert sorted(facts.load()["eu"]["members"]) == sorted(
+        code for code, member in zip(ISO_CODES, eu27, strict=True) if member == "EU27"
+    )
+
+
+def test_every_iso_country_gets_a_sheet_with_a_sourced_zone():
+    day = date.fromisoformat(TODAY)
+    for code in ISO_CODES:
+        sheet = facts.sheet(code, day)
+        assert {"zone", "eu", "sanctions"} <= {f.id for f in sheet.facts}, code
+
+
+def test_every_crawled_country_has_a_zone_currency_and_time_each_with_source_and_year(
+    crawled_countries,
+):
+    day = date.fromisoformat(TODAY)
+    assert len(crawled_countries) >= 40
+    for code in crawled_countries:
+        sheet = facts.sheet(code, day)
+        ids = {f.id for f in sheet.facts}
+        assert {"zone", "currency", "languages", "time_difference", "eu", "sanctions"} <= ids, code
+        for fact in sheet.facts:
+            assert fact.value and fact.source.label, (code, fact)
+            assert fact.source.url.startswith("https://"), (code, fact)
+            assert 1990 <= fact.source.year <= day.year, (code, fact)
+            if fact.source.checked:
+                assert int(fact.source.checked[:4]) == fact.source.year
+
+
+@pytest.mark.parametrize(
+    "code, fact_id, value",
+    [
+        ("ES", "official_name", "Royaume d'Espagne"),
+        ("ES", "capital", "Madrid"),
+        ("ES", "currency", "euro (EUR)"),
+        ("ES", "languages", "espagnol"),
+        ("ES", "eu", "État membre de l'Union européenne depuis 1986"),
+        ("JP", "currency", "yen japonais (JPY)"),
+        ("JP", "capital", "Tokyo"),
+        ("JP", "zone", "Asie"),
+        ("CH", "languages", "allemand, français, italien"),
+        ("PA", "currency", "balboa panaméen (PAB), dollar des États-Unis (USD)"),
+        ("MA", "zone", "Afrique du Nord et Moyen-Orient"),
+        ("CL", "zone", "Amérique latine et Caraïbes"),
+        ("KZ", "capital", "Astana"),
+    ],
+)
+def test_a_fact_sheet_gives_the_sourced_value(code, fact_id, value):
+    found = {f.id: f.value for f in facts.sheet(code, date.fromisoformat(TODAY)).facts}
+    assert found[fact_id] == value
+
+
+@pytest.mark.parametrize(
+    "code, expected",
+    [
+        ("TR", "Union douanière avec l'UE"),
+        ("AD", "Union douanière avec l'UE"),
+        ("SM", "Union douanière avec l'UE"),
+        ("NO", "Espace économique européen"),
+        ("JP", "Accord de partenariat économique UE-Japon, appliqué depuis 2019"),
+        ("KR", "Accord de libre-échange UE-Corée du Sud, appliqué depuis 2011"),
+        ("CA", "CETA"),
+        ("US", "Aucun accord commercial préférentiel"),
+        ("CN", "Aucun accord commercial préférentiel"),
+    ],
+)
+def test_the_trade_relationship_with_the_eu(code, expected):
+    fact = facts.trade(code)
+    assert expected in fact.value
+    assert fact.source.checked
+
+
+def test_an_eu_member_state_is_never_given_an_agreement_with_the_eu(tmp_path):
+    broken = facts.FACTS_FILE.read_text("utf-8").replace(
+        'countries = ["TR"]', 'countries = ["TR", "DE"]'
+    )
+    path = tmp_path / "country_facts.toml"
+    path.write_text(broken.replace('checked = "2026-12-06"', 'checked = "2026-02-30"', 1))
+    with pytest.raises(DataError) as error:
+        load_toml(path, facts.SCHEMA, facts.consistency)
+    assert any("date impossible « 2026-02-30 »" in e for e in error.value.errors)
+    path.write_text(broken, "utf-8")
+    with pytest.raises(DataError) as error:
+        load_toml(path, facts.SCHEMA, facts.consistency)
+    assert any("« DE » est membre de l'UE" in e for e in error.value.errors)
+
+
+@pytest.mark.parametrize(
+    "code, day, minutes",
+    [
+        ("JP", "2026-01-15", [480]),  # Paris in winter time
+        ("JP", "2026-07-15", [420]),  # Paris in summer time, Japan has none
+        ("IN", "2026-01-15", [270]),
+        ("NP", "2026-01-15", [285]),
+        ("ES", "2026-07-15", [-60, 0]),  # the Canary Islands
+        ("CL", "2026-01-15", [-360, -240]),  # Easter Island; Santiago in summer time
+        ("CL", "2026-07-15", [-480, -360, -300]),  # Magallanes keeps UTC−3 all year
+        ("US", "2026-01-15", [-660, -600, -540, -480, -420, -360]),  # Hawaii to New York
+        ("DE", "2026-03-30", [0]),
+    ],
+)
+def test_the_time_difference_with_paris_counts_both_summer_times(code, day, minutes):
+    assert facts.offsets(code, date.fromisoformat(day)) == minutes
+
+
+@pytest.mark.parametrize(
+    "minutes, text", [(480, "+8 h"), (-360, "−6 h"), (270, "+4 h 30"), (285, "+4 h 45"), (0, "0 h")]
+)
+def test_hours_are_written_the_french_way(minutes, text):
+    assert facts.hours(minutes) == text
+
+
+def test_a_country_over_several_time_zones_gives_the_range():
+    fact = facts.time_difference("US", date(2026, 1, 15))
+    assert fact is not None and fact.value.startswith("De −11 h à −6 h par rapport à Paris")
+
+
+# -- the country pages ----------------------------------------------------------------------------
+
+
+def fact_rows(page: str) -> dict[str, str]:
+    """The fact table as {row header: the whole row}."""
+    table = page.split('<section class="fr-mb-6w" aria-labelledby="fiche-titre">')[1]
+    table = table.split("</table>")[0]
+    return {m[1]: m[2] for m in re.finditer(r'<th scope="row">([^<]+)</th>(.*?)</tr>', table, re.S)}
+
+
+def test_a_country_page_shows_its_fact_sheet_as_an_accessible_table(client):
+    page = html(client.get("/pays/es"))
+    assert "<caption>Fiche pays : Espagne, avec la source de chaque donnée</caption>" in page
+    assert '<th scope="col">Valeur et source</th>' in page
+    rows = fact_rows(page)
+    assert {"Nom officiel", "Capitale", "Zone", "Monnaie", "Décalage horaire"} <= set(rows)
+    assert "euro (EUR)" in rows["Monnaie"] and "Unicode CLDR 47 (Babel)<span" in rows["Monnaie"]
+    assert "De −1 h à 0 h par rapport à Paris" in rows["Décalage horaire"]
+    assert "27 novembre 2026" in rows["Décalage horaire"]
+    assert "depuis 1986" in rows["Union européenne"]
+    for header, row in rows.items():
+        assert re.search(r'href="https://[^"]+"', row), header
+        assert re.search(r", (relevé du \d{1,2} \w+ \d{4}|\d{4})</span></td>", row), header
+
+
+def test_a_sanctioned_country_shows_an_alert_linking_to_the_official_pages(client):
+    page = html(client.get("/pays/ru"))
+    alert = page.split('<div class="fr-alert fr-alert--warning fr-mb-4w" id="sanctions">')[1]
+    alert = alert.split("</div>")[0]
+    assert "Des sanctions de l'Union européenne visent ce pays" in alert
+    assert 'href="https://www.sanctionsmap.eu/"' in alert
+    assert 'href="https://www.tresor.economie.gouv.fr/services-aux-entreprises/sanctions' in alert
+    assert '<span lang="en">EU Sanctions Map</span>' in alert
+    assert "Oui : mesures sectorielles" in fact_rows(page)["Sanctions de l'UE"]
+
+
+def test_a_country_without_sanctions_shows_no_alert_but_says_what_was_checked(client):
+    page = html(client.get("/pays/jp"))
+    assert 'id="sanctions"' not in page
+    assert "Aucun régime de sanctions de l'UE propre à ce pays" in page
+
+
+def test_the_page_keeps_what_the_crawl_knows(client):
+    page = html(client.get("/pays/ma"))
+    for heading in ("S'informer sur le pays", "Contacts", "Prochains événements"):
+        assert heading in page
+    assert "Les ressources, étape par étape" in page
+
+
+@pytest.mark.parametrize(
+    "path, location",
+    [
+        ("/pays/jp/", "/pays/jp"),
+        ("/pays/JP/", "/pays/jp"),
+        ("/pays/JP", "/pays/jp"),
+        ("/pays/Jp", "/pays/jp"),
+        ("/pays/JP.json", "/pays/jp.json"),
+        ("/pays/", "/pays"),
+    ],
+)
+def test_variants_of_a_country_address_redirect_to_the_canonical_one(client, path, location):
+    response = client.get(path)
+    assert response.status_code == 301
+    assert response.headers["Location"].endswith(location)
+    assert client.get(response.headers["Location"]).status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/pays/zz/", "/pays/fr/", "/pays/deu/", "/pays/zz.json"])
+def test_unknown_countries_stay_404(client, path):
+    assert client.get(path).status_code == 404
+
+
+def test_a_json_twin_answers_its_404_in_json(client):
+    response = client.get("/pays/zz.json")
+    assert response.is_json and "error" in response.get_json()
+
+
+# -- the JSON twins and their OpenAPI schemas ----------------------------------------------------
+
+
+def check(schema: dict[str, Any], value: Any, document: dict[str, Any], where: str = "$") -> list:
+    """The errors of `value` against an OpenAPI 3.0 schema (the subset the API uses)."""
+    if "$ref" in schema:
+        name = schema["$ref"].rsplit("/", 1)[-1]
+        return check(document["components"]["schemas"][name], value, document, where)
+    if value is None:
+        return [] if schema.get("nullable") else [f"{where} : null"]
+    types = {
+        "object": dict,
+        "array": list,
+        "string": str,
+        "integer": int,
+        "number": (int, float),
+        "boolean": bool,
+    }
+    expected = schema.get("type")
+    if expected and not isinstance(value, types[expected]):
+        return [f"{where} : {type(value).__name__} au lieu de {expected}"]
+    if expected in ("integer", "number") and isinstance(value, bool):
+        return [f"{where} : booléen au lieu de {expected}"]
+    errors = []
+    if "enum" in schema and value not in schema["enum"]:
+        errors.append(f"{where} : {value!r} hors de {schema['enum']}")
+    if isinstance(value, str):
+        errors += _string_errors(schema, value, where)
+    if isinstance(value, int | float) and value < schema.get("minimum", value):
+        errors.append(f"{where} : {value} < {schema['minimum']}")
+    if isinstance(value, list):
+        for i, item in enumerate(value):
+            errors += check(schema.get("items", {}), item, document, f"{where}[{i}]")
+    if isinstance(value, dict):
+        errors += _object_errors(schema, value, document, where)
+    return errors
+
+
+def _string_errors(schema: dict[str, Any], value: str, where: str) -> list[str]:
+    if "pattern" in schema and not re.search(schema["pattern"], value):
+        return [f"{where} : {value!r} ne suit pas {schema['pattern']}"]
+    if schema.get("format") == "uri" and not re.match(r"https?://", value):
+        return [f"{where} : {value!r} n'est pas une URI"]
+    if schema.get("format") == "date" and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        return [f"{where} : {value!r} n'est pas une date"]
+    return []
+
+
+def _object_errors(schema: dict[str, Any], value: dict, document: dict, where: str) -> list:
+    errors = [f"{where}.{k} : manquant" for k in schema.get("required", []) if k not in value]
+    properties = schema.get("properties", {})
+    for key, item in value.items():
+        if key in properties:
+            errors += check(properties[key], item, document, f"{where}.{key}")
+        elif schema.get("additionalProperties") is False:
+            errors.append(f"{where}.{key} : propriété non décrite")
+        elif isinstance(schema.get("additionalProperties"), dict):
+            errors += check(schema["additionalProperties"], item, document, f"{where}.{key}")
+    return errors
+
+
+def response_schema(openapi: dict[str, Any], path: str) -> dict[str, Any]:
+    return openapi["paths"][path]["get"]["responses"]["200"]["content"]["application/json"][
+        "schema"
+    ]
+
+
+def test_the_validator_catches_what_the_schemas_forbid(openapi):
+    schema = {"$ref": "#/components/schemas/CountryRow"}
+    good = {"code": "JP", "name": "Japon", "resources": 3, "url": "http://x/pays/jp"}
+    assert check(schema, good, openapi) == []
+    assert check(schema, {**good, "code": "jp"}, openapi)
+    assert check(schema, {**good, "extra": 1}, openapi)
+    assert check(schema, {**good, "resources": "3"}, openapi)
+    assert check(schema, {k: v for k, v in good.items() if k != "url"}, openapi)
+
+
+def test_the_directory_json_matches_its_schema_and_the_page(client, openapi):
+    data = client.get("/pays.json").get_json()
+    assert check(response_schema(openapi, "/pays.json"), data, openapi) == []
+    page = html(client.get("/pays"))
+    for zone in data["zones"]:
+        assert f'<h2 id="{zone["id"]}">{zone["label"]}' in page
+        for row in zone["countries"]:
+            assert f'href="/pays/{row["code"].lower()}">{row["name"]}</a>' in page
+    assert data["total"] == sum(len(z["countries"]) for z in data["zones"])
+
+
+def test_the_directory_json_answers_a_search_without_redirecting(client, openapi):
+    response = client.get("/pays.json?q=allemand")
+    data = response.get_json()
+    assert response.status_code == 200 and data["query"] == "allemand"
+    assert [row["code"] for row in data["found"]] == ["DE"]
+    assert check(response_schema(openapi, "/pays.json"), data, openapi) == []
+
+
+def test_every_crawled_countrys_json_matches_its_schema_and_its_page(
+    client, openapi, crawled_countries
+):
+    schema = response_schema(openapi, "/pays/{iso2}.json")
+    for code in crawled_countries:
+        data = client.get(f"/pays/{code.lower()}.json").get_json()
+        assert check(schema, data, openapi) == [], code
+        page = html(client.get(f"/pays/{code.lower()}"))
+        assert f"<h1>{country_name(code)}</h1>" in page and data["name"] == country_name(code)
+        rows = fact_rows(page)
+        for fact in data["facts"]:
+            assert fact["value"] in rows[fact["label"]], (code, fact["id"])
+        for step in data["steps"]:
+            assert step["label"] in page
+        for source in data["sources"]:
+            assert all(p["url"] in page for p in source["pages"]), (code, source["provider"])
+
+
+def test_accept_json_gives_the_same_data_as_the_json_address(client):
+    by_header = client.get("/pays/jp", headers={"Accept": "application/json"})
+    assert by_header.is_json and "Accept" in by_header.headers["Vary"]
+    assert by_header.get_json() == client.get("/pays/jp.json").get_json()
+    listing = client.get("/pays", headers={"Accept": "application/json"})
+    assert listing.get_json() == client.get("/pays.json").get_json()
+    assert client.get("/pays/jp", headers={"Accept": "text/html"}).mimetype == "text/html"
+
+
+def test_the_pages_announce_their_json_twins(client):
+    assert 'type="application/json" title="Japon en JSON" href="/pays/jp.json"' in html(
+        client.get("/pays/jp")
+    )
+    assert 'type="application/json" title="Annuaire des pays en JSON" href="/pays.json"' in html(
+        client.get("/pays")
+    )
+
+
+def test_the_openapi_document_describes_the_twins(openapi):
+    assert {"/pays.json", "/pays/{iso2}.json"} <= set(openapi["paths"])
+    for name in ("Country", "CountryDirectory", "Fact", "FactSource", "Sanction", "Page"):
+        assert name in openapi["components"]["schemas"]
+
+
+# -- small screens, in Chromium --------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def base_url(app):
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(5)
+
+
+@pytest.mark.browser
+def test_country_pages_never_scroll_sideways_on_a_phone_and_pass_axe(base_url):
+    chromium_or_skip()
+    from playwright.sync_api import sync_playwright
+
+    axe = (ROOT / "node_modules" / "axe-core" / "axe.min.js").read_text("utf-8")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"]
+        )
+        try:
+            for javascript in (True, False):
+                context = browser.new_context(
+                    viewport={"width": 375, "height": 800}, java_script_enabled=javascript
+                )
+                page = context.new_page()
+                for path in ("/pays", "/pays/ru", "/pays/us", "/pays/es"):
+                    page.goto(base_url + path)
+                    width = page.evaluate("document.documentElement.scrollWidth")
+                    assert width <= 375, (path, javascript, width)
+                    if javascript:
+                        page.evaluate(axe)
+                        serious = page.evaluate(
+                            """async () => (await axe.run(document)).violations
+                                .filter(v => ['serious', 'critical'].includes(v.impact))
+                                .map(v => v.id + ' ' + v.nodes[0].target.join(' '))"""
+                        )
+                        assert serious == [], (path, serious)
+                context.close()
+        finally:
+            browser.close()
