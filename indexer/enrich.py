@@ -4,16 +4,15 @@ structured fields of events, V.I.E. offers, support offers and contacts."""
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from indexer.classify import classify_page
 from indexer.corrections import Correction, apply_correction
+from indexer.events import event_fields, jsonld_item, jsonld_text
 from indexer.kinds import EMAIL, PHONE
 from indexer.offers import offer_fields
-from portail.frdates import event_dates
 
 
 @dataclass
@@ -68,7 +67,11 @@ def enrich_page(
     result = apply_correction(result, (corrections or {}).get(row["url"]))
     items = structured.get("jsonld", [])
     extra: dict[str, Any] = {}
-    event = _event(items, row["text"] or "", result.countries) if result.kind == "event" else None
+    event = (
+        event_fields(items, row["title"] or "", row["text"] or "")
+        if result.kind == "event"
+        else None
+    )
     if event:
         extra["event"] = event
     job = _job(items)
@@ -102,67 +105,14 @@ def enrich_page(
     )
 
 
-def _typed(items: list[dict[str, Any]], *types: str) -> dict[str, Any] | None:
-    for item in items:
-        kind = item.get("@type")
-        kinds = kind if isinstance(kind, list) else [kind]
-        if any(k in types for k in kinds):
-            return item
-    return None
-
-
-def _text(value: Any) -> str:
-    if isinstance(value, dict):
-        return str(value.get("name") or value.get("addressLocality") or "")
-    if isinstance(value, list):
-        return _text(value[0]) if value else ""
-    return str(value or "")
-
-
-def _event(items: list[dict[str, Any]], text: str, countries: list[str]) -> dict[str, Any] | None:
-    """Dates and place of an event: JSON-LD Event first, else the French text."""
-    item = _typed(items, "Event", "BusinessEvent", "ExhibitionEvent", "EducationEvent")
-    if item and isinstance(item.get("startDate"), str):
-        start = item["startDate"][:10]
-        end = (item.get("endDate") or start)[:10]
-        location = item.get("location") or {}
-        address = location.get("address", {}) if isinstance(location, dict) else {}
-        online = "Online" in str(item.get("eventAttendanceMode", "")) or (
-            isinstance(location, dict) and location.get("@type") == "VirtualLocation"
-        )
-        country = address.get("addressCountry", "") if isinstance(address, dict) else ""
-        return {
-            "start": start,
-            "end": end,
-            "online": online,
-            "city": "" if online else (_text(address) or _text(location)),
-            "country": "" if online else (_text(country).upper()[:2] or _first(countries)),
-            "organiser": _text(item.get("organizer")),
-        }
-    found = event_dates(text)
-    if found is None:
-        return None
-    online = bool(
-        re.search(r"\b(webinaire|webinar|en ligne|visioconférence|distanciel)\b", text[:3000], re.I)
-    )
-    return {
-        "start": found[0],
-        "end": found[1],
-        "online": online,
-        "city": "",
-        "country": "" if online else _first(countries),
-        "organiser": "",
-    }
-
-
 def _job(items: list[dict[str, Any]]) -> dict[str, Any] | None:
-    item = _typed(items, "JobPosting")
+    item = jsonld_item(items, "JobPosting")
     if not item:
         return None
     location = item.get("jobLocation") or {}
     address = location.get("address", {}) if isinstance(location, dict) else {}
     return {
-        "company": _text(item.get("hiringOrganization")),
+        "company": jsonld_text(item.get("hiringOrganization")),
         "city": address.get("addressLocality", "") if isinstance(address, dict) else "",
         "country": address.get("addressCountry", "") if isinstance(address, dict) else "",
         "start": str(item.get("jobStartDate") or "")[:10],
@@ -171,19 +121,15 @@ def _job(items: list[dict[str, Any]]) -> dict[str, Any] | None:
 
 
 def _contact(items: list[dict[str, Any]], text: str) -> dict[str, Any]:
-    item = _typed(items, "Organization", "GovernmentOrganization", "LocalBusiness")
+    item = jsonld_item(items, "Organization", "GovernmentOrganization", "LocalBusiness")
     point = (item or {}).get("contactPoint") or {}
     if isinstance(point, list):
         point = point[0] if point else {}
     emails = EMAIL.findall(text)
     phones = PHONE.findall(text)
     return {
-        "name": _text((item or {}).get("name")),
-        "address": _text((item or {}).get("address")),
+        "name": jsonld_text((item or {}).get("name")),
+        "address": jsonld_text((item or {}).get("address")),
         "phone": str(point.get("telephone") or (phones[0] if phones else "")),
         "email": str(point.get("email") or (emails[0] if emails else "")),
     }
-
-
-def _first(values: list[str]) -> str:
-    return values[0] if values else ""

@@ -479,6 +479,18 @@ class Searcher:
 
         return self._browse(("upcoming", n, today, query), soonest)
 
+    def past_events(self, n: int, today: date, **filters: str) -> list[Hit]:
+        """The last n events that ended before `today`, the latest first."""
+        query = _browsing({**filters, "kind": "event"})
+        start = datetime.combine(today, datetime.min.time())
+
+        def latest(arrays: IndexArrays) -> list[int]:
+            ended = DateRange("event_end", None, start, endexcl=True)
+            full = And([self._filter_query(query), ended])
+            return arrays.top(arrays.matches(full), arrays.column("event_start"), n)
+
+        return self._browse(("past", n, today, query), latest)
+
     def _browse(self, key: Any, select: Callable[[IndexArrays], list[int]]) -> list[Hit]:
         """The hits of the documents `select` picks, kept for the generation."""
         with self._lock:

@@ -320,7 +320,8 @@ def data() -> None:
 @data.command(
     "check",
     help="Valide chaque fichier de données éditoriales (parcours, types, secteurs, pays, "
-    "régions, requêtes, synonymes, offres, épingles, annuaire, corrections) ; code 0 ou 2.",
+    "fuseaux horaires, régions, requêtes, synonymes, offres, épingles, annuaire, corrections) ; "
+    "code 0 ou 2.",
 )
 def data_check() -> None:
     from portail.schema import DataError
@@ -356,6 +357,7 @@ def _data_files():  # type: ignore[no-untyped-def]
         sectors,
         steps,
         synonyms,
+        timezones,
         understand,
     )
     from indexer.classify import load_pins
@@ -377,6 +379,10 @@ def _data_files():  # type: ignore[no-untyped-def]
         (
             "indexer/data/countries.toml",
             lambda: load_toml(gazetteers.COUNTRIES_FILE, gazetteers.COUNTRIES_SCHEMA),
+        ),
+        (
+            "indexer/data/timezones.toml",
+            lambda: load_toml(timezones.TIMEZONES_FILE, timezones.SCHEMA),
         ),
         (
             "indexer/data/query.toml",

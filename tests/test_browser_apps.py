@@ -102,6 +102,12 @@ def test_the_agenda_filtered_by_month_and_one_event_downloaded(page, base_url): 
     start, end = event.decoded("DTSTART"), event.decoded("DTEND")
     assert isinstance(start, date) and start <= date(2027, 3, 31) and end > date(2027, 3, 1)
     check_page(page, "agenda-mars-2027")
+    page.get_by_role("link", name="Les événements passés").click()
+    page.wait_for_url(re.compile(r"/agenda/archives\?month=2027-03"))
+    page.goto(base_url + "/agenda/archives")
+    assert page.locator("h1").inner_text() == "Événements passés"
+    assert page.locator(".portail-event").count() >= 1
+    check_page(page, "agenda-archives")
 
 
 def test_the_filter_forms_work_without_javascript(browser, base_url):  # noqa: F811

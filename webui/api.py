@@ -15,7 +15,7 @@ from indexer.search import (
     SearchResults,
     parse_query_args,
 )
-from webui import content, country_schemas
+from webui import agenda, content, country_schemas
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -179,7 +179,8 @@ def openapi_document(search_url: str) -> dict[str, Any]:
             "title": "France International — API de recherche",
             "version": "1.0.0",
             "description": "Recherche plein texte dans les pages d'appui à l'export rassemblées "
-            "par le portail, avec les mêmes filtres que la page de recherche.",
+            "par le portail, avec les mêmes filtres que la page de recherche ; l'agenda des "
+            "événements de l'export (à venir et passés), avec les mêmes filtres que ses pages.",
             "license": {
                 "name": "Licence Ouverte 2.0 (etalab-2.0)",
                 "url": "https://www.etalab.gouv.fr/licence-ouverte-open-licence/",
@@ -211,10 +212,12 @@ def openapi_document(search_url: str) -> dict[str, Any]:
                         },
                     },
                 }
-            }
+            },
+            **agenda.openapi_paths(),
         },
         "components": {
             "schemas": {
+                **agenda.openapi_schemas(),
                 "SearchResults": {
                     "type": "object",
                     "required": ["total", "page", "results", "facets"],
