@@ -438,6 +438,20 @@ def test_the_boards_today_comes_from_the_environment(monkeypatch):
         DemoWeb()
 
 
+def test_demo_web_command_refuses_a_bad_today_in_french():
+    env = {**os.environ, "PORTAIL_DEMO_TODAY": "demain"}
+    result = subprocess.run(
+        [sys.executable, "-m", "portail", "demo-web", "--port", "9"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "date du jour invalide « demain » (PORTAIL_DEMO_TODAY)" in result.stderr
+
+
 def test_a_removed_offer_leaves_the_board(fresh_demo_web):
     origin = fresh_demo_web.origin("vie")
     before = all_offers(origin)
