@@ -6,15 +6,15 @@ and the URLs it must never store, derived from the same rules, so the two cannot
 
 from __future__ import annotations
 
-import json
 import time
 from html import escape
 from typing import TYPE_CHECKING, Any
 
 from werkzeug.wrappers import Request, Response
 
-from demo.render import body_html, json_ld
-from demo.site import Page, Site, french_date
+from demo import board
+from demo.offers import MANIFEST_TODAY
+from demo.site import Page, Site, french_date, load_sites
 
 if TYPE_CHECKING:
     from demo.web import DemoWeb, SiteApp
@@ -46,7 +46,7 @@ NAV_TARGETS = {
     "teamfrance": ["/mentions-legales", "/espace-partenaires", "/espace-client/connexion"],
     "ccef": ["/mentions-legales", "/mentions-legales", "/espace-membres/"],
     "douane": ["/mentions-legales", "/mentions-legales", "/espace-prive/connexion"],
-    "vie": ["/", "/", "/"],
+    "vie": ["/offres", "/entreprises/recruter-un-vie", "/"],
 }
 
 
@@ -130,7 +130,10 @@ def after_body(app: SiteApp, page: Page) -> str:
 
 
 def in_sitemap(app: SiteApp, page: Page) -> bool:
-    """The very large page is reachable only through links, as such pages often are."""
+    """The very large page is reachable only through links, as such pages often are; the
+    V.I.E. board's sitemap is built from its live offers."""
+    if app.site.board is not None:
+        return app.web.is_live(app.site.id, page)
     return page.media != "big"
 
 
@@ -192,8 +195,8 @@ def special_route(app: SiteApp, request: Request, hits: int) -> Response | None:
             return app.text(atom(app), "application/atom+xml")
         if path == "/calendrier":
             return calendar(app, request)
-    if site.layout == "js":
-        return js_route(app, request)
+    if site.board is not None:
+        return board.route(app, request)
     return None
 
 
@@ -273,55 +276,19 @@ def calendar(app: SiteApp, request: Request) -> Response:
     return app.html_page(request, None, f"Calendrier : {label}", html)
 
 
-def js_route(app: SiteApp, request: Request) -> Response | None:
-    """The V.I.E. board: an HTML shell, a script, and a JSON API that the script reads."""
-    path, site = request.path, app.site
-    if path == "/static/app.js":
-        from demo.site import DEMO_DIR
-
-        script = (DEMO_DIR / "static" / "app.js").read_bytes()
-        return Response(script, content_type="application/javascript; charset=utf-8")
-    if path == "/api/pages.json":
-        data = [
-            {"path": p.path, "title": p.title}
-            for p in site.pages
-            if (site.id, p.path) not in app.web.state.removed
-        ]
-        return Response(json.dumps(data, ensure_ascii=False), mimetype="application/json")
-    if path == "/api/page.json":
-        page = site.by_path.get(request.args.get("path", ""))
-        if page is None or (site.id, page.path) in app.web.state.removed:
-            return Response('{"error": "introuvable"}', status=404, mimetype="application/json")
-        body = app.web.state.changed.get((site.id, page.path), page.body)
-        data = {
-            "title": page.title,
-            "description": page.description,
-            "html": body_html(body, app.resolve),
-            "jsonld": json_ld(page, site, app.url(page.path)),
-        }
-        return Response(json.dumps(data, ensure_ascii=False), mimetype="application/json")
-    if path in ("/", "/offres") or path in site.by_path:
-        page = site.by_path.get(path)
-        if page is not None and (site.id, page.path) in app.web.state.removed:
-            return None
-        from demo.render import render_template
-
-        html = render_template(
-            "js.html", site=site, canonical=app.url(path), nav_links=nav_links(app)
-        )
-        return app.conditional(request, app.html_response(html), page)
-    return None
-
-
 # -- the manifest ------------------------------------------------------------------------
 
 
 def manifest(web: DemoWeb) -> dict[str, Any]:
-    """What each content page truly is, and the URLs that must never be stored."""
+    """What each content page truly is, and the URLs that must never be stored. V.I.E. offers
+    are dated from MANIFEST_TODAY (the manifest's `today`); closed ones must never be stored."""
     pages, never = [], []
-    for site in web.sites.values():
+    for site in load_sites(web.demo_dir, MANIFEST_TODAY):
         origin = web.default_origin(site.id)
         for p in site.pages:
+            if p.job and site.board and not site.board.is_open(p, MANIFEST_TODAY):
+                never.append(origin + p.path)
+                continue
             entry: dict[str, Any] = {
                 "url": origin + p.path,
                 "title": p.title,
@@ -343,7 +310,7 @@ def manifest(web: DemoWeb) -> dict[str, Any]:
                 entry["contact"] = p.contact
             pages.append(entry)
         never += [origin + u for u in never_index(site)]
-    return {"pages": pages, "never_index": never}
+    return {"pages": pages, "never_index": never, "today": MANIFEST_TODAY.isoformat()}
 
 
 def never_index(site: Site) -> list[str]:

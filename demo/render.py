@@ -98,28 +98,8 @@ def json_ld(page: Page, site: Site, url: str) -> str | None:
             "organizer": {"@type": "Organization", "name": ev.get("organiser", site.organisation)},
             "url": url,
         }
-    elif page.job:
-        job = page.job
-        data = {
-            "@context": "https://schema.org",
-            "@type": "JobPosting",
-            "title": page.title,
-            "description": page.description,
-            "datePosted": page.date or None,
-            "employmentType": "V.I.E.",
-            "hiringOrganization": {"@type": "Organization", "name": job["company"]},
-            "jobLocation": {
-                "@type": "Place",
-                "address": {
-                    "@type": "PostalAddress",
-                    "addressLocality": job["city"],
-                    "addressCountry": job["country"],
-                },
-            },
-            "jobStartDate": job.get("start"),
-            "duration": f"P{job.get('months', 12)}M",
-            "url": url,
-        }
+    elif page.job and site.board:
+        data = site.board.job_posting(page, url)
     elif page.contact and site.layout in ("modern", "js"):
         c = page.contact
         data = {

@@ -6,9 +6,12 @@ import re
 import tomllib
 import unicodedata
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cached_property
 from pathlib import Path
 from typing import Any
+
+from demo.offers import Board, load_board, today_from
 
 DEMO_DIR = Path(__file__).resolve().parent
 DEFAULT_HOST = "127.0.0.1"
@@ -65,6 +68,7 @@ class Site:
     disallow: list[str]
     charset: str = "utf-8"
     pages: list[Page] = field(default_factory=list)
+    board: Board | None = None  # the V.I.E. offers, for the site that has them
 
     @property
     def boilerplate(self) -> list[str]:
@@ -93,14 +97,16 @@ def french_date(iso: str) -> str:
     return f"{'1er' if day == 1 else day} {MONTHS[month - 1]} {year}"
 
 
-def load_sites(demo_dir: Path = DEMO_DIR) -> list[Site]:
-    """Every site with its pages, in port order."""
+def load_sites(demo_dir: Path = DEMO_DIR, today: date | str | None = None) -> list[Site]:
+    """Every site with its pages, in port order; job offers dated from `today` (see offers)."""
     raw = tomllib.loads((demo_dir / "sites.toml").read_text("utf-8"))
     sites = [Site(**entry) for entry in raw["site"]]
     extra = tomllib.loads((demo_dir / "extra.toml").read_text("utf-8"))
     for site in sites:
         file = demo_dir / "content" / f"{site.id}.toml"
-        entries = tomllib.loads(file.read_text("utf-8"))["page"] if file.exists() else []
-        entries += [e for e in extra["page"] if e["site"] == site.id]
+        content = tomllib.loads(file.read_text("utf-8")) if file.exists() else {"page": []}
+        entries = content["page"] + [e for e in extra["page"] if e["site"] == site.id]
         site.pages = [Page(**{"site": site.id, **e}) for e in entries]
+        if any(p.job for p in site.pages):
+            site.board = load_board(content, site.pages, today_from(today))
     return sites

@@ -14,7 +14,7 @@ import time
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from email.utils import format_datetime, parsedate_to_datetime
 from html import escape
 from pathlib import Path
@@ -24,6 +24,7 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
 from demo import mess
+from demo.offers import fixed_today
 from demo.render import (
     as_markup,
     big_table,
@@ -304,7 +305,13 @@ class QuietHandler(WSGIRequestHandler):
 
 
 class DemoWeb:
-    """Serves every demo site; `ports` maps site id to port (0 for an ephemeral one)."""
+    """Serves every demo site; `ports` maps site id to port (0 for an ephemeral one).
+
+    The V.I.E. board has a clock: `today` (else `PORTAIL_DEMO_TODAY`, AAAA-MM-JJ) fixes the
+    day it starts on; without one it follows the real calendar. Its offers' dates are counted
+    from `dates_from` (by default the clock's first day), so offers close as the clock moves on
+    (`move_clock`), like they do on the real board as days pass.
+    """
 
     def __init__(
         self,
@@ -312,9 +319,15 @@ class DemoWeb:
         base_port: int = DEFAULT_BASE_PORT,
         ephemeral: bool = False,
         demo_dir: Path = DEMO_DIR,
+        today: date | str | None = None,
+        dates_from: date | None = None,
     ):
         self.host = host
-        self.sites = {s.id: s for s in load_sites(demo_dir)}
+        self.demo_dir = demo_dir
+        self._fixed_today = fixed_today(today)
+        self._clock_moved = timedelta(0)
+        self.dates_from = dates_from or self.today
+        self.sites = {s.id: s for s in load_sites(demo_dir, self.dates_from)}
         self.ports = {sid: 0 if ephemeral else base_port + s.n for sid, s in self.sites.items()}
         self.state = DemoState()
         self.changed_at: dict[tuple[str, str], datetime] = {}
@@ -339,8 +352,13 @@ class DemoWeb:
         return self
 
     def stop(self) -> None:
+        # Each shutdown waits for its server's next poll: wait for all of them at once.
+        stopping = [threading.Thread(target=s.shutdown) for s in self._servers]
+        for thread in stopping:
+            thread.start()
+        for thread in stopping:
+            thread.join()
         for server in self._servers:
-            server.shutdown()
             server.server_close()
         self._servers.clear()
 
@@ -362,8 +380,35 @@ class DemoWeb:
         self.changed_at[(site_id, path)] = datetime.now(UTC).replace(microsecond=0)
 
     def remove(self, site_id: str, path: str) -> None:
-        """Make a page answer 404 from now on (listings still link to it, as stale ones do)."""
+        """Make a page answer 404 from now on (listings still link to it, as stale ones do;
+        the V.I.E. board, built from its API, drops it everywhere)."""
         self.state.removed.add((site_id, path))
+
+    def remove_offer(self, reference: str) -> Page:
+        """Withdraw a V.I.E. offer from the board, as its source would; returns its page."""
+        site = self.sites["vie"]
+        page = site.board.by_reference(reference) if site.board else None
+        if page is None:
+            raise KeyError(f"offre inconnue : {reference}")
+        self.remove(site.id, page.path)
+        return page
+
+    def is_live(self, site_id: str, page: Page) -> bool:
+        """Not removed and, for a V.I.E. offer, open on the web's today."""
+        if (site_id, page.path) in self.state.removed:
+            return False
+        board = self.sites[site_id].board
+        return page.job is None or board is None or board.is_open(page, self.today)
+
+    @property
+    def today(self) -> date:
+        """The board's clock: its fixed first day, else the real today, moved by `move_clock`."""
+        return (self._fixed_today or date.today()) + self._clock_moved
+
+    def move_clock(self, days: int) -> date:
+        """Move the board's clock (its offers' dates stay put); returns the new today."""
+        self._clock_moved += timedelta(days=days)
+        return self.today
 
     def requested(self, site_id: str | None = None) -> list[LogEntry]:
         with self.state.lock:

@@ -17,7 +17,11 @@ def run_demo(port: int) -> int:
     """Serve the demo web, crawl it, index it, then serve the portal until interrupted."""
     from demo.web import DemoWeb
 
-    web = DemoWeb()
+    try:
+        web = DemoWeb()
+    except ValueError as exc:  # PORTAIL_DEMO_TODAY that is not a date
+        click.echo(str(exc), err=True)
+        return 2
     try:
         web.start()
     except OSError as exc:

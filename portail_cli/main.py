@@ -56,7 +56,11 @@ def sources_check(path: str) -> None:
 def demo_web(host: str, port: int) -> None:
     from demo.web import DemoWeb
 
-    web = DemoWeb(host=host, base_port=port)
+    try:
+        web = DemoWeb(host=host, base_port=port)
+    except ValueError as exc:  # PORTAIL_DEMO_TODAY that is not a date
+        click.echo(str(exc), err=True)
+        sys.exit(2)
     click.echo("Web de démonstration servi (Ctrl+C pour arrêter) :")
     try:
         web.serve_forever()
