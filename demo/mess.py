@@ -266,6 +266,7 @@ def calendar(app: SiteApp, request: Request) -> Response:
     items = "".join(
         f'<li><a href="{p.path}">{escape(p.title)}</a> — {french_date(p.event["start"])}</li>'
         for p in events
+        if p.event
     )
     label = french_date(f"{year:04d}-{month:02d}-02").split(" ", 1)[1]
     html = (

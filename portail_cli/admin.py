@@ -1,4 +1,4 @@
-"""`portail admin …`: the maintainers' console from the command line (wired into `portail.cli`
+"""`portail admin …`: the maintainers' console from the command line (wired into `portail_cli.main`
 with `main.add_command(admin)`)."""
 
 from __future__ import annotations

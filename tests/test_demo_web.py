@@ -441,7 +441,7 @@ def test_the_boards_today_comes_from_the_environment(monkeypatch):
 def test_demo_web_command_refuses_a_bad_today_in_french():
     env = {**os.environ, "PORTAIL_DEMO_TODAY": "demain"}
     result = subprocess.run(
-        [sys.executable, "-m", "portail", "demo-web", "--port", "9"],
+        [sys.executable, "-m", "portail_cli", "demo-web", "--port", "9"],
         env=env,
         capture_output=True,
         text=True,

@@ -53,7 +53,7 @@ def french_date(value: str | date | datetime | None, style: str = "long") -> str
         try:
             value = datetime.fromisoformat(value)
         except ValueError:
-            return value
+            return str(value)
     day = value.date() if isinstance(value, datetime) else value
     return str(format_date(day, format=style, locale="fr_FR"))
 
