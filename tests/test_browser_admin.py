@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import re
 import shutil
+import time
 from urllib.parse import urlsplit
 
 import pytest
 from test_browser import browser, page, run_axe, screenshot, serve  # noqa: F401
 
+from conftest import run_portail
 from portail.credentials import set_admin_password
 from webui import create_app
 
@@ -19,12 +21,17 @@ PASSWORD = "une phrase de passe assez longue"
 
 
 @pytest.fixture(scope="module")
-def console_url(indexed_data, crawled_data, tmp_path_factory):
+def console_data(indexed_data, tmp_path_factory):
     data = tmp_path_factory.mktemp("console") / "var"
     shutil.copytree(indexed_data, data)
     set_admin_password(data, PASSWORD)
+    return data
+
+
+@pytest.fixture(scope="module")
+def console_url(console_data, crawled_data):
     yield from serve(
-        create_app({"DATA_DIR": str(data), "SOURCES_FILE": str(crawled_data["sources"])})
+        create_app({"DATA_DIR": str(console_data), "SOURCES_FILE": str(crawled_data["sources"])})
     )
 
 
@@ -59,7 +66,7 @@ def test_sources_and_a_sources_history(page, console_url):  # noqa: F811
     check(tab, "console-source")
 
 
-def test_a_correction_from_search_to_saved(page, console_url):  # noqa: F811
+def test_a_correction_from_search_to_saved(page, console_url, console_data):  # noqa: F811
     tab = page
     log_in_with_the_keyboard(tab, console_url)
     tab.goto(console_url + "/admin/corrections")
@@ -76,6 +83,11 @@ def test_a_correction_from_search_to_saved(page, console_url):  # noqa: F811
         tab.get_by_role("button", name="Enregistrer la correction").click()
     assert "Correction enregistrée" in tab.content()
     assert "Page corrigée par Camille" in tab.content()
+    assert "à la prochaine indexation" in tab.content()  # queued, never indexed in the request
+    # What the scheduler then runs; the console shows the index's new entry.
+    assert run_portail("index", data=console_data).returncode == 0
+    time.sleep(0.6)  # the searcher looks for a new index generation twice a second
+    tab.reload()
     indexed_step = tab.get_by_role("row", name=re.compile(r"^Étape")).get_by_role("cell").nth(0)
     assert indexed_step.inner_text() == "3. Bâtir une stratégie"
     check(tab, "console-page-corrigee")
