@@ -174,11 +174,29 @@ def country_name(code: str) -> str:
     return french.split(", ")[0]
 
 
+# The usual French short names of lists (the page titles' names), where pycountry's differ.
 NAME_OVERRIDES = {
+    "BN": "Brunei",
+    "BY": "Biélorussie",
+    "CC": "Îles Cocos",
     "CD": "République démocratique du Congo",
-    "KP": "Corée du Nord",
     "CG": "Congo",
+    "CX": "Île Christmas",
+    "GL": "Groenland",
+    "GQ": "Guinée équatoriale",
+    "KP": "Corée du Nord",
+    "KR": "Corée du Sud",
+    "LA": "Laos",
+    "MD": "Moldavie",
+    "MF": "Saint-Martin",
+    "MO": "Macao",
+    "SB": "Îles Salomon",
+    "SX": "Sint Maarten",
+    "SY": "Syrie",
     "VA": "Vatican",
+    "VE": "Venezuela",
+    "VI": "Îles Vierges des États-Unis",
+    "VN": "Vietnam",
 }
 
 
