@@ -282,6 +282,49 @@ def test_a_partner_page_shows_its_role_offers_sites_and_contacts(client, app):
     assert "Intervient aux étapes du parcours" in page
 
 
+def partner_paths(app) -> list[str]:
+    """Every partner page: the directory's partners and every indexed organisation."""
+    from webui import content
+
+    with app.app_context():
+        ids = {p.id for p in directory.directory().partners}
+        ids |= {p.id for p in content.providers()}
+    return [f"/partenaires/{i}" for i in sorted(ids)]
+
+
+def shown_steps(page: str) -> set[int]:
+    """The numbers of the steps a partner page says it works at."""
+    if 'id="etapes-role"' not in page:
+        return set()
+    tags = page.split('id="etapes-role"')[1].split("</ul>")[0]
+    return {int(n) for n in re.findall(r"Étape (\d) :", tags)}
+
+
+def test_a_partner_works_at_the_steps_of_what_its_page_lists(client, app):
+    checked = 0
+    for path in partner_paths(app):
+        page = html(client.get(path))
+        table = (
+            page.split('id="offres-titre"')[1].split("</table>")[0]
+            if "offres-titre" in page
+            else ""
+        )
+        offer_steps = {int(n) for n in re.findall(r"<td>(\d)\. ", table)}
+        resources = page.split('id="etapes-titre"')[1]
+        resource_steps = {
+            int(n) for n in re.findall(r'<h3 class="fr-h5[^>]*><a [^>]*>Étape (\d) :', resources)
+        }
+        expected = offer_steps or resource_steps
+        assert shown_steps(page) == expected, path
+        checked += bool(expected)
+    assert checked >= 10
+
+
+def test_bpifrance_works_at_the_first_step_its_offers_serve(client):
+    page = html(client.get("/partenaires/bpifrance"))
+    assert "<td>1. " in page and 1 in shown_steps(page)
+
+
 def test_a_regional_council_page_leads_to_its_regions_contacts(client):
     page = html(client.get("/partenaires/region-occitanie"))
     assert "<h1>Région Occitanie</h1>" in page and 'href="/regions/76"' in page
