@@ -98,15 +98,28 @@ def _load_config(path: str | None):
     default=None,
     help="Écrit le bilan de la collecte en JSON dans ce fichier (pour les programmes).",
 )
-def crawl(sources_path: str | None, source_ids: tuple[str, ...], record: Path | None) -> None:
+@click.option(
+    "--manifest",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Manifeste du web de démonstration : ses liens morts prévus sont signalés à part, "
+    "comme attendus.",
+)
+def crawl(
+    sources_path: str | None,
+    source_ids: tuple[str, ...],
+    record: Path | None,
+    manifest: Path | None,
+) -> None:
     import json
 
     from crawlers.run import EXIT_BUSY, CrawlBusy, exit_code, run_crawl, run_record
     from portail.paths import data_dir
 
     config = _load_config(sources_path)
+    expected = _dead_links(manifest) if manifest else frozenset()
     try:
-        results = run_crawl(config, list(source_ids), data_dir())
+        results = run_crawl(config, list(source_ids), data_dir(), expected=expected)
     except CrawlBusy as exc:
         click.echo(f"Collecte refusée : {exc}.", err=True)
         sys.exit(EXIT_BUSY)
@@ -118,6 +131,17 @@ def crawl(sources_path: str | None, source_ids: tuple[str, ...], record: Path | 
         tmp.write_text(json.dumps(run_record(results), ensure_ascii=False, indent=1), "utf-8")
         tmp.replace(record)
     sys.exit(exit_code(results))
+
+
+def _dead_links(manifest: Path) -> frozenset[str]:
+    """The links a demo web's manifest says are dead on purpose; exit 2 if it is unreadable."""
+    import json
+
+    try:
+        return frozenset(json.loads(manifest.read_text("utf-8")).get("dead_links", []))
+    except (OSError, ValueError, AttributeError) as exc:
+        click.echo(f"{manifest} : manifeste illisible ({exc}).", err=True)
+        sys.exit(2)
 
 
 @main.command(help="Exporte les pages du magasin en lignes JSON (sortie standard par défaut).")
@@ -246,7 +270,8 @@ def evaluate(targets: tuple[str, ...], cross_validate: bool, detail: bool) -> No
 @click.option(
     "--check",
     is_flag=True,
-    help="Vérifie seulement que indexer/data/model.json correspond aux pages étiquetées.",
+    help="Vérifie seulement que le modèle (indexer/data/model.json) correspond aux pages "
+    "étiquetées.",
 )
 def train(check: bool) -> None:
     from portail_cli import evaluation
