@@ -292,6 +292,15 @@ def test_forms_without_the_right_csrf_token_are_refused_and_change_nothing(admin
 # -- sources ---------------------------------------------------------------------------------
 
 
+def test_the_console_home_lists_the_directory_contacts_it_does_not_show(admin):
+    from webui import directory
+
+    page = html(admin.get("/admin"))
+    section = page.split('id="annuaire-incomplet"')[1]
+    for item in directory.incomplete_entries():
+        assert f"{item['entry']}, contact « {item['contact']} » : il manque" in section
+
+
 def test_the_sources_page_lists_every_source_with_its_last_crawl(admin, data):
     page = html(admin.get("/admin/sources"))
     store = open_store(data)

@@ -9,6 +9,7 @@ from flask import abort, current_app, flash, redirect, request, url_for
 
 from indexer.corrections import CorrectionsError, load_corrections
 from portail.sources import ConfigError, parse_sources
+from webui import directory
 from webui.admin import bp, data_dir, maintainer, render, store
 from webui.admin.chart import history_chart
 from webui.admin.status import (
@@ -48,6 +49,7 @@ def index():  # type: ignore[no-untyped-def]
         config_errors=errors,
         corrections=corrections,
         queued=len(opened.pending_recrawls()),
+        incomplete=directory.incomplete_entries(),
     )
 
 
