@@ -135,7 +135,7 @@ def test_the_catalogue_page_counts_and_pages_every_offer(client, offers):
         ("provider", "Bpifrance"),
         ("step", "gerer"),
         ("aide", "assurance"),
-        ("public", "pme"),
+        ("public", "grandes-entreprises"),  # some offers are reserved to PME and ETI
     ],
 )
 def test_a_filter_lists_exactly_the_matching_offers(client, offers, name, value):
