@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from portail.db import CrawlCounts, Store, now, open_store
+from portail.language import plural
 from portail.sources import Source, SourcesConfig
 
 EXIT_BUSY = 75  # EX_TEMPFAIL: another crawl holds the data directory
@@ -249,13 +250,6 @@ class Progress:
             self.stream.write(line + "\n")
             self.stream.flush()
             self.last_print = time.monotonic()
-
-
-def plural(count: int, noun: str) -> str:
-    """« 1 erreur », « 0 erreur », « 3 erreurs » (each word of `noun` agrees)."""
-    if count < 2:
-        return f"{count} {noun}"
-    return f"{count} " + " ".join(word + "s" for word in noun.split())
 
 
 STATUS_FR = {"finished": "terminée", "incomplete": "incomplète"}

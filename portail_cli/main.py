@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from portail.language import plural
 from portail.sources import ConfigError, load_sources
 
 EXIT_SCHEMA = 78  # EX_CONFIG: the database is not at the schema this release knows
@@ -47,7 +48,10 @@ def sources_check(path: str) -> None:
         click.echo(f"{count} erreur{'s' if count > 1 else ''} : fichier refusé.", err=True)
         sys.exit(2)
     enabled = len(config.enabled())
-    click.echo(f"{path} : valide, {len(config.sources)} sources dont {enabled} activées.")
+    click.echo(
+        f"{path} : valide, {plural(len(config.sources), 'source')} dont "
+        f"{plural(enabled, 'activée')}."
+    )
 
 
 @main.command("demo-web", help="Sert le web de démonstration (site n sur le port PORT + n).")
@@ -156,7 +160,7 @@ def export(file: str | None) -> None:
         if file:
             with open(file, "w", encoding="utf-8") as out:
                 count = write_export(store, out)
-            click.echo(f"{count} pages exportées dans {file}.", err=True)
+            click.echo(f"{plural(count, 'page exportée')} dans {file}.", err=True)
         else:
             write_export(store, sys.stdout)
     finally:
@@ -206,9 +210,9 @@ def index(full: bool, wait: float) -> None:
         click.echo("", err=True)
     kind = "reconstruit" if report.full else "mis à jour"
     click.echo(
-        f"Index {kind} en {report.seconds:.1f} s : {report.added} ajoutées, "
-        f"{report.updated} mises à jour, {report.removed} retirées ; "
-        f"{report.total} pages dans l'index."
+        f"Index {kind} en {report.seconds:.1f} s : {plural(report.added, 'ajoutée')}, "
+        f"{plural(report.updated, 'mise à jour', 'mises à jour')}, "
+        f"{plural(report.removed, 'retirée')} ; {plural(report.total, 'page')} dans l'index."
     )
 
 
@@ -488,7 +492,7 @@ def db_upgrade() -> None:
     finally:
         store.close()
     if imported:
-        click.echo(f"{imported} corrections importées de corrections.toml dans la base.")
+        click.echo(f"{plural(imported, 'correction importée')} de corrections.toml dans la base.")
 
 
 @main.group(help="Gérer l'annuaire éditorial des partenaires et des contacts régionaux.")

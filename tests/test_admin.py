@@ -647,4 +647,4 @@ def test_the_sources_check_shows_the_same_errors_as_the_cli(admin, tmp_path):
         "/admin/sources/verifier",
         data={"csrf_token": token(admin, "/admin/sources/verifier"), "brouillon": VALID},
     )
-    assert "sources.toml : valide, 1 sources dont 1 activées." in html(valid)
+    assert "sources.toml : valide, 1 source dont 1 activée." in html(valid)

@@ -71,7 +71,7 @@ def test_the_first_release_store_is_upgraded_without_losing_a_page(tmp_path, mon
     done = run_portail("db", "upgrade", data=data)
     assert done.returncode == 0, done.stderr
     assert "du schéma de la première version au schéma" in done.stdout
-    assert "1 corrections importées" in done.stdout
+    assert "1 correction importée" in done.stdout
     assert not (data / "corrections.toml").exists()
     store = open_store(data)
     try:

@@ -14,6 +14,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from portail.geo import country_name
+from portail.language import plural
 from webui import create_app
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -265,13 +266,30 @@ def test_country_names_are_the_usual_short_french_names():
     assert {code: country_name(code) for code in usual} == usual
 
 
-OUTBOUND = re.compile(r'(?s)<a [^>]*href="https?://[^"]*"[^>]*>.*?</a>')
+# What the crawled pages say (their linked titles, snippets and descriptions), not the portal.
+OUTBOUND = re.compile(
+    r'(?s)<a [^>]*href="https?://[^"]*"[^>]*>.*?</a>|<p class="fr-card__desc"[^>]*>.*?</p>'
+)
 
 
 def test_the_country_facet_names_vietnam_as_the_titles_do(rendered, indexed_data):
-    """The portal's own words say « Vietnam »; a crawled page's title keeps its own."""
+    """The portal's own words say « Vietnam »; a crawled page's title and text keep theirs."""
     app = create_app({"DATA_DIR": str(indexed_data), "TODAY": "2026-11-27", "TESTING": True})
     page = unescape(app.test_client().get("/recherche?country=VN").get_data(as_text=True))
     assert "Vietnam" in page and "Viêt Nam" not in OUTBOUND.sub("", page)
     own_words = {path: unescape(OUTBOUND.sub("", html)) for path, html in rendered.items()}
     assert [path for path, text in own_words.items() if "Viêt Nam" in text] == []
+
+
+@pytest.mark.parametrize(
+    "count, noun, plural_form, expected",
+    [
+        (0, "erreur", "", "0 erreur"),
+        (1, "source active", "", "1 source active"),
+        (3, "source active", "", "3 sources actives"),
+        (2, "mise à jour", "mises à jour", "2 mises à jour"),
+        (5, "prix", "", "5 prix"),
+    ],
+)
+def test_counts_agree_with_their_noun(count, noun, plural_form, expected):
+    assert plural(count, noun, plural_form) == expected

@@ -8,6 +8,7 @@ from pathlib import Path, PurePosixPath
 from flask import abort, current_app, flash, redirect, request, url_for
 
 from indexer.corrections import CorrectionsError, load_corrections
+from portail.language import plural
 from portail.sources import ConfigError, parse_sources
 from webui import directory
 from webui.admin import bp, data_dir, maintainer, render, store
@@ -129,7 +130,8 @@ def check():  # type: ignore[no-untyped-def]
             },
         )
     summary = (
-        f"{filename} : valide, {len(config.sources)} sources dont {len(config.enabled())} activées."
+        f"{filename} : valide, {plural(len(config.sources), 'source')} dont "
+        f"{plural(len(config.enabled()), 'activée')}."
     )
     return render("check.html", draft=draft, result={"errors": [], "summary": summary})
 
