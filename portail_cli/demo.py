@@ -15,6 +15,7 @@ from pathlib import Path
 
 import click
 
+from portail.language import plural
 from portail.paths import data_dir
 
 DEMO_DIR = Path(__file__).resolve().parent.parent / "demo"
@@ -83,7 +84,10 @@ def _crawl_and_index(web, folder: Path) -> int:  # type: ignore[no-untyped-def]
     manifest.write_text(web.rewrite(DEMO_MANIFEST.read_text("utf-8")), "utf-8")
     retired = _retire_earlier_demos(sources)
     if retired:
-        click.echo(f"   {retired} pages d'une démonstration précédente (autres ports) retirées.")
+        pages = plural(retired, "page retirée", "pages retirées")
+        click.echo(
+            f"   {pages} : une démonstration précédente les avait servies sur d'autres ports."
+        )
     click.echo("2/3 Collecte des sites de démonstration…")
     command = [sys.executable, "-m", "portail_cli", "crawl", "--sources", str(sources)]
     crawl = subprocess.run([*command, "--manifest", str(manifest)], check=False)
