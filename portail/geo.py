@@ -20,6 +20,12 @@ class Region:
     bodies: tuple[str, ...] = ()
     adjectives: tuple[str, ...] = ()
     hosts: tuple[str, ...] = ()
+    where: str = ""  # « dans les Hauts-de-France », when not « en » + its name
+
+    @property
+    def locative(self) -> str:
+        """How a sentence says « in the region »: « en Bretagne », « à Mayotte »."""
+        return self.where or f"en {self.name}"
 
 
 @dataclass(frozen=True)
@@ -51,6 +57,10 @@ REGIONS_SCHEMA = Table(
                         "bodies": Field(NAMES, help="organismes régionaux"),
                         "adjectives": Field(NAMES, help="habitants"),
                         "hosts": Field(NAMES, help="morceaux d'adresses web"),
+                        "where": Field(
+                            Str(pattern=r"(en|à|dans les?|aux?) .+"),
+                            help="« dans la région » quand ce n'est pas « en » suivi du nom",
+                        ),
                     }
                 ),
                 check=lambda items: None if len(items) == 18 else "les 18 régions sont attendues",
@@ -116,6 +126,7 @@ def regions() -> dict[str, Region]:
             tuple(r.get("bodies", ())),
             tuple(r.get("adjectives", ())),
             tuple(r.get("hosts", ())),
+            r.get("where", ""),
         )
         for r in _data("regions.toml")["region"]
     }
@@ -198,6 +209,12 @@ NAME_OVERRIDES = {
     "VI": "Îles Vierges des États-Unis",
     "VN": "Vietnam",
 }
+
+
+def region_locative(code: str) -> str:
+    """« en Bretagne », « à Mayotte », « dans le Grand Est »."""
+    region = regions().get(code)
+    return region.locative if region else f"en {code}"
 
 
 def region_name(code: str) -> str:

@@ -293,3 +293,18 @@ def test_the_country_facet_names_vietnam_as_the_titles_do(rendered, indexed_data
 )
 def test_counts_agree_with_their_noun(count, noun, plural_form, expected):
     assert plural(count, noun, plural_form) == expected
+
+
+def test_each_region_is_named_with_its_own_preposition(indexed_data):
+    """« à Mayotte », « dans les Hauts-de-France », « en Bretagne »: never « en Mayotte »."""
+    from portail.geo import regions
+
+    app = create_app({"DATA_DIR": str(indexed_data), "TODAY": "2026-11-27", "TESTING": True})
+    client = app.test_client()
+    assert regions()["06"].locative == "à Mayotte"
+    assert regions()["53"].locative == "en Bretagne"
+    for code, region in regions().items():
+        page = unescape(client.get(f"/regions/{code}").get_data(as_text=True))
+        assert f"L'agenda des événements {region.locative}<" in page, code
+        if region.locative != f"en {region.name}":
+            assert f"en {region.name}" not in OUTBOUND.sub("", page), code
