@@ -3,6 +3,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PYTHON ?= python3
+PORT   ?= 5000
 
 .PHONY: install demo test bench lint clean
 
@@ -17,7 +18,7 @@ $(STAMP): pyproject.toml $(wildcard package-lock.json)
 	touch $(STAMP)
 
 demo: install
-	$(BIN)/portail demo
+	$(BIN)/portail demo --port $(PORT)
 
 test: install
 	$(BIN)/ruff check .

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from portail.db import CrawlCounts, Store, now, open_store
+from portail.language import plural
 from portail.sources import Source, SourcesConfig
 
 EXIT_BUSY = 75  # EX_TEMPFAIL: another crawl holds the data directory
@@ -78,8 +79,10 @@ def run_crawl(
     data_dir: Path,
     out: IO[str] = sys.stdout,
     err: IO[str] = sys.stderr,
+    expected: frozenset[str] = frozenset(),
 ) -> list[SourceResult]:
-    """Crawl the named sources (all enabled ones when none is named); return their results."""
+    """Crawl the named sources (all enabled ones when none is named); return their results.
+    `expected` holds the URLs known to be dead on purpose (the demo web's), reported apart."""
     sources = select_sources(config, source_ids)
     with crawl_lock(data_dir, sources):
         store = open_store(data_dir)
@@ -87,7 +90,7 @@ def run_crawl(
             results = _crawl(sources, store, data_dir, err)
         finally:
             store.close()
-    print_report(results, out)
+    print_report(results, out, expected)
     return results
 
 
@@ -236,8 +239,8 @@ class Progress:
         active = [s.source.id for s in spiders if getattr(s, "finish_reason", None) is None]
         elapsed = time.monotonic() - self.started
         line = (
-            f"Collecte en cours : {pages} pages, {errors} erreurs, "
-            f"{pages / max(elapsed, 0.1):.0f} pages/s, {len(active)} sources actives "
+            f"Collecte en cours : {plural(pages, 'page')}, {plural(errors, 'erreur')}, "
+            f"{pages / max(elapsed, 0.1):.0f} pages/s, {plural(len(active), 'source active')} "
             f"({', '.join(active[:4])}{'…' if len(active) > 4 else ''})"
         )
         if self.tty:
@@ -252,8 +255,10 @@ class Progress:
 STATUS_FR = {"finished": "terminée", "incomplete": "incomplète"}
 
 
-def print_report(results: list[SourceResult], out: IO[str]) -> None:
-    """The per-source table, then flags and errors."""
+def print_report(
+    results: list[SourceResult], out: IO[str], expected: frozenset[str] = frozenset()
+) -> None:
+    """The per-source table, then flags, the dead links expected, and the errors."""
     header = (
         f"{'Source':<24} {'Nouvelles':>9} {'Modifiées':>9} {'Inchangées':>10} "
         f"{'Disparues':>9} {'Erreurs':>7}  État"
@@ -278,12 +283,22 @@ def print_report(results: list[SourceResult], out: IO[str]) -> None:
         out.write("\nÀ examiner :\n")
         for r in flagged:
             out.write(f"  - {r.source.id} : {r.flag}\n")
-    with_errors = [r for r in results if r.errors]
-    if with_errors:
+    foreseen = [(r, url, reason) for r in results for url, reason in r.errors if url in expected]
+    if foreseen:
+        out.write(
+            f"\nLiens morts prévus par le web de démonstration ({len(foreseen)}, attendus : "
+            "ce ne sont pas des erreurs) :\n"
+        )
+        for r, url, reason in foreseen:
+            out.write(f"  - {r.source.id} : {url} — {reason}\n")
+    errors = [(r, [e for e in r.errors if e[0] not in expected]) for r in results]
+    if any(found for _, found in errors):
         out.write("\nErreurs (les 5 premières par source) :\n")
-        for r in with_errors:
-            for url, reason in r.errors[:5]:
+        for r, found in errors:
+            for url, reason in found[:5]:
                 out.write(f"  - {r.source.id} : {url} — {reason}\n")
-            if len(r.errors) > 5:
-                out.write(f"    … et {len(r.errors) - 5} autres\n")
+            if len(found) > 5:
+                out.write(f"    … et {len(found) - 5} autres\n")
+    elif foreseen:
+        out.write("\nAucune autre erreur.\n")
     out.flush()

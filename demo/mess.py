@@ -311,7 +311,22 @@ def manifest(web: DemoWeb) -> dict[str, Any]:
                 entry["contact"] = p.contact
             pages.append(entry)
         never += [origin + u for u in never_index(site)]
-    return {"pages": pages, "never_index": never, "today": MANIFEST_TODAY.isoformat()}
+    dead = [web.default_origin(sid) + path for sid, paths in DEAD_LINKS.items() for path in paths]
+    return {
+        "pages": pages,
+        "never_index": never,
+        "dead_links": dead,
+        "today": MANIFEST_TODAY.isoformat(),
+    }
+
+
+# The links the demo web leaves dead on purpose (404), as the real web does: the crawl reports
+# them apart, as expected (`portail crawl --manifest`).
+DEAD_LINKS = {
+    "coface": ["/etudes/barometre-2019"],  # an old study, linked from the home page
+    "teamfrance": ["/services/ancien-catalogue"],  # a removed page, linked from the home page
+    "agenda": ["/evenements"],  # a listing an event's text still links to
+}
 
 
 def never_index(site: Site) -> list[str]:

@@ -328,6 +328,18 @@ class IndexArrays:
         pairs.sort(key=lambda vc: (-vc[1], vc[0]))
         return pairs
 
+    def value_codes(self, fieldname: str) -> np.ndarray:
+        """Per document, the number of its value of a one-value field (-1 without one): two
+        documents with the same number have the same value."""
+        key = f"codes:{fieldname}"
+        found = self._columns.get(key)
+        if found is None:
+            _, docs, codes = self._facet(fieldname)
+            found = np.full(self.size, -1, dtype=np.int64)
+            found[docs] = codes
+            self._columns[key] = found
+        return found
+
     def facet_value_docs(self, fieldname: str, value: str) -> np.ndarray:
         return self.postings(fieldname, value)[0]
 

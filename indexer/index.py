@@ -42,7 +42,7 @@ MAX_PROCS = 4
 PR_SET_PDEATHSIG = 1
 # Bumped when the index's fields change; with the analysis version, a generation built
 # otherwise is rebuilt in full by the next `portail index`.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 def index_format() -> str:
@@ -129,6 +129,7 @@ def schema() -> Schema:
         searchable=BOOLEAN(),  # relevant, or borderline (« à vérifier »): found by searches
         date=DATETIME(stored=True, sortable=True),
         first_seen=DATETIME(stored=True, sortable=True),
+        updated=DATETIME(stored=True, sortable=True),  # the page's own date, not the crawl's
         event_start=DATETIME(stored=True, sortable=True),
         event_end=DATETIME(stored=True),
         extra=STORED,
@@ -386,6 +387,7 @@ def document(row: Any, e: Enrichment, sources: dict[str, Any]) -> dict[str, Any]
     }
     for key, value in (
         ("date", e.date),
+        ("updated", own_date(row)),
         ("event_start", e.event_start),
         ("event_end", e.event_end),
     ):
@@ -393,6 +395,13 @@ def document(row: Any, e: Enrichment, sources: dict[str, Any]) -> dict[str, Any]
         if parsed is not None:
             doc[key] = parsed
     return doc
+
+
+def own_date(row: Any) -> str | None:
+    """The date a page gives itself: its modification date, else its publication date (the
+    later of the two when both are read), never the day it was crawled."""
+    dates = [d for d in (row["published"], row["modified"]) if _datetime(d) is not None]
+    return max(dates, key=lambda d: _datetime(d)) if dates else None  # type: ignore[arg-type,return-value]
 
 
 def _datetime(value: str | None) -> datetime | None:

@@ -15,7 +15,7 @@ import json
 import re
 import threading
 import time
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -98,6 +98,7 @@ class Hit:
     event: dict[str, Any] | None
     first_seen: str | None
     extra: dict[str, Any] = field(default_factory=dict)
+    updated: str | None = None  # the date the page gives itself (modified, else published)
 
 
 @dataclass
@@ -123,8 +124,8 @@ def parse_query_args(args: Mapping[str, str]) -> SearchQuery:
         raise QueryError(f"La recherche est trop longue ({MAX_QUERY_CHARS} caractères au plus).")
     page = _int(args.get("page"), "page", 1, MAX_PAGE, 1)
     per_page = _int(args.get("per_page"), "per_page", 1, 50, 10)
-    step = _choice(args.get("step"), STEP_IDS, "étape")
-    kind = _choice(args.get("kind"), KIND_IDS, "type de contenu")
+    step = _choice(args.get("step"), STEP_IDS, "l'étape")
+    kind = _choice(args.get("kind"), KIND_IDS, "le type de contenu")
     country = (args.get("country") or "").strip().upper() or None
     if country and not re.fullmatch(r"[A-Z]{2}", country):
         raise QueryError("Le pays doit être un code ISO à deux lettres (par exemple « DE »).")
@@ -173,9 +174,10 @@ def _int(raw: str | None, name: str, low: int, high: int, default: int) -> int:
 
 
 def _choice(raw: str | None, allowed: tuple[str, ...], label: str) -> str | None:
+    """The value if allowed; `label` names the parameter with its article (« l'étape »)."""
     value = (raw or "").strip() or None
     if value and value not in allowed:
-        raise QueryError(f"Valeur inconnue pour le {label} : « {value} ».")
+        raise QueryError(f"Valeur inconnue pour {label} : « {value} ».")
     return value
 
 
@@ -383,6 +385,7 @@ class Searcher:
         extra = json.loads(stored.get("extra") or "{}")
         when = stored.get("date")
         first = stored.get("first_seen")
+        updated = stored.get("updated")
         return Hit(
             url=stored["url"],
             title=stored.get("title", ""),
@@ -401,6 +404,7 @@ class Searcher:
             event=extra.get("event"),
             first_seen=first.isoformat() if isinstance(first, datetime) else None,
             extra=extra,
+            updated=updated.date().isoformat() if isinstance(updated, datetime) else None,
         )
 
     def _suggest(self, q: SearchQuery, allowed: np.ndarray) -> str | None:
@@ -456,15 +460,26 @@ class Searcher:
             matched = self._live.matches(self._filter_query(query))
             return dict(self._live.facet_counts(INDEX_FIELD[facet], matched))
 
-    def latest(self, n: int, **filters: str) -> list[Hit]:
-        """The n pages first seen most recently."""
+    def latest(self, n: int, today: date | None = None, **filters: str) -> list[Hit]:
+        """The n newest pages by the dates they give themselves (a date after `today` is no
+        date; undated pages last, by when they were first seen), no body taking more than its
+        share (`varied`)."""
         query = _browsing(filters)
-        return self._browse(
-            ("latest", n, query),
-            lambda arrays: arrays.top(
-                arrays.matches(self._filter_query(query)), arrays.column("first_seen"), n
-            ),
-        )
+
+        def newest(arrays: IndexArrays) -> list[int]:
+            matches = arrays.matches(self._filter_query(query))
+            own = matches & (arrays.column("updated") > 0)
+            if today is not None:
+                until = datetime.combine(today, datetime.max.time())
+                own &= arrays.matches(DateRange("updated", None, until))
+            pool = max(n * LATEST_POOL, n)
+            dated = arrays.top(own, arrays.column("updated"), pool)
+            rest = arrays.top(matches & ~own, arrays.column("first_seen"), pool)
+            bodies = arrays.value_codes("provider")
+            candidates = [*dated, *rest]
+            return varied(candidates, [int(bodies[d]) for d in candidates], n)
+
+        return self._browse(("latest", n, today, query), newest)
 
     def upcoming_events(self, n: int, today: date, **filters: str) -> list[Hit]:
         """The next n events that have not ended, soonest first (undated starts last)."""
@@ -510,6 +525,27 @@ class Searcher:
                 return None
             stored = s.document(url=url)
             return self._hit(stored) if stored else None
+
+
+LATEST_POOL = 10  # candidates read per place in a list of latest pages
+
+
+def varied(docs: list[int], bodies: list[int], n: int) -> list[int]:
+    """The first n of `docs` (newest first) with no body over its fair share: n divided by
+    the number of bodies among the candidates, rounded up; shares grow only when the other
+    bodies run out. The order of `docs` is kept."""
+    share = -(-n // max(1, len(set(bodies))))
+    chosen: set[int] = set()
+    while len(chosen) < min(n, len(docs)):
+        taken = Counter(bodies[i] for i in chosen)
+        for i, body in enumerate(bodies):
+            if len(chosen) >= n:
+                break
+            if i not in chosen and taken[body] < share:
+                chosen.add(i)
+                taken[body] += 1
+        share += 1
+    return [docs[i] for i in sorted(chosen)]
 
 
 def _browsing(filters: Mapping[str, str]) -> SearchQuery:

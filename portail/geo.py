@@ -20,6 +20,12 @@ class Region:
     bodies: tuple[str, ...] = ()
     adjectives: tuple[str, ...] = ()
     hosts: tuple[str, ...] = ()
+    where: str = ""  # « dans les Hauts-de-France », when not « en » + its name
+
+    @property
+    def locative(self) -> str:
+        """How a sentence says « in the region »: « en Bretagne », « à Mayotte »."""
+        return self.where or f"en {self.name}"
 
 
 @dataclass(frozen=True)
@@ -51,6 +57,10 @@ REGIONS_SCHEMA = Table(
                         "bodies": Field(NAMES, help="organismes régionaux"),
                         "adjectives": Field(NAMES, help="habitants"),
                         "hosts": Field(NAMES, help="morceaux d'adresses web"),
+                        "where": Field(
+                            Str(pattern=r"(en|à|dans les?|aux?) .+"),
+                            help="« dans la région » quand ce n'est pas « en » suivi du nom",
+                        ),
                     }
                 ),
                 check=lambda items: None if len(items) == 18 else "les 18 régions sont attendues",
@@ -116,6 +126,7 @@ def regions() -> dict[str, Region]:
             tuple(r.get("bodies", ())),
             tuple(r.get("adjectives", ())),
             tuple(r.get("hosts", ())),
+            r.get("where", ""),
         )
         for r in _data("regions.toml")["region"]
     }
@@ -174,12 +185,36 @@ def country_name(code: str) -> str:
     return french.split(", ")[0]
 
 
+# The usual French short names of lists (the page titles' names), where pycountry's differ.
 NAME_OVERRIDES = {
+    "BN": "Brunei",
+    "BY": "Biélorussie",
+    "CC": "Îles Cocos",
     "CD": "République démocratique du Congo",
-    "KP": "Corée du Nord",
     "CG": "Congo",
+    "CX": "Île Christmas",
+    "GL": "Groenland",
+    "GQ": "Guinée équatoriale",
+    "KP": "Corée du Nord",
+    "KR": "Corée du Sud",
+    "LA": "Laos",
+    "MD": "Moldavie",
+    "MF": "Saint-Martin",
+    "MO": "Macao",
+    "SB": "Îles Salomon",
+    "SX": "Sint Maarten",
+    "SY": "Syrie",
     "VA": "Vatican",
+    "VE": "Venezuela",
+    "VI": "Îles Vierges des États-Unis",
+    "VN": "Vietnam",
 }
+
+
+def region_locative(code: str) -> str:
+    """« en Bretagne », « à Mayotte », « dans le Grand Est »."""
+    region = regions().get(code)
+    return region.locative if region else f"en {code}"
 
 
 def region_name(code: str) -> str:

@@ -15,3 +15,14 @@ ENGLISH_WORDS = frozenset(
         "on", "that", "this", "our", "we", "it", "by", "from",
     }
 )  # fmt: skip
+
+
+def plural(count: int, noun: str, plural_form: str = "") -> str:
+    """« 0 erreur », « 1 page ajoutée », « 3 pages ajoutées »: below 2 French takes the
+    singular; the plural adds an s to every word, unless `plural_form` is given (« mises à
+    jour »)."""
+    if count < 2:
+        return f"{count} {noun}"
+    if not plural_form:
+        plural_form = " ".join(w if w.endswith(("s", "x")) else w + "s" for w in noun.split())
+    return f"{count} {plural_form}"

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from portail.language import plural
 from portail.sources import ConfigError, load_sources
 
 EXIT_SCHEMA = 78  # EX_CONFIG: the database is not at the schema this release knows
@@ -47,7 +48,10 @@ def sources_check(path: str) -> None:
         click.echo(f"{count} erreur{'s' if count > 1 else ''} : fichier refusé.", err=True)
         sys.exit(2)
     enabled = len(config.enabled())
-    click.echo(f"{path} : valide, {len(config.sources)} sources dont {enabled} activées.")
+    click.echo(
+        f"{path} : valide, {plural(len(config.sources), 'source')} dont "
+        f"{plural(enabled, 'activée')}."
+    )
 
 
 @main.command("demo-web", help="Sert le web de démonstration (site n sur le port PORT + n).")
@@ -98,15 +102,28 @@ def _load_config(path: str | None):
     default=None,
     help="Écrit le bilan de la collecte en JSON dans ce fichier (pour les programmes).",
 )
-def crawl(sources_path: str | None, source_ids: tuple[str, ...], record: Path | None) -> None:
+@click.option(
+    "--manifest",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Manifeste du web de démonstration : ses liens morts prévus sont signalés à part, "
+    "comme attendus.",
+)
+def crawl(
+    sources_path: str | None,
+    source_ids: tuple[str, ...],
+    record: Path | None,
+    manifest: Path | None,
+) -> None:
     import json
 
     from crawlers.run import EXIT_BUSY, CrawlBusy, exit_code, run_crawl, run_record
     from portail.paths import data_dir
 
     config = _load_config(sources_path)
+    expected = _dead_links(manifest) if manifest else frozenset()
     try:
-        results = run_crawl(config, list(source_ids), data_dir())
+        results = run_crawl(config, list(source_ids), data_dir(), expected=expected)
     except CrawlBusy as exc:
         click.echo(f"Collecte refusée : {exc}.", err=True)
         sys.exit(EXIT_BUSY)
@@ -118,6 +135,17 @@ def crawl(sources_path: str | None, source_ids: tuple[str, ...], record: Path | 
         tmp.write_text(json.dumps(run_record(results), ensure_ascii=False, indent=1), "utf-8")
         tmp.replace(record)
     sys.exit(exit_code(results))
+
+
+def _dead_links(manifest: Path) -> frozenset[str]:
+    """The links a demo web's manifest says are dead on purpose; exit 2 if it is unreadable."""
+    import json
+
+    try:
+        return frozenset(json.loads(manifest.read_text("utf-8")).get("dead_links", []))
+    except (OSError, ValueError, AttributeError) as exc:
+        click.echo(f"{manifest} : manifeste illisible ({exc}).", err=True)
+        sys.exit(2)
 
 
 @main.command(help="Exporte les pages du magasin en lignes JSON (sortie standard par défaut).")
@@ -132,7 +160,7 @@ def export(file: str | None) -> None:
         if file:
             with open(file, "w", encoding="utf-8") as out:
                 count = write_export(store, out)
-            click.echo(f"{count} pages exportées dans {file}.", err=True)
+            click.echo(f"{plural(count, 'page exportée')} dans {file}.", err=True)
         else:
             write_export(store, sys.stdout)
     finally:
@@ -182,9 +210,9 @@ def index(full: bool, wait: float) -> None:
         click.echo("", err=True)
     kind = "reconstruit" if report.full else "mis à jour"
     click.echo(
-        f"Index {kind} en {report.seconds:.1f} s : {report.added} ajoutées, "
-        f"{report.updated} mises à jour, {report.removed} retirées ; "
-        f"{report.total} pages dans l'index."
+        f"Index {kind} en {report.seconds:.1f} s : {plural(report.added, 'ajoutée')}, "
+        f"{plural(report.updated, 'mise à jour', 'mises à jour')}, "
+        f"{plural(report.removed, 'retirée')} ; {plural(report.total, 'page')} dans l'index."
     )
 
 
@@ -246,7 +274,8 @@ def evaluate(targets: tuple[str, ...], cross_validate: bool, detail: bool) -> No
 @click.option(
     "--check",
     is_flag=True,
-    help="Vérifie seulement que indexer/data/model.json correspond aux pages étiquetées.",
+    help="Vérifie seulement que le modèle (indexer/data/model.json) correspond aux pages "
+    "étiquetées.",
 )
 def train(check: bool) -> None:
     from portail_cli import evaluation
@@ -463,7 +492,7 @@ def db_upgrade() -> None:
     finally:
         store.close()
     if imported:
-        click.echo(f"{imported} corrections importées de corrections.toml dans la base.")
+        click.echo(f"{plural(imported, 'correction importée')} de corrections.toml dans la base.")
 
 
 @main.group(help="Gérer l'annuaire éditorial des partenaires et des contacts régionaux.")

@@ -292,6 +292,15 @@ def test_forms_without_the_right_csrf_token_are_refused_and_change_nothing(admin
 # -- sources ---------------------------------------------------------------------------------
 
 
+def test_the_console_home_lists_the_directory_contacts_it_does_not_show(admin):
+    from webui import directory
+
+    page = html(admin.get("/admin"))
+    section = page.split('id="annuaire-incomplet"')[1]
+    for item in directory.incomplete_entries():
+        assert f"{item['entry']}, contact « {item['contact']} » : il manque" in section
+
+
 def test_the_sources_page_lists_every_source_with_its_last_crawl(admin, data):
     page = html(admin.get("/admin/sources"))
     store = open_store(data)
@@ -638,4 +647,4 @@ def test_the_sources_check_shows_the_same_errors_as_the_cli(admin, tmp_path):
         "/admin/sources/verifier",
         data={"csrf_token": token(admin, "/admin/sources/verifier"), "brouillon": VALID},
     )
-    assert "sources.toml : valide, 1 sources dont 1 activées." in html(valid)
+    assert "sources.toml : valide, 1 source dont 1 activée." in html(valid)

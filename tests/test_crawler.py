@@ -85,6 +85,51 @@ def test_report_lists_each_source_and_dead_links(crawled):
     assert "lien mort (404)" in out and "Total" in out
 
 
+def test_the_manifest_knows_every_dead_link_of_the_demo_web(crawled, manifest):
+    out = crawled["result"].stdout
+    dead = set(re.findall(r"^  - [\w-]+ : (\S+) — lien mort", out, re.M))
+    assert dead and dead == set(manifest["dead_links"])
+
+
+def test_the_report_tells_the_demo_webs_dead_links_from_errors(
+    demo_web, make_sources, manifest, tmp_path
+):
+    path = tmp_path / "manifest.json"
+    path.write_text(json.dumps(manifest), "utf-8")
+    sources = make_sources(demo_web)
+    args = ["crawl", "--sources", str(sources), "--source", "coface", "--manifest", str(path)]
+    result = portail(*args, data=tmp_path / "var")
+    assert result.returncode == 0, result.stderr[-2000:]
+    out = result.stdout
+    table, foreseen = out.split("Liens morts prévus par le web de démonstration")
+    assert "coface" in table
+    assert "/etudes/barometre-2019 — lien mort (404)" in foreseen
+    assert "Erreurs (les 5" not in out and "Aucune autre erreur." in foreseen
+
+
+def test_an_unforeseen_error_is_still_an_error():
+    import io
+    from types import SimpleNamespace
+
+    from crawlers.run import SourceResult, print_report
+    from portail.db.crawling import CrawlCounts
+
+    result = SourceResult(
+        SimpleNamespace(id="coface"),  # type: ignore[arg-type]
+        1,
+        "finished",
+        CrawlCounts(new=3, errors=2),
+        None,
+        [("http://a/etudes/barometre-2019", "lien mort (404)"), ("http://a/x", "lien mort (404)")],
+        1.0,
+    )
+    out = io.StringIO()
+    print_report([result], out, frozenset({"http://a/etudes/barometre-2019"}))
+    foreseen, errors = out.getvalue().split("\nErreurs (les 5 premières par source) :\n")
+    assert "http://a/etudes/barometre-2019" in foreseen and "http://a/x" not in foreseen
+    assert "http://a/x" in errors and "barometre" not in errors
+
+
 def body_sample(text: str) -> list[str]:
     """Three sentences of a page's body as they must appear in the stored text."""
     sentences = re.split(r"(?<=[.!?])\s+", " ".join(plain_text(text).split()))

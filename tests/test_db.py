@@ -71,7 +71,7 @@ def test_the_first_release_store_is_upgraded_without_losing_a_page(tmp_path, mon
     done = run_portail("db", "upgrade", data=data)
     assert done.returncode == 0, done.stderr
     assert "du schéma de la première version au schéma" in done.stdout
-    assert "1 corrections importées" in done.stdout
+    assert "1 correction importée" in done.stdout
     assert not (data / "corrections.toml").exists()
     store = open_store(data)
     try:
@@ -142,6 +142,20 @@ def test_closing_a_crawl_marks_missing_pages_gone_unless_the_source_collapsed(st
     record = {"source": "essai", "exit": 0}
     store.finish_crawl(normal, "finished", "finished", None, CrawlCounts(unchanged=9), 0, record)
     assert '"source": "essai"' in store.crawl(normal)["record"]
+
+
+def test_a_sites_pages_left_at_an_old_origin_are_retired(store):
+    """The demo web moves to other ports from one `portail demo` to the next."""
+    crawl = store.start_crawl("essai")
+    for port in (8801, 40123):
+        for i in range(3):
+            save(store, crawl, f"http://127.0.0.1:{port}/page-{i}", f"Texte {port} {i}")
+    save(store, crawl, "http://127.0.0.1:8801/autre", "Autre", source="autre")
+    assert store.retire_elsewhere("essai", ["http://127.0.0.1:40123"]) == 3
+    assert store.page("http://127.0.0.1:8801/page-0")["status"] == "gone"
+    assert store.page("http://127.0.0.1:40123/page-0")["status"] == "ok"
+    assert store.page("http://127.0.0.1:8801/autre")["status"] == "ok"  # another source
+    assert store.retire_elsewhere("essai", ["http://127.0.0.1:40123"]) == 0
 
 
 # -- the indexer's API --------------------------------------------------------------------------

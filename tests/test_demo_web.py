@@ -627,11 +627,42 @@ def test_portail_demo_serves_the_demo_web_then_the_portal(tmp_path):
             lines.append(line)
             if "Le portail est prêt" in line or not line:
                 break
-        assert any("1/3 Web de démonstration servi" in ln for ln in lines), lines
-        assert fetch("http://127.0.0.1:8801/")[0] == 200
+        served = next(ln for ln in lines if "1/3 Web de démonstration servi" in ln)
+        origin = re.search(r"(http://127\.0\.0\.1:(\d+))", served)
+        assert origin and int(origin[2]) not in range(8800, 8813), served  # free ports
+        assert fetch(origin[1] + "/")[0] == 200
         assert any("Le portail est prêt" in ln for ln in lines), "".join(lines[-20:])
+        report = "".join(lines)
+        assert "Liens morts prévus par le web de démonstration" in report
+        assert "Erreurs (les 5" not in report
         assert status_once_up(f"http://127.0.0.1:{port}/", 20) == 200
     finally:
         proc.terminate()
         proc.wait(timeout=20)
         proc.stdout.close()
+
+
+def test_portail_demo_refuses_a_taken_port_in_french(tmp_path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "portail_cli", "demo", "--port", str(port)],
+            env={**os.environ, "PORTAIL_DATA": str(tmp_path / "var")},
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert f"Le port {port} est déjà pris" in result.stderr
+    assert f"make demo PORT={port + 1}" in result.stderr
+    assert "Web de démonstration servi" not in result.stdout
+
+
+def test_the_demo_web_command_keeps_its_documented_ports():
+    web = DemoWeb()
+    assert sorted(web.ports.values()) == list(range(8801, 8813))
+    assert web.origin("bpifrance") == "http://127.0.0.1:8801"
+    assert DemoWeb(base_port=9000).origin("bpifrance") == "http://127.0.0.1:9001"

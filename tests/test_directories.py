@@ -8,6 +8,7 @@ from html import unescape
 
 import pytest
 
+from indexer.journey import STEP_IDS
 from portail.geo import country_name, regions
 from webui import create_app, directory
 from webui.directory import DIRECTORY_FILE, Contact, check_directory, same_body
@@ -40,7 +41,6 @@ def test_the_bundled_directory_is_valid_and_covers_the_18_regions():
     assert check_directory(DIRECTORY_FILE) == []
     loaded = directory.load_directory(DIRECTORY_FILE)
     assert set(loaded.regions) == set(regions())
-    assert all(entry.contacts for entry in loaded.regions.values())
     assert {
         "bpifrance",
         "business-france",
@@ -51,10 +51,54 @@ def test_the_bundled_directory_is_valid_and_covers_the_18_regions():
     } <= {p.id for p in loaded.partners}
 
 
-def test_the_directory_holds_no_personal_mailbox():
+def test_nothing_invented_is_kept_as_a_contact():
     text = DIRECTORY_FILE.read_text("utf-8")
-    for email in re.findall(r'email = "([^"]+)"', text):
-        assert email.endswith(".invalid"), email  # demonstration values only
+    assert ".invalid" not in text
+    loaded = directory.load_directory(DIRECTORY_FILE)
+    entries = [*loaded.partners, *loaded.regions.values(), *loaded.countries.values()]
+    for entry in entries:
+        assert all(c.source and c.checked for c in entry.contacts), entry
+        for contact in entry.unchecked:  # kept for the editors, never shown
+            assert not (contact.phone or contact.email), contact
+
+
+def test_a_contact_without_its_source_and_date_is_kept_apart(tmp_path):
+    path = tmp_path / "directory.toml"
+    regions_text = "".join(f'[[region]]\ncode = "{code}"\n' for code in regions())
+    path.write_text(
+        regions_text
+        + """
+[[partner]]
+id = "essai"
+name = "Essai"
+group = "reseau"
+role = "Un rôle."
+[[partner.contacts]]
+name = "Accueil sourcé"
+url = "https://www.essai.example/contact"
+source = "https://www.essai.example/contact"
+checked = "2026-11-02"
+[[partner.contacts]]
+name = "Accueil sans source"
+url = "https://www.essai.example/"
+""",
+        "utf-8",
+    )
+    found = directory.load_directory(path).partners[0]
+    assert [c.name for c in found.contacts] == ["Accueil sourcé"]
+    assert [c.name for c in found.unchecked] == ["Accueil sans source"]
+
+
+def test_the_console_lists_the_contacts_it_does_not_show():
+    listed = directory.incomplete_entries()
+    loaded = directory.directory()
+    unchecked = sum(len(p.unchecked) for p in loaded.partners)
+    assert len(listed) == unchecked + sum(len(r.unchecked) for r in loaded.regions.values())
+    assert {
+        "entry": "partenaire « Bpifrance »",
+        "contact": "Bpifrance — directions régionales",
+        "missing": "la source et la date de vérification",
+    } in listed
 
 
 def test_check_directory_reports_every_error_at_once_in_french(tmp_path):
@@ -98,28 +142,42 @@ url = "https://tresor.example/{pays}"
     )
     errors = check_directory(bad)
     expected = [
-        "directory.toml, couleur : clé inconnue",
-        "directory.toml, partner « bpifrance », group : groupe inconnu « banque »",
-        "directory.toml, partner « bpifrance », steps : étape inconnue « financer »",
-        "directory.toml, partner « bpifrance », sites[0].url : « ftp://bpifrance.fr » n'est pas",
-        "directory.toml, partner « bpifrance », contacts[0].fax : clé inconnue",
-        "directory.toml, partner « bpifrance », contacts[0].email : adresse électronique invalide",
-        "directory.toml, partner « bpifrance », id : identifiant en double",
-        "directory.toml, region « 84 », contacts[0].name : un contact donne au moins",
-        "directory.toml, region : la région « 11 » (Île-de-France) manque",
-        "directory.toml, country « XX », code : code pays ISO 3166-1 inconnu « XX »",
-        "directory.toml, country_source n°1, url : seuls {code} et {code_lower} sont permis",
+        "directory.toml, ligne 2, couleur : clé inconnue",
+        "directory.toml, ligne 7, partner « bpifrance », group : valeur inconnue « banque »",
+        "directory.toml, ligne 9, partner « bpifrance », steps[0] : valeur inconnue « financer »",
+        "directory.toml, ligne 10, partner « bpifrance », sites n°1, url : « ftp://bpifrance.fr »",
+        "directory.toml, ligne 13, partner « bpifrance », contacts « Accueil », email : "
+        "adresse électronique invalide",
+        "directory.toml, ligne 14, partner « bpifrance », contacts « Accueil », fax : clé inconnue",
+        "directory.toml, ligne 24, region « 84 », contacts « Sans moyen de contact » : "
+        "un contact donne au moins",
+        "directory.toml, ligne 28, country « XX », code : code pays ISO 3166-1 inconnu « XX »",
+        "directory.toml, ligne 33, country_source n°1, url : seuls {code} et {code_lower}",
     ]
     for start in expected:
         assert any(e.startswith(start) for e in errors), (start, errors)
     assert not any("Traceback" in e for e in errors)
 
 
+def test_check_directory_reports_duplicates_and_missing_regions(tmp_path):
+    path = tmp_path / "directory.toml"
+    path.write_text(
+        '[[partner]]\nid = "a"\nname = "A"\ngroup = "etat"\nrole = "r"\n'
+        '[[partner]]\nid = "a"\nname = "B"\ngroup = "etat"\nrole = "r"\n'
+        '[[region]]\ncode = "84"\n[[region]]\ncode = "84"\n',
+        "utf-8",
+    )
+    errors = check_directory(path)
+    assert "directory.toml, ligne 7, partner « a », id : identifiant en double" in errors
+    assert "directory.toml, ligne 14, region « 84 », code : région en double" in errors
+    assert any("la région « 11 » (Île-de-France) manque" in e for e in errors)
+
+
 def test_check_directory_names_a_missing_file_and_bad_toml(tmp_path):
     assert check_directory(tmp_path / "absent.toml")[0].endswith("fichier introuvable")
     broken = tmp_path / "directory.toml"
     broken.write_text("[[partner]\n", "utf-8")
-    assert check_directory(broken)[0].startswith("directory.toml : syntaxe TOML invalide")
+    assert check_directory(broken)[0].startswith("directory.toml, ligne 1, colonne")
 
 
 @pytest.mark.parametrize(
@@ -169,8 +227,8 @@ def test_every_region_has_a_page_with_contacts_and_its_export_sites(client, code
     assert f"<h1>{name} : vos contacts export</h1>" in page
     assert f"<title>{name} : contacts export — Régions — France International</title>" in page
     cards = contact_cards(page)
-    assert cards and any("Courriel :" in c or "Téléphone :" in c for c in cards)
-    assert "https://www.teamfrance-export.fr/" in page
+    assert cards  # the demo web publishes a contact page for every region
+    assert all("Voir la page publiée par" in c for c in cards)  # each with its source
     assert f'href="/offres?region={code}"' in page and f'href="/agenda?region={code}"' in page
 
 
@@ -185,32 +243,49 @@ def test_a_region_shows_its_own_offers_events_and_crawled_sites(client, app):
     assert events and all(h.url in page for h in events)
 
 
-def test_editorial_values_win_over_crawled_ones_and_differences_are_listed(client, app):
+def test_a_region_shows_the_contacts_crawled_from_the_regions_own_sites(client, app, manifest):
     page = html(client.get("/regions/84"))
-    card = next(c for c in contact_cards(page) if "Team France Export Auvergne" in c)
-    assert "04 72 10 45 00" in card and "04 72 10 45 80" not in page  # the editorial phone
-    assert "Voir la page publiée par Région Auvergne-Rhône-Alpes" in card
+    cards = contact_cards(page)
+    own = [p for p in manifest["pages"] if p["kind"] == "contact" and p["regions"] == ["84"]]
+    assert own and all(p["url"] in page for p in own)
+    lyon = next(c for c in cards if "/contacts/direction-regionale-lyon" in c)
+    assert "Adresse : 8 quai des Tanneurs, 69002 Lyon" in lyon
+    assert "Voir la page publiée par Bpifrance" in lyon
     with app.app_context():
-        differences = directory.regional_contact_differences()
-    assert {
-        "region": "84",
-        "region_name": "Auvergne-Rhône-Alpes",
-        "contact": "Team France Export Auvergne-Rhône-Alpes",
-        "field": "phone",
-        "editorial": "04 72 10 45 00",
-        "crawled": "04 72 10 45 80",
-    }.items() <= next(
-        d for d in differences if d["region"] == "84" and d["field"] == "phone"
-    ).items()
-    # An identical value, written another way, is no difference.
-    assert not [
-        d for d in differences if d["contact"].startswith("Bpifrance — Direction régionale de Lyon")
-    ]
+        assert directory.regional_contact_differences() == []  # nothing editorial to compare
 
 
-def test_the_differences_are_not_shown_on_public_pages(client):
-    page = html(client.get("/regions/84?maintenance=1"))
-    assert "04 72 10 45 80" not in page
+def test_editorial_values_win_over_crawled_ones_and_differences_are_listed():
+    from indexer.search import Hit
+
+    page = Hit(
+        url="https://exemple.invalid/contact",
+        title="Team France Export Bretagne",
+        snippet="",
+        description="",
+        step=None,
+        steps={},
+        kind="contact",
+        provider="Business France",
+        source="b",
+        countries=[],
+        regions=["53"],
+        sectors=[],
+        date=None,
+        language="fr",
+        event=None,
+        first_seen=None,
+        extra={"contact": {"name": "Team France Export Bretagne", "phone": "02 99 00 00 01"}},
+    )
+    editorial = Contact(
+        name="Team France Export Bretagne",
+        phone="02 99 00 00 00",
+        source="https://exemple.invalid/source",
+        checked="2026-11-02",
+    )
+    [listed] = directory.merge_contacts((editorial,), [page])
+    assert listed.contact.phone == "02 99 00 00 00" and listed.page is page
+    assert [(d.field, d.crawled) for d in listed.differences] == [("phone", "02 99 00 00 01")]
 
 
 def test_a_crawled_contact_completes_an_editorial_one():
@@ -280,6 +355,51 @@ def test_a_partner_page_shows_its_role_offers_sites_and_contacts(client, app):
     assert offers and all(f'href="/offres/{o.id}"' in page for o in offers)
     assert "Bpifrance — Direction régionale de Lyon" in page  # a crawled contact page
     assert "Intervient aux étapes du parcours" in page
+
+
+def partner_paths(app) -> list[str]:
+    """Every partner page: the directory's partners and every indexed organisation."""
+    from webui import content
+
+    with app.app_context():
+        ids = {p.id for p in directory.directory().partners}
+        ids |= {p.id for p in content.providers()}
+    return [f"/partenaires/{i}" for i in sorted(ids)]
+
+
+def shown_steps(page: str) -> set[int]:
+    """The numbers of the steps a partner page says it works at."""
+    if 'id="etapes-role"' not in page:
+        return set()
+    tags = page.split('id="etapes-role"')[1].split("</ul>")[0]
+    return {int(n) for n in re.findall(r"Étape (\d) :", tags)}
+
+
+def test_a_partner_works_at_the_steps_of_what_its_page_lists(client, app):
+    checked = 0
+    for path in partner_paths(app):
+        page = html(client.get(path))
+        table = (
+            page.split('id="offres-titre"')[1].split("</table>")[0]
+            if "offres-titre" in page
+            else ""
+        )
+        offer_steps = {int(n) for n in re.findall(r"<td>(\d)\. ", table)}
+        resources = page.split('id="etapes-titre"')[1]
+        resource_steps = {
+            int(n) for n in re.findall(r'<h3 class="fr-h5[^>]*><a [^>]*>Étape (\d) :', resources)
+        }
+        partner = directory.partner(path.rsplit("/", 1)[1])
+        fallback = {STEP_IDS.index(s) + 1 for s in partner.steps} if partner else set()
+        expected = offer_steps or resource_steps or fallback  # the directory's when none
+        assert shown_steps(page) == expected, path
+        checked += bool(expected)
+    assert checked >= 10
+
+
+def test_bpifrance_works_at_the_first_step_its_offers_serve(client):
+    page = html(client.get("/partenaires/bpifrance"))
+    assert "<td>1. " in page and 1 in shown_steps(page)
 
 
 def test_a_regional_council_page_leads_to_its_regions_contacts(client):

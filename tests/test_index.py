@@ -64,7 +64,7 @@ def test_index_holds_every_live_page(indexed_data, searcher):
 def test_a_second_index_run_has_nothing_to_do(indexed_data):
     result = run_portail("index", data=indexed_data)
     assert result.returncode == 0, result.stderr
-    assert "0 ajoutées, 0 mises à jour, 0 retirées" in result.stdout
+    assert "0 ajoutée, 0 mise à jour, 0 retirée" in result.stdout
 
 
 @pytest.mark.parametrize(
@@ -289,7 +289,7 @@ def test_incremental_update_changes_and_removes(tmp_path):
     sql(data, "UPDATE pages SET status='gone', version=version+1 WHERE url LIKE '%/1'")
     store.close()
     result = run_portail("index", data=data)
-    assert "0 ajoutées, 1 mises à jour, 1 retirées" in result.stdout, result.stdout
+    assert "0 ajoutée, 1 mise à jour, 1 retirée" in result.stdout, result.stdout
     time.sleep(0.6)  # the searcher checks for a new index generation twice a second
     assert searcher.search(SearchQuery(text="EORI")).total == 3
     assert searcher.search(SearchQuery(text="carnet ATA")).total == 1

@@ -135,7 +135,7 @@ def test_the_catalogue_page_counts_and_pages_every_offer(client, offers):
         ("provider", "Bpifrance"),
         ("step", "gerer"),
         ("aide", "assurance"),
-        ("public", "pme"),
+        ("public", "grandes-entreprises"),  # some offers are reserved to PME and ETI
     ],
 )
 def test_a_filter_lists_exactly_the_matching_offers(client, offers, name, value):
@@ -270,6 +270,50 @@ def test_audience_and_benefits_come_from_the_pages_words(title, text, audience, 
     offer = build_offer(make_hit(title), text, load_cues())
     assert {c.id for c in offer.audience} == audience
     assert benefits <= {c.id for c in offer.benefits}
+
+
+@pytest.mark.parametrize(
+    "text, excluded",
+    [
+        ("Pour les primo-exportateurs : une assurance contre l'échec.", set()),
+        ("Un prêt pour les PME et ETI qui exportent déjà.", set()),
+        ("Vendre hors de France : les PME y trouvent un appui.", set()),
+        ("Ouvert à toutes les entreprises, hors TPE et micro-entreprises.", {"tpe"}),
+        ("Les start-up ne sont pas éligibles à ce prêt.", {"start-up"}),
+        ("Programme réservé aux ETI.", {"tpe", "pme", "grandes-entreprises"}),
+        ("Réservé aux PME de plus de trois ans.", {"eti", "grandes-entreprises"}),
+        ("Atelier réservé aux entreprises des Hauts-de-France.", set()),
+        (
+            "Mission réservée aux exportateurs confirmés.",
+            {"primo-exportateurs"},
+        ),
+    ],
+)
+def test_an_offer_leaves_out_only_the_audiences_it_excludes(text, excluded):
+    offer = build_offer(make_hit("Offre"), text, load_cues())
+    assert {c.id for c in offer.excluded} == excluded
+    assert all(offer.open_to(c.id) != (c.id in excluded) for c in load_cues().audience)
+
+
+def test_naming_first_time_exporters_does_not_drop_an_offer_from_tpe(offers, client):
+    prospection = next(o for o in offers if o.url.endswith("/offres/assurance-prospection"))
+    assert "primo-exportateurs" in {c.id for c in prospection.audience}
+    chosen = catalogue.select(offers, OfferFilters(public="tpe"))
+    assert prospection in chosen
+    assert chosen == [o for o in offers if "tpe" not in {c.id for c in o.excluded}]
+    page = html(client.get("/offres?public=tpe"))
+    assert f"<strong>{len(chosen)}</strong> offre" in page
+
+
+def test_the_audience_cues_refuse_an_unknown_within(tmp_path):
+    path = tmp_path / "offer_cues.toml"
+    path.write_text(
+        '[[audience]]\nid = "tpe"\nlabel = "TPE"\nwithin = ["pmi"]\npatterns = ["TPE"]\n',
+        "utf-8",
+    )
+    with pytest.raises(ValueError) as caught:
+        load_cues(path)
+    assert "ligne 4, audience « tpe », within : audience inconnue « pmi »" in str(caught.value)
 
 
 def test_a_lowercase_vie_is_not_a_recruitment():

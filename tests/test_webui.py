@@ -4,6 +4,7 @@ pagination bounds, escaping, security headers and error pages. Real index of the
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import replace
 from html import unescape
 from pathlib import Path
@@ -13,8 +14,9 @@ from xml.etree import ElementTree as ET
 import pytest
 
 import webui
+from conftest import sql
 from indexer.journey import STEP_IDS
-from indexer.search import Searcher, SearchQuery
+from indexer.search import Searcher, SearchQuery, varied
 from portail.geo import country_name, region_name
 from webui import assets, content, create_app, links
 
@@ -165,7 +167,7 @@ def test_home_shows_the_six_steps_with_their_numbers_and_counts(client, searcher
 
 def test_home_lists_latest_upcoming_events_and_providers(client, searcher, app):
     page = unescape(html(client.get("/")))
-    for hit in searcher.latest(6):
+    for hit in searcher.latest(6, webui.today(app)):
         assert hit.url in page
     events = searcher.upcoming_events(4, webui.today(app))
     assert events, "the demo web announces events after 2026-11-27"
@@ -501,16 +503,66 @@ def test_atom_feed_lists_new_resources(client, searcher, app):
     assert response.content_type == "application/atom+xml; charset=utf-8"
     feed = ET.fromstring(response.data)
     entries = feed.findall(f"{ATOM}entry")
-    expected = searcher.latest(app.config["FEED_SIZE"])
+    expected = searcher.latest(app.config["FEED_SIZE"], webui.today(app))
     assert [e.find(f"{ATOM}id").text for e in entries] == [h.url for h in expected]
     assert feed.find(f"{ATOM}link[@rel='self']").get("href").endswith("/flux.atom")
 
 
-def test_atom_feed_filters_by_step_region_and_country(client, searcher):
+def fair_share(n: int, bodies: int) -> int:
+    return -(-n // bodies)
+
+
+def test_the_latest_resources_are_the_newest_by_their_own_dates(searcher, app, indexed_data):
+    today = webui.today(app)
+    latest = searcher.latest(30, today)
+    dated = [h.updated for h in latest if h.updated]
+    assert len(dated) == 30 and dated == sorted(dated, reverse=True)
+    assert all(d <= today.isoformat() for d in dated)
+    own = {
+        row["url"]: max(d for d in (row["published"], row["modified"]) if d)[:10]
+        for row in sql(indexed_data, "SELECT url, published, modified FROM pages")
+        if row["published"] or row["modified"]
+    }
+    assert all(own[h.url] == h.updated for h in latest)  # the page's date, not the crawl's
+
+
+def test_no_body_fills_the_latest_resources(searcher, app, client):
+    bodies = len(searcher.counts("provider"))
+    assert bodies >= 8
+    for n in (6, 30):
+        latest = searcher.latest(n, webui.today(app))
+        counts = Counter(h.provider for h in latest)
+        assert len(latest) == n and max(counts.values()) <= fair_share(n, bodies), counts
+    home = html(client.get("/")).split('id="nouveautes-titre"')[1].split("</ul>")[0]
+    shown = [h for h in searcher.latest(6, webui.today(app)) if h.url in unescape(home)]
+    assert len(shown) == 6 and len({h.provider for h in shown}) == 6
+    feed = ET.fromstring(client.get("/flux.atom").data)
+    authors = Counter(e.find(f"{ATOM}author/{ATOM}name").text for e in feed.findall(f"{ATOM}entry"))
+    assert max(authors.values()) <= fair_share(30, bodies), authors
+    stamps = [e.find(f"{ATOM}updated").text for e in feed.findall(f"{ATOM}entry")]
+    assert stamps == sorted(stamps, reverse=True)
+
+
+@pytest.mark.parametrize(
+    "bodies, n, expected",
+    [
+        (["a"] * 10 + ["b", "c"], 6, [0, 1, 10, 11, 2, 3]),
+        (["a", "a", "b", "a", "c", "c", "c"], 3, [0, 2, 4]),
+        (["a"] * 5, 3, [0, 1, 2]),
+        (["a", "b"], 5, [0, 1]),
+    ],
+)
+def test_varied_keeps_the_order_and_a_fair_share_per_body(bodies, n, expected):
+    docs = list(range(len(bodies)))
+    chosen = varied(docs, bodies, n)
+    assert sorted(chosen) == sorted(expected) and chosen == sorted(chosen)
+
+
+def test_atom_feed_filters_by_step_region_and_country(client, searcher, app):
     region = next(iter(searcher.counts("region", step="gerer")))
     feed = ET.fromstring(client.get(f"/flux.atom?step=gerer&region={region}").data)
     entries = feed.findall(f"{ATOM}entry")
-    expected = searcher.latest(30, step="gerer", region=region)
+    expected = searcher.latest(30, webui.today(app), step="gerer", region=region)
     assert len(entries) == len(expected) > 0
     for entry in entries:
         assert entry.find(f"{ATOM}category[@term='gerer']") is not None

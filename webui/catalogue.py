@@ -33,7 +33,8 @@ class Offer:
     provider: str
     step: str | None
     steps: tuple[str, ...]  # the main step first, then the strong secondary ones
-    audience: tuple[Cue, ...]
+    audience: tuple[Cue, ...]  # whom its page names
+    excluded: tuple[Cue, ...]  # whom its page leaves out: the others may use it
     benefits: tuple[Cue, ...]
     regions: tuple[str, ...]  # empty: open to companies of every region
     countries: tuple[str, ...]
@@ -49,6 +50,10 @@ class Offer:
     @property
     def provider_id(self) -> str:
         return content.slugify(self.provider)
+
+    def open_to(self, audience: str) -> bool:
+        """Whether a company of this audience may use it: unless its page leaves it out."""
+        return all(c.id != audience for c in self.excluded)
 
     def applies_in(self, region: str) -> bool:
         return self.national if region == NATIONAL else (self.national or region in self.regions)
@@ -83,6 +88,7 @@ def build_offer(hit: Hit, text: str, found: Cues) -> Offer:
         step=hit.step,
         steps=offer_steps(hit),
         audience=tuple(audience[i] for i in fields["audience"] if i in audience),
+        excluded=tuple(audience[i] for i in fields.get("excluded", []) if i in audience),
         benefits=tuple(benefits[i] for i in fields["benefits"] if i in benefits),
         regions=tuple(hit.regions),
         countries=tuple(hit.countries),
@@ -159,7 +165,7 @@ TESTS: dict[str, Callable[[Offer, str], bool]] = {
     "step": lambda o, v: v in o.steps,
     "region": lambda o, v: o.applies_in(v),
     "aide": lambda o, v: any(c.id == v for c in o.benefits),
-    "public": lambda o, v: any(c.id == v for c in o.audience),
+    "public": lambda o, v: o.open_to(v),
 }
 
 
@@ -192,4 +198,4 @@ def _values(offer: Offer, name: str) -> list[str]:
         return [NATIONAL] if offer.national else list(offer.regions)
     if name == "aide":
         return [c.id for c in offer.benefits]
-    return [c.id for c in offer.audience]
+    return [c.id for c in cues().audience if offer.open_to(c.id)]

@@ -115,6 +115,8 @@ SCHEMAS: dict[str, Any] = {
                         "email": STRING,
                         "form": STRING,
                         "url": STRING,
+                        "source": STRING,  # an editorial contact's page of origin
+                        "checked": STRING,  # the day it was checked there
                         "page": {"type": "string", "format": "uri", "nullable": True},
                     }
                 ),

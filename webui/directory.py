@@ -1,18 +1,21 @@
 """The editorial directory (data/directory.toml): partners, regional contacts, country links.
 
-Maintainers edit the file; `check_directory` reports every error at once, in French, naming
-the file, the entry and the key. Contacts found by the crawl (kind `contact` pages, schema.org
-Organization/ContactPoint in `Hit.extra["contact"]`) are merged with the editorial ones: where
-both give a value the editorial one wins, and `regional_contact_differences` lists the
-disagreements for the maintainers' console.
+Maintainers edit the file; it is read by the schema-driven loader (portail/schema.py), which
+reports every error at once, in French, with the file, the line and the key. Nothing invented is
+ever shown as a contact: an editorial contact is shown only with the page it was taken from
+(`source`) and the day it was checked (`checked`); the others are kept apart (`unchecked`) and
+listed in the maintainers' console. Contacts found by the crawl (kind `contact` pages,
+schema.org Organization/ContactPoint in `Hit.extra["contact"]`) are shown with the page that
+publishes them, merged with the editorial ones: where both give a value the editorial one wins,
+and `regional_contact_differences` lists the disagreements for the maintainers' console.
 """
 
 from __future__ import annotations
 
 import re
-import tomllib
 import unicodedata
 from dataclasses import dataclass, field, replace
+from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -23,6 +26,7 @@ import pycountry
 from indexer.journey import STEP_IDS
 from indexer.search import Hit, Searcher, SearchQuery
 from portail.geo import regions
+from portail.schema import DataError, Field, List, Path_, Str, Table, load_toml
 
 DIRECTORY_FILE = Path(__file__).resolve().parent / "data" / "directory.toml"
 GROUPS = {
@@ -32,19 +36,13 @@ GROUPS = {
 }
 CONTACT_FIELDS = ("name", "role", "address", "phone", "email", "form", "url")
 COMPARED_FIELDS = ("address", "phone", "email")
-LINK_KEYS = ("label", "url")
-PARTNER_KEYS = ("id", "name", "group", "providers", "role", "steps", "sites", "contacts")
-REGION_KEYS = ("code", "council", "sites", "contacts")
-COUNTRY_KEYS = ("code", "links", "contacts")
-SOURCE_KEYS = ("provider", "label", "url")
-TOP_KEYS = ("partner", "region", "country", "country_source")
-ID_RE = re.compile(r"^[a-z0-9-]+$")
 EMAIL_RE = re.compile(r"^[\w.+-]+@[\w-]+(\.[\w-]+)+$")
 PHONE_RE = re.compile(r"^\+?[\d .()-]{3,25}$")
 MAX_CRAWLED_REGIONS = 2  # a contact page about more regions is a listing, not one office
 NAME_STOP_WORDS = frozenset(
     {"de", "du", "des", "la", "le", "les", "l", "d", "et", "a", "au", "aux", "en", "pour", "sur"}
 )
+DirectoryError = DataError  # the loader's error: `errors` holds one French line each
 
 
 @dataclass(frozen=True)
@@ -62,6 +60,13 @@ class Contact:
     email: str = ""
     form: str = ""  # a contact form's URL
     url: str = ""  # the page where it is published
+    source: str = ""  # the page the editors took it from
+    checked: str = ""  # the day they checked it there (AAAA-MM-JJ)
+
+    @property
+    def sourced(self) -> bool:
+        """Whether it may be shown: taken from a page, on a day it was checked."""
+        return bool(self.source and self.checked)
 
 
 @dataclass(frozen=True)
@@ -71,9 +76,10 @@ class Partner:
     group: str
     providers: tuple[str, ...]  # the names its pages are indexed under (sources' organisation)
     role: str
-    steps: tuple[str, ...]
+    steps: tuple[str, ...]  # the journey's steps, shown only when the portal lists nothing
     sites: tuple[Link, ...]
-    contacts: tuple[Contact, ...]
+    contacts: tuple[Contact, ...]  # sourced and checked: shown
+    unchecked: tuple[Contact, ...] = ()  # without a source or a date: never shown
 
 
 @dataclass(frozen=True)
@@ -82,6 +88,7 @@ class RegionEntry:
     council: str
     sites: tuple[Link, ...]
     contacts: tuple[Contact, ...]
+    unchecked: tuple[Contact, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -89,6 +96,7 @@ class CountryEntry:
     code: str
     links: tuple[Link, ...]
     contacts: tuple[Contact, ...]
+    unchecked: tuple[Contact, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -111,10 +119,152 @@ class Directory:
     country_sources: tuple[CountrySource, ...] = ()
 
 
-class DirectoryError(ValueError):
-    def __init__(self, errors: list[str]):
-        super().__init__("\n".join(errors))
-        self.errors = errors
+# -- the schema --------------------------------------------------------------------------------
+
+
+def _http(value: str) -> str | None:
+    parts = urlsplit(value)
+    if value and (parts.scheme not in ("http", "https") or not parts.netloc):
+        return f"« {value} » n'est pas une URL http(s) valide"
+    return None
+
+
+def _email(value: str) -> str | None:
+    return None if EMAIL_RE.match(value) else f"adresse électronique invalide « {value} »"
+
+
+def _phone(value: str) -> str | None:
+    return None if PHONE_RE.match(value) else f"numéro de téléphone invalide « {value} »"
+
+
+def _day(value: str) -> str | None:
+    try:
+        checked = date.fromisoformat(value)
+    except ValueError:
+        return f"date impossible « {value} » (attendu : AAAA-MM-JJ)"
+    return None if checked <= date.today() else f"date à venir « {value} »"
+
+
+def _reachable(contact: dict[str, Any]) -> str | None:
+    if any(contact.get(k) for k in ("address", "phone", "email", "form", "url")):
+        return None
+    return (
+        "un contact donne au moins une adresse, un téléphone, un courriel, un formulaire "
+        "ou une page"
+    )
+
+
+def _region_code(code: str) -> str | None:
+    return None if code in regions() else f"code de région INSEE inconnu « {code} »"
+
+
+def _country_code(code: str) -> str | None:
+    if pycountry.countries.get(alpha_2=code.upper()) is None:
+        return f"code pays ISO 3166-1 inconnu « {code} »"
+    return None
+
+
+def _template(url: str) -> str | None:
+    try:
+        return _http(url.format(code="DE", code_lower="de"))
+    except (KeyError, IndexError, ValueError):
+        return f"seuls {{code}} et {{code_lower}} sont permis dans « {url} »"
+
+
+URL = Str(check=_http)
+TEXT = Str(nonempty=True)
+LINK = Table({"label": Field(TEXT, required=True), "url": Field(URL, required=True)})
+CONTACT = Table(
+    {
+        "name": Field(TEXT, required=True, help="le service (jamais une personne)"),
+        "role": Field(Str(), help="ce qu'il fait pour les entreprises"),
+        "address": Field(Str(), help="adresse postale publiée"),
+        "phone": Field(Str(check=_phone), help="standard publié"),
+        "email": Field(Str(check=_email), help="adresse générique publiée"),
+        "form": Field(URL, help="adresse d'un formulaire de contact"),
+        "url": Field(URL, help="page où le contact est publié"),
+        "source": Field(URL, help="page d'où il est tiré (sans elle, il n'est pas affiché)"),
+        "checked": Field(
+            Str(check=_day), help="jour où il y a été vérifié (sans lui, il n'est pas affiché)"
+        ),
+    },
+    check=_reachable,
+)
+CONTACTS = List(CONTACT)
+LINKS = List(LINK)
+SCHEMA = Table(
+    {
+        "partner": Field(
+            List(
+                Table(
+                    {
+                        "id": Field(Str(pattern=r"[a-z0-9-]+"), required=True),
+                        "name": Field(TEXT, required=True),
+                        "group": Field(Str(choices=tuple(GROUPS)), required=True),
+                        "providers": Field(List(TEXT)),
+                        "role": Field(TEXT, required=True),
+                        "steps": Field(List(Str(choices=STEP_IDS))),
+                        "sites": Field(LINKS),
+                        "contacts": Field(CONTACTS),
+                    }
+                )
+            )
+        ),
+        "region": Field(
+            List(
+                Table(
+                    {
+                        "code": Field(Str(check=_region_code), required=True),
+                        "council": Field(Str()),
+                        "sites": Field(LINKS),
+                        "contacts": Field(CONTACTS),
+                    }
+                )
+            )
+        ),
+        "country": Field(
+            List(
+                Table(
+                    {
+                        "code": Field(Str(check=_country_code), required=True),
+                        "links": Field(LINKS),
+                        "contacts": Field(CONTACTS),
+                    }
+                )
+            )
+        ),
+        "country_source": Field(
+            List(
+                Table(
+                    {
+                        "provider": Field(TEXT, required=True),
+                        "label": Field(TEXT, required=True),
+                        "url": Field(Str(check=_template), required=True),
+                    }
+                )
+            )
+        ),
+    }
+)
+LABELS = {"region": "code", "country": "code", "contacts": "name"}
+
+
+def _coverage(raw: dict[str, Any]) -> list[tuple[Path_, str]]:
+    """Duplicate partners and regions; every region present."""
+    problems: list[tuple[Path_, str]] = []
+    for key, name, what in (("partner", "id", "identifiant"), ("region", "code", "région")):
+        seen: set[str] = set()
+        for i, entry in enumerate(raw.get(key, [])):
+            if entry[name] in seen:
+                problems.append(((key, i, name), f"{what} en double"))
+            seen.add(entry[name])
+    codes = {entry["code"] for entry in raw.get("region", [])}
+    problems += [
+        (("region",), f"la région « {code} » ({region.name}) manque")
+        for code, region in regions().items()
+        if code not in codes
+    ]
+    return problems
 
 
 # -- reading and checking -------------------------------------------------------------------------
@@ -124,215 +274,84 @@ def check_directory(path: str | Path = DIRECTORY_FILE) -> list[str]:
     """Every error of a directory file, one French line each (empty when the file is valid)."""
     try:
         load_directory(path)
-    except DirectoryError as exc:
+    except DataError as exc:
         return exc.errors
     return []
 
 
 def load_directory(path: str | Path = DIRECTORY_FILE) -> Directory:
-    """The directory file parsed and checked; DirectoryError lists every problem."""
-    path = Path(path)
-    name = path.name
-    try:
-        raw = tomllib.loads(path.read_text("utf-8"))
-    except FileNotFoundError:
-        raise DirectoryError([f"{path} : fichier introuvable"]) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DirectoryError([f"{path} : lecture impossible ({exc})"]) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise DirectoryError([f"{name} : syntaxe TOML invalide ({exc})"]) from None
-    errors = [
-        f"{name}, {key} : clé inconnue (attendu : {', '.join(TOP_KEYS)})"
-        for key in raw
-        if key not in TOP_KEYS
-    ]
-    partners = _entries(raw, "partner", name, errors, _partner)
-    ids = [str(p["id"]) for p in raw.get("partner", []) if isinstance(p, dict) and p.get("id")]
-    errors += [
-        f"{name}, partner « {i} », id : identifiant en double"
-        for i in sorted({i for i in ids if ids.count(i) > 1})
-    ]
-    region_list = _entries(raw, "region", name, errors, _region)
-    codes = [str(r["code"]) for r in raw.get("region", []) if isinstance(r, dict) and r.get("code")]
-    errors += [
-        f"{name}, region « {c} », code : région en double"
-        for c in sorted({c for c in codes if codes.count(c) > 1})
-    ]
-    errors += [
-        f"{name}, region : la région « {c} » ({r.name}) manque"
-        for c, r in regions().items()
-        if c not in codes
-    ]
-    country_list = _entries(raw, "country", name, errors, _country)
-    sources = _entries(raw, "country_source", name, errors, _country_source)
-    if errors:
-        raise DirectoryError(errors)
+    """The directory file parsed and checked; DataError lists every problem."""
+    raw = load_toml(path, SCHEMA, _coverage, LABELS)
     return Directory(
-        tuple(partners),
-        {r.code: r for r in region_list},
-        {c.code: c for c in country_list},
-        tuple(sources),
+        tuple(_partner(p) for p in raw.get("partner", [])),
+        {r["code"]: _region(r) for r in raw.get("region", [])},
+        {c["code"].upper(): _country(c) for c in raw.get("country", [])},
+        tuple(
+            CountrySource(s["provider"], s["label"], s["url"])
+            for s in raw.get("country_source", [])
+        ),
     )
 
 
-def _entries(
-    raw: dict[str, Any], key: str, filename: str, errors: list[str], build: Any
-) -> list[Any]:
-    items = raw.get(key, [])
-    if not isinstance(items, list):
-        errors.append(f"{filename}, {key} : utilisez des tables [[{key}]]")
-        return []
-    out = []
-    for n, item in enumerate(items, start=1):
-        label = item.get("id") or item.get("code") if isinstance(item, dict) else None
-        where = f"{filename}, {key} « {label} »" if label else f"{filename}, {key} n°{n}"
-        if not isinstance(item, dict):
-            errors.append(f"{where} : doit être une table [[{key}]]")
-            continue
-        problems: list[str] = []
-        built = build(item, problems)
-        errors.extend(f"{where}, {p}" for p in problems)
-        if built is not None and not problems:
-            out.append(built)
-    return out
+def _links(items: list[dict[str, str]]) -> tuple[Link, ...]:
+    return tuple(Link(i["label"].strip(), i["url"].strip()) for i in items)
 
 
-def _unknown(
-    item: dict[str, Any], allowed: tuple[str, ...], problems: list[str], prefix: str = ""
-) -> None:
-    problems.extend(
-        f"{prefix}{key} : clé inconnue (attendu : {', '.join(allowed)})"
-        for key in item
-        if key not in allowed
-    )
+def _contacts(entry: dict[str, Any]) -> dict[str, tuple[Contact, ...]]:
+    """The entry's contacts split: those shown (sourced and checked) and the others."""
+    built = [
+        Contact(**{k: str(v).strip() for k, v in raw.items()}) for raw in entry.get("contacts", [])
+    ]
+    return {
+        "contacts": tuple(c for c in built if c.sourced),
+        "unchecked": tuple(c for c in built if not c.sourced),
+    }
 
 
-def _text(
-    item: dict[str, Any], key: str, problems: list[str], required: bool = False, prefix: str = ""
-) -> str:
-    value = item.get(key, "")
-    if not isinstance(value, str):
-        problems.append(f"{prefix}{key} : doit être une chaîne")
-        return ""
-    if required and not value.strip():
-        problems.append(f"{prefix}{key} : clé obligatoire manquante")
-    return value.strip()
-
-
-def _url(value: str, key: str, problems: list[str], prefix: str = "") -> str:
-    parts = urlsplit(value)
-    if value and (parts.scheme not in ("http", "https") or not parts.netloc):
-        problems.append(f"{prefix}{key} : « {value} » n'est pas une URL http(s) valide")
-    return value
-
-
-def _links(item: dict[str, Any], key: str, problems: list[str]) -> tuple[Link, ...]:
-    out = []
-    for i, link in enumerate(_table_list(item, key, problems)):
-        prefix = f"{key}[{i}]."
-        _unknown(link, LINK_KEYS, problems, prefix)
-        label = _text(link, "label", problems, True, prefix)
-        url = _url(_text(link, "url", problems, True, prefix), "url", problems, prefix)
-        out.append(Link(label, url))
-    return tuple(out)
-
-
-def _contacts(item: dict[str, Any], problems: list[str]) -> tuple[Contact, ...]:
-    out = []
-    for i, raw in enumerate(_table_list(item, "contacts", problems)):
-        prefix = f"contacts[{i}]."
-        _unknown(raw, CONTACT_FIELDS, problems, prefix)
-        values = {k: _text(raw, k, problems, k == "name", prefix) for k in CONTACT_FIELDS}
-        if values["email"] and not EMAIL_RE.match(values["email"]):
-            problems.append(f"{prefix}email : adresse électronique invalide « {values['email']} »")
-        if values["phone"] and not PHONE_RE.match(values["phone"]):
-            problems.append(f"{prefix}phone : numéro de téléphone invalide « {values['phone']} »")
-        for key in ("form", "url"):
-            _url(values[key], key, problems, prefix)
-        if not any(values[k] for k in ("address", "phone", "email", "form", "url")):
-            problems.append(
-                f"{prefix}name : un contact donne au moins une adresse, un "
-                "téléphone, un courriel, un formulaire ou une page"
-            )
-        out.append(Contact(**values))
-    return tuple(out)
-
-
-def _table_list(item: dict[str, Any], key: str, problems: list[str]) -> list[dict[str, Any]]:
-    value = item.get(key, [])
-    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
-        problems.append(f"{key} : doit être une liste de tables")
-        return []
-    return value
-
-
-def _strings(item: dict[str, Any], key: str, problems: list[str]) -> tuple[str, ...]:
-    value = item.get(key, [])
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        problems.append(f"{key} : doit être une liste de chaînes")
-        return ()
-    return tuple(value)
-
-
-def _partner(item: dict[str, Any], problems: list[str]) -> Partner:
-    _unknown(item, PARTNER_KEYS, problems)
-    partner_id = _text(item, "id", problems, True)
-    if partner_id and not ID_RE.match(partner_id):
-        problems.append(
-            f"id : « {partner_id} » : seuls les minuscules, chiffres et tirets sont permis"
-        )
-    group = _text(item, "group", problems, True)
-    if group and group not in GROUPS:
-        problems.append(f"group : groupe inconnu « {group} » (attendu : {', '.join(GROUPS)})")
-    steps = _strings(item, "steps", problems)
-    problems.extend(
-        f"steps : étape inconnue « {s} » (attendu : {', '.join(STEP_IDS)})"
-        for s in steps
-        if s not in STEP_IDS
-    )
+def _partner(p: dict[str, Any]) -> Partner:
     return Partner(
-        partner_id,
-        _text(item, "name", problems, True),
-        group,
-        _strings(item, "providers", problems),
-        _text(item, "role", problems, True),
-        steps,
-        _links(item, "sites", problems),
-        _contacts(item, problems),
+        p["id"],
+        p["name"].strip(),
+        p["group"],
+        tuple(p.get("providers", [])),
+        p["role"].strip(),
+        tuple(p.get("steps", [])),
+        _links(p.get("sites", [])),
+        **_contacts(p),
     )
 
 
-def _region(item: dict[str, Any], problems: list[str]) -> RegionEntry:
-    _unknown(item, REGION_KEYS, problems)
-    code = _text(item, "code", problems, True)
-    if code and code not in regions():
-        problems.append(f"code : code de région INSEE inconnu « {code} »")
-    contacts = _contacts(item, problems)
-    if not contacts:
-        problems.append("contacts : au moins un contact est nécessaire")
+def _region(r: dict[str, Any]) -> RegionEntry:
     return RegionEntry(
-        code, _text(item, "council", problems), _links(item, "sites", problems), contacts
+        r["code"], r.get("council", "").strip(), _links(r.get("sites", [])), **_contacts(r)
     )
 
 
-def _country(item: dict[str, Any], problems: list[str]) -> CountryEntry:
-    _unknown(item, COUNTRY_KEYS, problems)
-    code = _text(item, "code", problems, True).upper()
-    if code and pycountry.countries.get(alpha_2=code) is None:
-        problems.append(f"code : code pays ISO 3166-1 inconnu « {code} »")
-    return CountryEntry(code, _links(item, "links", problems), _contacts(item, problems))
+def _country(c: dict[str, Any]) -> CountryEntry:
+    return CountryEntry(c["code"].upper(), _links(c.get("links", [])), **_contacts(c))
 
 
-def _country_source(item: dict[str, Any], problems: list[str]) -> CountrySource:
-    _unknown(item, SOURCE_KEYS, problems)
-    url = _text(item, "url", problems, True)
-    try:
-        _url(url.format(code="DE", code_lower="de"), "url", problems)
-    except (KeyError, IndexError, ValueError):
-        problems.append(f"url : seuls {{code}} et {{code_lower}} sont permis dans « {url} »")
-    return CountrySource(
-        _text(item, "provider", problems, True), _text(item, "label", problems, True), url
-    )
+def incomplete_entries() -> list[dict[str, str]]:
+    """The editorial contacts not shown for want of a source or a checked date, for the
+    maintainers' console: [{"entry", "contact", "missing"}]."""
+    found = directory()
+    entries: list[tuple[str, tuple[Contact, ...]]] = [
+        (f"partenaire « {p.name} »", p.unchecked) for p in found.partners
+    ]
+    entries += [
+        (f"région « {regions()[code].name} »", r.unchecked) for code, r in found.regions.items()
+    ]
+    entries += [(f"pays « {code} »", c.unchecked) for code, c in found.countries.items()]
+    out = []
+    for where, contacts in entries:
+        for contact in contacts:
+            missing = [
+                label
+                for key, label in (("source", "la source"), ("checked", "la date de vérification"))
+                if not getattr(contact, key)
+            ]
+            out.append({"entry": where, "contact": contact.name, "missing": " et ".join(missing)})
+    return out
 
 
 @cache

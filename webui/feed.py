@@ -19,7 +19,7 @@ FEED_FILTERS = ("step", "region", "country")
 def atom() -> Response:
     query = parse_query_args({k: request.args.get(k, "") for k in FEED_FILTERS})
     filters = {k: v for k, v in query.filters().items() if k in FEED_FILTERS}
-    hits = content.searcher().latest(current_app.config["FEED_SIZE"], **filters)
+    hits = content.searcher().latest(current_app.config["FEED_SIZE"], content.today(), **filters)
     self_url = url_for("feed.atom", _external=True) + links.query_string(filters)
     xml = feed_xml(hits, self_url, feed_title(filters))
     return Response(xml, content_type="application/atom+xml; charset=utf-8")
@@ -58,7 +58,7 @@ def feed_xml(hits: list[Hit], self_url: str, title: str) -> bytes:
         "Offres, guides, événements et contacts d'appui à l'export, "
         "classés selon le parcours export.",
     )
-    _text(feed, "updated", max((_stamp(h.first_seen) for h in hits), default=_stamp(None)))
+    _text(feed, "updated", max((_stamp(_updated(h)) for h in hits), default=_stamp(None)))
     ET.SubElement(
         feed, f"{{{ATOM}}}link", {"rel": "self", "href": self_url, "type": "application/atom+xml"}
     )
@@ -76,8 +76,8 @@ def feed_xml(hits: list[Hit], self_url: str, title: str) -> bytes:
         ET.SubElement(
             entry, f"{{{ATOM}}}link", {"href": links.external_url(hit.url), "rel": "alternate"}
         )
-        _text(entry, "updated", _stamp(hit.first_seen))
-        if hit.date:
+        _text(entry, "updated", _stamp(_updated(hit)))
+        if hit.date and not hit.event:  # an event's date is when it is held
             _text(entry, "published", _stamp(hit.date))
         if hit.provider:
             _text(_sub(entry, "author"), "name", hit.provider)
@@ -91,6 +91,11 @@ def feed_xml(hits: list[Hit], self_url: str, title: str) -> bytes:
         if summary:
             _text(entry, "summary", summary)
     return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
+
+
+def _updated(hit: Hit) -> str | None:
+    """The date the page gives itself, else the day the portal first saw it."""
+    return hit.updated or hit.first_seen
 
 
 def _sub(parent: ET.Element, tag: str) -> ET.Element:

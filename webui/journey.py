@@ -27,10 +27,10 @@ def home():  # type: ignore[no-untyped-def]
     return render_template(
         "journey/home.html",
         step_counts=s.counts("step"),
-        latest=s.latest(6),
+        latest=s.latest(6, content.today()),
         events=s.upcoming_events(4, content.today()),
         providers=content.providers(),
-        regional=s.latest(4, region=region) if region else [],
+        regional=s.latest(4, content.today(), region=region) if region else [],
         popular=content.popular_searches(),
     )
 

@@ -9,7 +9,7 @@ from typing import Any
 from babel.dates import format_date
 from flask import Flask, current_app, request, url_for
 
-from portail.geo import country_name, region_name, regions
+from portail.geo import country_name, region_locative, region_name, regions
 from webui import content, links
 
 # The main navigation, in order: (label, endpoint). An entry shows only once a blueprint
@@ -71,6 +71,7 @@ def layout_context() -> dict[str, Any]:
         "main_navigation": navigation(),
         "user_region": code,
         "user_region_name": region_name(code) if code else None,
+        "user_region_where": region_locative(code) if code else None,
         "all_regions": regions(),
         "current_path": current_path(),
     }
@@ -82,6 +83,7 @@ def init_app(app: Flask) -> None:
         french_date=french_date,
         country_name=country_name,
         region_name=region_name,
+        region_where=region_locative,
         kind_label=content.kind_label,
         sector_label=content.sector_label,
         facet_label=content.facet_label,

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from flask import Blueprint, abort, render_template
 
+from indexer.journey import Step
 from indexer.search import SearchQuery
 from portail.geo import regions
 from webui import catalogue, content, directory
@@ -99,8 +100,19 @@ def provider(provider_id: str):  # type: ignore[no-untyped-def]
         regions=region_counts,
         council_of=council_region(names),
         events=[e for n in names for e in s.upcoming_events(3, content.today(), provider=n)][:3],
-        steps=[content.step_map()[s_id] for s_id in partner.steps] if partner else [],
+        steps=listed_steps(offers, [step.id for step, _, _ in by_step], partner),
     )
+
+
+def listed_steps(
+    offers: list[catalogue.Offer], resource_steps: list[str], partner: directory.Partner | None
+) -> list[Step]:
+    """The steps a partner works at, as its page shows them: those of the offers it lists,
+    else those of its resources; the directory's steps only when the portal holds nothing."""
+    found = {o.step for o in offers if o.step} or set(resource_steps)
+    if not found and partner is not None:
+        found = set(partner.steps)
+    return [step for step in content.step_map().values() if step.id in found]
 
 
 def council_region(names: tuple[str, ...]) -> str | None:

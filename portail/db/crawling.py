@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, delete, func, insert, not_, select, update
+from sqlalchemy import and_, delete, func, insert, not_, or_, select, update
 
 from portail.db.base import Base, Row, now, upsert
 from portail.db.tables import crawl_errors, crawl_pages, crawls, enrichment, fetches, pages, sources
@@ -369,6 +369,20 @@ class CrawlingAPI(Base):
                 .values(status="gone", gone_since=stamp, version=pages.c.version + 1)
             ).rowcount
         return missing + vanished, None
+
+    def retire_elsewhere(self, source: str, origins: list[str]) -> int:
+        """Mark gone the live pages of a source found outside its sites' origins
+        (« http://127.0.0.1:8801 »): the site moved, as the demo web does from one demo to the
+        next. Return how many."""
+        inside = or_(*(pages.c.url.startswith(o + "/", autoescape=True) for o in origins))
+        with self.begin() as db:
+            return int(
+                db.execute(
+                    update(pages)
+                    .where(pages.c.source == source, pages.c.status == "ok", not_(inside))
+                    .values(status="gone", gone_since=now(), version=pages.c.version + 1)
+                ).rowcount
+            )
 
     def pages(self, status: str | None = None, source: str | None = None) -> Iterator[Row]:
         query = select(pages).order_by(pages.c.url)

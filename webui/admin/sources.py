@@ -8,7 +8,9 @@ from pathlib import Path, PurePosixPath
 from flask import abort, current_app, flash, redirect, request, url_for
 
 from indexer.corrections import CorrectionsError, load_corrections
+from portail.language import plural
 from portail.sources import ConfigError, parse_sources
+from webui import directory
 from webui.admin import bp, data_dir, maintainer, render, store
 from webui.admin.chart import history_chart
 from webui.admin.status import (
@@ -48,6 +50,7 @@ def index():  # type: ignore[no-untyped-def]
         config_errors=errors,
         corrections=corrections,
         queued=len(opened.pending_recrawls()),
+        incomplete=directory.incomplete_entries(),
     )
 
 
@@ -127,7 +130,8 @@ def check():  # type: ignore[no-untyped-def]
             },
         )
     summary = (
-        f"{filename} : valide, {len(config.sources)} sources dont {len(config.enabled())} activées."
+        f"{filename} : valide, {plural(len(config.sources), 'source')} dont "
+        f"{plural(len(config.enabled()), 'activée')}."
     )
     return render("check.html", draft=draft, result={"errors": [], "summary": summary})
 
