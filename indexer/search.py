@@ -16,9 +16,10 @@ import re
 import threading
 import time
 from collections import Counter, OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from functools import cache
 from pathlib import Path
 from typing import Any, cast
 
@@ -29,12 +30,13 @@ from whoosh.query import And, DateRange, Query, Term
 from indexer.analysis import fold
 from indexer.arrays import IndexArrays
 from indexer.index import current_generation
-from indexer.journey import KIND_IDS, STEP_IDS
+from indexer.journey import KIND_IDS, kind_labels, steps
 from indexer.ranking import Ranked, rank
+from indexer.sectors import sectors
 from indexer.snippets import make_snippet
 from indexer.spelling import Speller
 from indexer.understand import Understood, understand
-from portail.geo import regions
+from portail.geo import country_name, region_name, regions
 
 FACET_FIELDS = ("step", "kind", "provider", "region", "country", "sector")
 INDEX_FIELD = {
@@ -56,7 +58,36 @@ BETTER = 3  # a correction is applied when it finds this many times more complet
 
 
 class QueryError(ValueError):
-    """Bad search parameters; the message is French and meant for the user."""
+    """Bad search parameters; the message is French and meant for the user. `parameter` names
+    the argument at fault and `accepted` lists the values it takes when they form a closed
+    list (the JSON errors give both)."""
+
+    def __init__(self, message: str, parameter: str | None = None, accepted: Iterable[str] = ()):
+        super().__init__(message)
+        self.parameter = parameter
+        self.accepted = list(accepted)
+
+
+LISTED = 30  # a closed list longer than this is described, not spelt out, in a message
+
+
+def unknown_value(
+    parameter: str, value: str, accepted: Mapping[str, str], described: str = ""
+) -> QueryError:
+    """The error of a closed-list filter given a value it does not know: the one rule of
+    every page (400, naming the parameter and the values it accepts)."""
+    shown = value if len(value) <= 40 else value[:40] + "…"
+    listing = described or ", ".join(
+        f"{v} ({label})" if label and label != v else v for v, label in accepted.items()
+    )
+    if len(accepted) > LISTED and not described:
+        listing = ", ".join(list(accepted)[:LISTED]) + "…"
+    return QueryError(
+        f"Valeur inconnue pour le paramètre « {parameter} » : « {shown} ». "
+        f"Valeurs acceptées : {listing}.",
+        parameter,
+        accepted,
+    )
 
 
 @dataclass(frozen=True)
@@ -121,29 +152,21 @@ def parse_query_args(args: Mapping[str, str]) -> SearchQuery:
     """Validate request arguments into a SearchQuery; QueryError names the bad one."""
     text = CONTROL_CHARS.sub(" ", args.get("q", "") or "").strip()
     if len(text) > MAX_QUERY_CHARS:
-        raise QueryError(f"La recherche est trop longue ({MAX_QUERY_CHARS} caractères au plus).")
+        raise QueryError(
+            f"La recherche est trop longue ({MAX_QUERY_CHARS} caractères au plus).", "q"
+        )
     page = _int(args.get("page"), "page", 1, MAX_PAGE, 1)
     per_page = _int(args.get("per_page"), "per_page", 1, 50, 10)
-    step = _choice(args.get("step"), STEP_IDS, "l'étape")
-    kind = _choice(args.get("kind"), KIND_IDS, "le type de contenu")
-    country = (args.get("country") or "").strip().upper() or None
-    if country and not re.fullmatch(r"[A-Z]{2}", country):
-        raise QueryError("Le pays doit être un code ISO à deux lettres (par exemple « DE »).")
-    region = (args.get("region") or "").strip() or None
-    if region and region not in regions():
-        raise QueryError(f"Code de région inconnu : « {region} ».")
+    step = _choice(args, "step", {s.id: s.label for s in steps()})
+    kind = _choice(args, "kind", {k: kind_labels().get(k, k) for k in KIND_IDS})
+    country = _choice(args, "country", iso_countries(), COUNTRY_HELP, upper=True)
+    region = _choice(args, "region", {code: region_name(code) for code in regions()})
     provider = (args.get("provider") or "").strip() or None
     if provider and len(provider) > 200:
-        raise QueryError("Le nom de l'organisme est trop long.")
-    sector = (args.get("sector") or "").strip() or None
-    if sector and not re.fullmatch(r"[a-z0-9-]{1,60}", sector):
-        raise QueryError(f"Secteur inconnu : « {sector} ».")
-    sort = (args.get("sort") or "relevance").strip()
-    if sort not in ("relevance", "date"):
-        raise QueryError("Le tri doit être « relevance » (pertinence) ou « date ».")
-    literal = (args.get("literal") or "").strip()
-    if literal not in ("", "0", "1"):
-        raise QueryError("Le paramètre « literal » vaut 1 (les mots tels que saisis) ou 0.")
+        raise QueryError("Le nom de l'organisme est trop long.", "provider")
+    sector = _choice(args, "sector", sectors())
+    sort = _choice(args, "sort", SORTS) or "relevance"
+    literal = _choice(args, "literal", LITERAL) or ""
     return SearchQuery(
         text=text,
         step=step,
@@ -152,8 +175,8 @@ def parse_query_args(args: Mapping[str, str]) -> SearchQuery:
         country=country,
         region=region,
         sector=sector,
-        date_from=_date(args.get("date_from")),
-        date_to=_date(args.get("date_to")),
+        date_from=_date(args.get("date_from"), "date_from"),
+        date_to=_date(args.get("date_to"), "date_to"),
         page=page,
         per_page=per_page,
         sort=sort,
@@ -167,27 +190,52 @@ def _int(raw: str | None, name: str, low: int, high: int, default: int) -> int:
     try:
         value = int(str(raw))
     except ValueError:
-        raise QueryError(f"Le paramètre « {name} » doit être un nombre entier.") from None
+        raise QueryError(f"Le paramètre « {name} » doit être un nombre entier.", name) from None
     if not low <= value <= high:
-        raise QueryError(f"Le paramètre « {name} » doit être compris entre {low} et {high}.")
+        raise QueryError(f"Le paramètre « {name} » doit être compris entre {low} et {high}.", name)
     return value
 
 
-def _choice(raw: str | None, allowed: tuple[str, ...], label: str) -> str | None:
-    """The value if allowed; `label` names the parameter with its article (« l'étape »)."""
-    value = (raw or "").strip() or None
-    if value and value not in allowed:
-        raise QueryError(f"Valeur inconnue pour {label} : « {value} ».")
+SORTS = {"relevance": "pertinence", "date": "date, la plus récente d'abord"}
+LITERAL = {"1": "les mots tels que saisis", "0": "la recherche comprise"}
+COUNTRY_HELP = "un code de pays ISO 3166-1 à deux lettres, par exemple DE (Allemagne) ou JP (Japon)"
+
+
+@cache
+def iso_countries() -> dict[str, str]:
+    """ISO 3166-1 alpha-2 codes → French names: the values the country filter accepts."""
+    import pycountry
+
+    return {c.alpha_2: country_name(c.alpha_2) for c in pycountry.countries}
+
+
+def _choice(
+    args: Mapping[str, str],
+    name: str,
+    accepted: Mapping[str, str],
+    described: str = "",
+    upper: bool = False,
+) -> str | None:
+    """A closed-list argument: None when absent, else a value of `accepted` (or QueryError)."""
+    value = (args.get(name) or "").strip() or None
+    if value and upper:
+        value = value.upper()
+    if value and value not in accepted:
+        raise unknown_value(name, value, accepted, described)
     return value
 
 
-def _date(raw: str | None) -> date | None:
+def _date(raw: str | None, name: str) -> date | None:
     if not raw:
         return None
     try:
         return date.fromisoformat(raw.strip())
     except ValueError:
-        raise QueryError(f"Date invalide : « {raw} » (format attendu : AAAA-MM-JJ).") from None
+        raise QueryError(
+            f"Date invalide pour le paramètre « {name} » : « {raw} » "
+            "(format attendu : AAAA-MM-JJ).",
+            name,
+        ) from None
 
 
 class Searcher:

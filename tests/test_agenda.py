@@ -167,7 +167,9 @@ def test_the_agenda_shows_a_few_months_a_page(client, manifest):
     assert '<nav class="fr-pagination fr-mt-4w" role="navigation" aria-label="Pagination">' in first
     assert 'aria-current="page" title="Page 1">1</a>' in first
     assert f"page 1 sur {len(pages)}" in first
-    assert client.get(f"/agenda?page={len(pages) + 5}").status_code == 200
+    beyond = client.get(f"/agenda?page={len(pages) + 1}")
+    assert beyond.status_code == 404
+    assert 'href="/agenda">Revenir à la première page' in beyond.get_data(as_text=True)
 
 
 def test_the_same_event_from_several_organisers_is_one_entry(manifest, cards):
@@ -520,10 +522,12 @@ VALUES = st.one_of(
         ["/agenda", "/agenda.json", "/agenda.ics", "/agenda/archives", "/agenda/archives.json"]
     ),
 )
-def test_any_agenda_parameters_give_200_or_400_never_500(client, params, path):
+def test_any_agenda_parameters_give_200_400_or_404_never_500(client, params, path):
     response = client.get(f"{path}?{urlencode(params)}")
-    assert response.status_code in (200, 400), (path, params, response.status_code)
-    if response.status_code == 400 and path.endswith(".json"):
+    assert response.status_code in (200, 400, 404), (path, params, response.status_code)
+    if response.status_code == 404:  # only a page past the last
+        assert "page" in params and not path.endswith(".ics")
+    if response.status_code in (400, 404) and path.endswith(".json"):
         assert response.get_json()["error"]
 
 

@@ -97,8 +97,9 @@ def test_pages_follow_each_other(client):
     second = get(client, step="informer", page=2).get_json()
     assert second["page"] == 2 and first["total"] == second["total"]
     assert not {r["url"] for r in first["results"]} & {r["url"] for r in second["results"]}
-    beyond = get(client, step="informer", page=900).get_json()
-    assert beyond["page"] == first["pages"]
+    beyond = get(client, step="informer", page=first["pages"] + 1)
+    assert beyond.status_code == 404 and beyond.get_json()["parameter"] == "page"
+    assert beyond.get_json()["first_page"].endswith("/api/search?step=informer")
 
 
 @pytest.mark.parametrize(

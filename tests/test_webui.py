@@ -376,11 +376,14 @@ def test_bad_search_parameters_give_a_400_page_never_a_500(client, args):
     assert "Requête incorrecte" in page and "fr-alert--error" in page
 
 
-def test_a_page_beyond_the_last_shows_the_last_one(client, searcher):
+def test_a_page_beyond_the_last_is_a_404_that_leads_to_the_first(client, searcher):
     res = searcher.search(SearchQuery(text="douane"))
-    response = client.get("/recherche?q=douane&page=999")
-    assert response.status_code == 200
-    assert f'aria-current="page" title="Page {res.pages}"' in html(response) or res.pages == 1
+    assert client.get(f"/recherche?q=douane&page={res.pages}").status_code == 200
+    response = client.get(f"/recherche?q=douane&page={res.pages + 1}")
+    assert response.status_code == 404
+    page = html(response)
+    assert f"La page {res.pages + 1} n&#39;existe pas" in page and "fr-alert--error" in page
+    assert '<a class="fr-btn" href="/recherche?q=douane">Revenir à la première page</a>' in page
 
 
 def test_sort_by_date_puts_the_newest_first(client, searcher):

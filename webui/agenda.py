@@ -28,7 +28,7 @@ from flask import (
 
 from indexer.journey import STEP_IDS
 from indexer.search import MAX_PAGE, QueryError, parse_query_args
-from webui import content, errors, feed, ical
+from webui import content, errors, feed, ical, params
 from webui.events import Event, event_of, join_french, merge_events
 from webui.ids import hash_of
 from webui.links import page_window
@@ -86,10 +86,12 @@ def parse_filters(args: Mapping[str, str]) -> AgendaFilters:
         found = MONTH_RE.fullmatch(month)
         if not found:
             raise QueryError(
-                f"Mois invalide : « {month[:20]} » (format attendu : AAAA-MM, par exemple 2027-03)."
+                f"Mois invalide : « {month[:20]} » "
+                "(format attendu : AAAA-MM, par exemple 2027-03).",
+                "month",
             )
         if not 1 <= int(found[1]) <= 9999:
-            raise QueryError(f"Mois invalide : « {month} » (l'année va de 0001 à 9999).")
+            raise QueryError(f"Mois invalide : « {month} » (l'année va de 0001 à 9999).", "month")
     kept = {k: v for k, v in query.filters().items() if k in INDEX_FILTERS}
     return AgendaFilters(month=month, **kept)
 
@@ -144,13 +146,13 @@ class MonthPage:
 
 def paginate(events: list[Event], page: int) -> MonthPage:
     """The events grouped by the month they start in, MONTHS_PER_PAGE months a page (a page
-    past the last shows the last)."""
+    past the last is a PastLastPage: 404)."""
     months: dict[date, list[Event]] = {}
     for event in events:
         months.setdefault(event.start.replace(day=1), []).append(event)
     grouped = list(months.items())
     pages = max(1, -(-len(grouped) // MONTHS_PER_PAGE))
-    page = min(page, pages)
+    params.check_page(page, pages)
     shown = grouped[(page - 1) * MONTHS_PER_PAGE : page * MONTHS_PER_PAGE]
     return MonthPage(shown, page, pages, len(events))
 
@@ -160,18 +162,7 @@ def paginate(events: list[Event], page: int) -> MonthPage:
 
 def wants_json() -> bool:
     """The JSON twin: a .json address, or a client that prefers JSON to HTML."""
-    if request.path.endswith(".json"):
-        return True
-    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
-    return best == "application/json"
-
-
-@bp.errorhandler(QueryError)
-def bad_parameter(exc: QueryError):  # type: ignore[no-untyped-def]
-    """A 400 with the French message: JSON for the JSON twin, else the error page."""
-    if wants_json():
-        return jsonify(error=str(exc)), 400
-    return errors.error_response(400, str(exc))
+    return errors.wants_json()
 
 
 @bp.get("/agenda")
@@ -489,8 +480,7 @@ def openapi_paths() -> dict[str, Any]:
         _param("step", "Étape du parcours export.", {"type": "string", "enum": list(STEP_IDS)}),
         _param(
             "page",
-            f"Numéro de page ({MONTHS_PER_PAGE} mois par page ; au-delà de la dernière, la "
-            "dernière).",
+            f"Numéro de page ({MONTHS_PER_PAGE} mois par page ; au-delà de la dernière : 404).",
             {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1},
         ),
     ]
@@ -504,6 +494,9 @@ def openapi_paths() -> dict[str, Any]:
                 "responses": {
                     "200": _json_response("Les événements, mois par mois", "AgendaPage"),
                     "400": _json_response("Paramètre incorrect (message en français)", "Error"),
+                    "404": _json_response(
+                        "Page au-delà de la dernière (first_page : la première)", "Error"
+                    ),
                 },
             }
         }

@@ -13,29 +13,30 @@ from indexer.search import (
     MAX_QUERY_CHARS,
     Hit,
     SearchResults,
-    parse_query_args,
 )
-from webui import agenda, content, country_schemas
+from webui import agenda, country_schemas, params, twin_schemas
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 
 @bp.get("/search")
 def search() -> Response:
-    res = content.searcher().search(parse_query_args(request.args))
-    return jsonify(
-        {
-            "total": res.total,
-            "page": res.page,
-            "results": [result(hit) for hit in res.hits],
-            "facets": {name: dict(res.facets.get(name, [])) for name in FACET_FIELDS},
-            "pages": res.pages,
-            "suggestion": res.suggestion,
-            "corrected": res.corrected,
-            "notice": res.notice,
-            "understood": understood(res),
-        }
-    )
+    return jsonify(search_document(params.search(request.args)))
+
+
+def search_document(res: SearchResults) -> dict[str, Any]:
+    """The results of a search as the API gives them (also /recherche.json)."""
+    return {
+        "total": res.total,
+        "page": res.page,
+        "results": [result(hit) for hit in res.hits],
+        "facets": {name: dict(res.facets.get(name, [])) for name in FACET_FIELDS},
+        "pages": res.pages,
+        "suggestion": res.suggestion,
+        "corrected": res.corrected,
+        "notice": res.notice,
+        "understood": understood(res),
+    }
 
 
 def understood(res: SearchResults) -> dict[str, Any] | None:
@@ -180,7 +181,12 @@ def openapi_document(search_url: str) -> dict[str, Any]:
             "version": "1.0.0",
             "description": "Recherche plein texte dans les pages d'appui à l'export rassemblées "
             "par le portail, avec les mêmes filtres que la page de recherche ; l'agenda des "
-            "événements de l'export (à venir et passés), avec les mêmes filtres que ses pages.",
+            "événements de l'export (à venir et passés), avec les mêmes filtres que ses pages ; "
+            "le jumeau JSON de chaque page de navigation (suffixe .json ou Accept: "
+            "application/json). Une même règle partout : une valeur inconnue d'un filtre à "
+            "liste fermée donne une erreur 400 qui nomme le paramètre et les valeurs acceptées, "
+            "une page au-delà de la dernière une erreur 404 qui donne la première, et un texte "
+            "sans lettre ni chiffre (« * », « ? ») n'est pas cherché.",
             "license": {
                 "name": "Licence Ouverte 2.0 (etalab-2.0)",
                 "url": "https://www.etalab.gouv.fr/licence-ouverte-open-licence/",
@@ -260,11 +266,11 @@ def openapi_document(search_url: str) -> dict[str, Any]:
                         },
                     },
                 },
-                "Error": {"type": "object", "required": ["error"], "properties": {"error": string}},
                 "Page": result_schema,
             }
         },
     }
     document["paths"].update(country_schemas.PATHS)  # the country directory's JSON twins
     document["components"]["schemas"].update(country_schemas.SCHEMAS)
+    twin_schemas.extend(document, parameters)  # the browsing pages' twins, the 400/404 rule
     return document

@@ -13,9 +13,9 @@ from flask import current_app
 
 from indexer.journey import STEP_IDS
 from indexer.offers import Cue, Cues, cues, offer_fields
-from indexer.search import Hit, QueryError, SearchQuery
+from indexer.search import Hit, QueryError, SearchQuery, unknown_value
 from portail.geo import regions
-from webui import content, pages
+from webui import content, pages, params
 from webui.ids import hash_of, page_id
 
 MAX_OFFERS = 5000
@@ -147,16 +147,19 @@ class OfferFilters:
 def parse_filters(args: Mapping[str, str]) -> OfferFilters:
     """Validate the catalogue's query arguments; QueryError (→ 400) names the bad one."""
     values = {name: (args.get(name) or "").strip() or None for name in FILTERS}
-    if values["step"] and values["step"] not in STEP_IDS:
-        raise QueryError(f"Valeur inconnue pour l'étape : « {values['step']} ».")
-    region = values["region"]
-    if region and region != NATIONAL and region not in regions():
-        raise QueryError(f"Code de région inconnu : « {region} ».")
-    for name, group in (("aide", "benefit"), ("public", "audience")):
-        if values[name] and values[name] not in cues().labels(group):
-            raise QueryError(f"Valeur inconnue pour le filtre « {name} » : « {values[name]} ».")
+    accepted = {
+        "step": {s: content.facet_label("step", s) for s in STEP_IDS},
+        "region": {NATIONAL: "offres nationales seulement"}
+        | {code: region.name for code, region in regions().items()},
+        "aide": cues().labels("benefit"),
+        "public": cues().labels("audience"),
+    }
+    for name, known in accepted.items():
+        if values[name] and values[name] not in known:
+            raise unknown_value(name, values[name], known)
     if values["provider"] and len(values["provider"]) > 200:
-        raise QueryError("Le nom de l'organisme est trop long.")
+        raise QueryError("Le nom de l'organisme est trop long.", "provider")
+    params.check_provider(values["provider"])
     return OfferFilters(**values)
 
 

@@ -14,7 +14,7 @@ from flask import Blueprint, Response, abort, jsonify, redirect, render_template
 
 from indexer.search import QueryError, SearchQuery
 from portail.geo import country_name
-from webui import catalogue, content, directory, facts
+from webui import catalogue, content, directory, facts, params
 from webui.api import result
 from webui.directory import Link, ListedContact
 from webui.zones import OTHER, Zone, zone_of, zones
@@ -76,9 +76,10 @@ def negotiated(response: Response) -> Response:
 @bp.get("/pays.json", defaults={"as_json": True}, endpoint="index_json")
 def index(as_json: bool = False):  # type: ignore[no-untyped-def]
     counts = {c: n for c, n in content.searcher().counts("country").items() if is_country(c)}
-    query = (request.args.get("q") or "").strip()
-    if len(query) > MAX_QUERY:
-        raise QueryError(f"La recherche est trop longue ({MAX_QUERY} caractères au plus).")
+    typed = (request.args.get("q") or "").strip()
+    if len(typed) > MAX_QUERY:
+        raise QueryError(f"La recherche est trop longue ({MAX_QUERY} caractères au plus).", "q")
+    query, notice = params.search_text(typed)
     found = resolve(query) if query else []
     with_content = [c for c in found if c in counts]
     json_wanted = wants_json(as_json)
@@ -87,7 +88,8 @@ def index(as_json: bool = False):  # type: ignore[no-untyped-def]
     by_zone = grouped(counts)
     found_rows = [(c, country_name(c), counts.get(c, 0)) for c in found]
     if json_wanted:
-        return negotiated(jsonify(directory_document(by_zone, found_rows, query, len(counts))))
+        document = directory_document(by_zone, found_rows, query, len(counts))
+        return negotiated(jsonify({**document, "notice": notice}))
     return negotiated(
         Response(
             render_template(
@@ -95,6 +97,7 @@ def index(as_json: bool = False):  # type: ignore[no-untyped-def]
                 by_zone=by_zone,
                 total=len(counts),
                 query=query,
+                notice=notice,
                 found=found_rows,
             )
         )

@@ -48,6 +48,12 @@ SCHEMAS: dict[str, Any] = {
                 "description": "Pays sur lesquels le portail a des ressources.",
             },
             "query": {"type": "string", "nullable": True},
+            "notice": {
+                "type": "string",
+                "nullable": True,
+                "description": "Pourquoi le texte saisi n'a pas été cherché (sans lettre ni "
+                "chiffre, « * » par exemple).",
+            },
             "found": _array("CountryRow"),
             "zones": {
                 "type": "array",

@@ -1,11 +1,15 @@
-"""Error pages in the design system, and JSON errors under /api/. Never a traceback."""
+"""Error pages in the design system, and JSON errors for the API and the JSON twins (a `.json`
+address or `Accept: application/json`). Never a traceback."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from indexer.search import QueryError
+from webui.params import PastLastPage, first_page_url
 
 MESSAGES = {
     400: ("Requête incorrecte", "Les paramètres de la page sont incorrects."),
@@ -32,19 +36,36 @@ def wants_json() -> bool:
     )
 
 
-def error_response(status: int, detail: str | None = None) -> tuple[Response | str, int]:
+def error_response(
+    status: int, detail: str | None = None, **extra: Any
+) -> tuple[Response | str, int]:
+    """The error page, or the JSON error `{"error", …extra}` (extra: `parameter`, `accepted`,
+    `first_page`, see the Error schema of /api/openapi.json)."""
     title, message = MESSAGES.get(status, (f"Erreur {status}", "Une erreur est survenue."))
+    extra = {k: v for k, v in extra.items() if v}
     if wants_json():
-        return jsonify(error=detail or message), status
+        return jsonify(error=detail or message, **extra), status
     return render_template(
-        "errors/error.html", status=status, title=title, message=message, detail=detail
+        "errors/error.html",
+        status=status,
+        title=title,
+        message=message,
+        detail=detail,
+        json_twin=None,
+        **extra,
     ), status
 
 
 def init_app(app: Flask) -> None:
     @app.errorhandler(QueryError)
     def query_error(exc: QueryError):  # type: ignore[no-untyped-def]
-        return error_response(400, str(exc))
+        return error_response(400, str(exc), parameter=exc.parameter, accepted=exc.accepted)
+
+    @app.errorhandler(PastLastPage)
+    def past_last_page(exc: PastLastPage):  # type: ignore[no-untyped-def]
+        return error_response(
+            404, str(exc), parameter="page", first_page=first_page_url(wants_json())
+        )
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):  # type: ignore[no-untyped-def]

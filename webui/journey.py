@@ -1,12 +1,14 @@
-"""The journey: the home page, the six steps, one step's resources, the user's region."""
+"""The journey: the home page, the six steps, one step's resources, the user's region. The
+first three have a JSON twin (`/accueil.json`, `/etapes.json`, `/etapes/<step>.json`, or
+`Accept: application/json`, see webui/twins.py)."""
 
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request
 
-from indexer.search import QueryError, SearchQuery, parse_query_args
+from indexer.search import SearchQuery, unknown_value
 from portail.geo import regions
-from webui import content, links
+from webui import content, links, params, twins
 
 bp = Blueprint("journey", __name__)
 
@@ -21,11 +23,13 @@ PER_KIND = 4
 
 
 @bp.get("/")
+@bp.get("/accueil.json", endpoint="home_json")
 def home():  # type: ignore[no-untyped-def]
     s = content.searcher()
     region = content.user_region()
-    return render_template(
+    return twins.page(
         "journey/home.html",
+        twins.home_document,
         step_counts=s.counts("step"),
         latest=s.latest(6, content.today()),
         events=s.upcoming_events(4, content.today()),
@@ -36,16 +40,20 @@ def home():  # type: ignore[no-untyped-def]
 
 
 @bp.get("/etapes")
+@bp.get("/etapes.json", endpoint="steps_json")
 def steps():  # type: ignore[no-untyped-def]
     s = content.searcher()
     kinds = {
         step.id: content.kinds_in_order(s.counts("kind", step=step.id))
         for step in content.step_map().values()
     }
-    return render_template("journey/steps.html", step_counts=s.counts("step"), kinds=kinds)
+    return twins.page(
+        "journey/steps.html", twins.steps_document, step_counts=s.counts("step"), kinds=kinds
+    )
 
 
 @bp.get("/etapes/<step_id>")
+@bp.get("/etapes/<step_id>.json", endpoint="step_json")
 def step(step_id: str):  # type: ignore[no-untyped-def]
     found = content.step_map().get(step_id)
     if found is None:
@@ -69,8 +77,9 @@ def step(step_id: str):  # type: ignore[no-untyped-def]
         name: filter_options(name, s.counts(name, step=step_id), chosen.get(name))
         for name in STEP_FILTERS
     }
-    return render_template(
+    return twins.page(
         "journey/step.html",
+        twins.step_document,
         step=found,
         sections=sections,
         chosen=chosen,
@@ -84,7 +93,7 @@ def step(step_id: str):  # type: ignore[no-untyped-def]
 
 def step_filters() -> dict[str, str]:
     """The filters of a step page (region, country, provider, sector), validated."""
-    query = parse_query_args({k: request.args.get(k, "") for k in STEP_FILTERS})
+    query = params.parse(request.args, STEP_FILTERS)
     return {name: value for name, value in query.filters().items() if name in STEP_FILTERS}
 
 
@@ -106,7 +115,7 @@ def my_region():  # type: ignore[no-untyped-def]
         return render_template("journey/region.html", region_next=target)
     code = request.args.get("region", "").strip()
     if code and code not in regions():
-        raise QueryError(f"Code de région inconnu : « {code} ».")
+        raise unknown_value("region", code, {c: r.name for c, r in regions().items()})
     response = make_response(redirect(target, code=303))
     name = current_app.config["REGION_COOKIE"]
     if code:

@@ -1,15 +1,16 @@
 """/offres: the catalogue of support offers, filtered by provider, step, region, kind of help
-and audience; /offres/<id>: one offer, its summary and the link to its provider's page."""
+and audience; /offres/<id>: one offer, its summary and the link to its provider's page. Both
+have a JSON twin (`.json` suffix or `Accept: application/json`, see webui/twins.py)."""
 
 from __future__ import annotations
 
 from collections import Counter
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, request, url_for
 
 from indexer.search import parse_query_args
 from portail.geo import regions
-from webui import catalogue, content, links
+from webui import catalogue, content, links, params, twins
 from webui.catalogue import NATIONAL, Offer, OfferFilters
 
 bp = Blueprint("offers", __name__)
@@ -25,21 +26,24 @@ FILTER_LABELS = (
 
 
 @bp.get("/offres")
+@bp.get("/offres.json", endpoint="index_json")
 def index():  # type: ignore[no-untyped-def]
     filters = catalogue.parse_filters(request.args)
     page = parse_query_args({"page": request.args.get("page", "")}).page
     offers = catalogue.catalogue()
     chosen = catalogue.select(offers, filters)
     pages = max(1, -(-len(chosen) // PER_PAGE))
-    page = min(page, pages)
+    params.check_page(page, pages)
     args = filters.active()
-    return render_template(
+    return twins.page(
         "offers/index.html",
+        twins.offers_document,
         offers=chosen[(page - 1) * PER_PAGE : page * PER_PAGE],
         total=len(chosen),
         all_total=len(offers),
         page=page,
         pages=pages,
+        per_page=PER_PAGE,
         window=links.page_window(page, pages),
         page_url=lambda n: url_for("offers.index", **args, **({"page": n} if n > 1 else {})),
         filters=filters,
@@ -50,12 +54,13 @@ def index():  # type: ignore[no-untyped-def]
 
 
 @bp.get("/offres/<offer_id>")
+@bp.get("/offres/<offer_id>.json", endpoint="offer_json")
 def offer(offer_id: str):  # type: ignore[no-untyped-def]
     found = catalogue.find(offer_id)
     if found is None:
         abort(404)
     if found.id != offer_id:  # retitled: the hash still finds it, at its current address
-        return redirect(url_for("offers.offer", offer_id=found.id), code=301)
+        return redirect(url_for(request.endpoint or "offers.offer", offer_id=found.id), code=301)
     offers = catalogue.catalogue()
     same_provider = sorted(
         (o for o in offers if o.provider == found.provider and o.id != found.id),
@@ -70,8 +75,9 @@ def offer(offer_id: str):  # type: ignore[no-untyped-def]
     ]
     from webui import directory
 
-    return render_template(
+    return twins.page(
         "offers/offer.html",
+        twins.offer_document,
         offer=found,
         same_provider=same_provider[:RELATED],
         more_from_provider=len(same_provider),

@@ -1,17 +1,18 @@
 """The partners: the members of the French export team and the regions (editorial directory,
 data/directory.toml), and every organisation whose pages are indexed; one partner's role in the
-journey, its offers (from the catalogue), its sites, its contacts and its resources by step."""
+journey, its offers (from the catalogue), its sites, its contacts and its resources by step.
+Both have a JSON twin (`.json` suffix or `Accept: application/json`, see webui/twins.py)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort
 
 from indexer.journey import Step
 from indexer.search import SearchQuery
 from portail.geo import regions
-from webui import catalogue, content, directory
+from webui import catalogue, content, directory, twins
 from webui.directory import GROUPS
 
 bp = Blueprint("partners", __name__)
@@ -27,6 +28,7 @@ class PartnerRow:
 
 
 @bp.get("/partenaires")
+@bp.get("/partenaires.json", endpoint="index_json")
 def index():  # type: ignore[no-untyped-def]
     s = content.searcher()
     providers = content.providers()
@@ -44,8 +46,9 @@ def index():  # type: ignore[no-untyped-def]
         for group, label in GROUPS.items()
     ]
     councils = {r.code: r.council for r in directory.directory().regions.values()}
-    return render_template(
+    return twins.page(
         "partners/index.html",
+        twins.partners_document,
         rows=rows,
         groups=[(label, members) for label, members in groups if members],
         regions=[
@@ -56,6 +59,7 @@ def index():  # type: ignore[no-untyped-def]
 
 
 @bp.get("/partenaires/<provider_id>")
+@bp.get("/partenaires/<provider_id>.json", endpoint="provider_json")
 def provider(provider_id: str):  # type: ignore[no-untyped-def]
     partner = directory.partner(provider_id)
     indexed = content.provider(provider_id)
@@ -87,8 +91,9 @@ def provider(provider_id: str):  # type: ignore[no-untyped-def]
             kinds[kind] = kinds.get(kind, 0) + c
         for code, c in s.counts("region", provider=n).items():
             region_counts[code] = region_counts.get(code, 0) + c
-    return render_template(
+    return twins.page(
         "partners/provider.html",
+        twins.partner_document,
         partner=partner,
         name=name,
         providers=[n for n in names if n in {p.name for p in content.providers()}],

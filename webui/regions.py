@@ -1,16 +1,17 @@
 """/regions: the directory of regional export contacts; /regions/<code>: one region's contacts,
-export sites, offers, events and resources (INSEE codes)."""
+export sites, offers, events and resources (INSEE codes). Both have a JSON twin (`.json` suffix
+or `Accept: application/json`, see webui/twins.py)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort
 
 from indexer.search import SearchQuery
 from portail.geo import Region, regions
-from webui import catalogue, content, directory, pages
+from webui import catalogue, content, directory, pages, twins
 from webui.directory import Link
 
 bp = Blueprint("regions", __name__)
@@ -26,6 +27,7 @@ class RegionRow:
 
 
 @bp.get("/regions")
+@bp.get("/regions.json", endpoint="index_json")
 def index():  # type: ignore[no-untyped-def]
     s = content.searcher()
     counts = s.counts("region")
@@ -37,14 +39,16 @@ def index():  # type: ignore[no-untyped-def]
         crawled = len(directory.region_contact_pages(s, code))
         events = len(s.upcoming_events(100, today, region=code))
         rows.append(RegionRow(region, editorial + crawled, counts.get(code, 0), events))
-    return render_template(
+    return twins.page(
         "regions/index.html",
+        twins.regions_document,
         metropolitan=[r for r in rows if r.region.code not in OVERSEAS],
         overseas=[r for r in rows if r.region.code in OVERSEAS],
     )
 
 
 @bp.get("/regions/<code>")
+@bp.get("/regions/<code>.json", endpoint="region_json")
 def region(code: str):  # type: ignore[no-untyped-def]
     found = regions().get(code)
     if found is None:
@@ -54,8 +58,9 @@ def region(code: str):  # type: ignore[no-untyped-def]
     contacts = directory.region_contacts(s, code)
     offers = [o for o in catalogue.catalogue() if code in o.regions]
     steps = s.counts("step", region=code)
-    return render_template(
+    return twins.page(
         "regions/region.html",
+        twins.region_document,
         region=found,
         council=entry.council if entry else "",
         sites=(entry.sites if entry else ()) + tuple(crawled_sites(code)),

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Blueprint, render_template, request, url_for
+from flask import Blueprint, jsonify, render_template, request, url_for
 
-from indexer.search import FACET_FIELDS, SearchResults, parse_query_args
-from webui import content, links
+from indexer.search import FACET_FIELDS, SearchResults
+from webui import api, content, errors, links, params
 
 bp = Blueprint("search", __name__)
 FACET_VALUES_SHOWN = 12
@@ -32,9 +32,14 @@ class FacetValue:
 
 
 @bp.get("/recherche")
+@bp.get("/recherche.json", endpoint="results_json")
 def results():  # type: ignore[no-untyped-def]
-    query = parse_query_args(request.args)
-    res = content.searcher().search(query)
+    res = params.search(request.args)
+    query = res.query
+    if errors.wants_json():  # the twin of the page is the API's answer
+        response = jsonify(api.search_document(res))
+        response.vary.add("Accept")
+        return response
     args = links.query_args(query)
     return render_template(
         "search/results.html",
