@@ -51,6 +51,7 @@ def example(example_id: str) -> dict[str, str]:
 
 def same_as_reference(answers: dict[str, str]) -> None:
     ours = dataclasses.asdict(evaluate(SPEC, answers))
+    assert ours.pop("why")
     theirs = dataclasses.asdict(ref.evaluate(RAW, answers))
     assert ours == theirs
 

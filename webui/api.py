@@ -15,7 +15,7 @@ from indexer.search import (
     SearchResults,
     parse_query_args,
 )
-from webui import agenda, content, country_schemas
+from webui import agenda, autodiagnostic, content, country_schemas
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -267,4 +267,5 @@ def openapi_document(search_url: str) -> dict[str, Any]:
     }
     document["paths"].update(country_schemas.PATHS)  # the country directory's JSON twins
     document["components"]["schemas"].update(country_schemas.SCHEMAS)
+    autodiagnostic.add_openapi(document)  # the self-assessment result's JSON twin
     return document

@@ -24,6 +24,7 @@ from webui.diagnostic_spec import (
     Band,
     Condition,
     Spec,
+    StepRule,
 )
 
 Answers = Mapping[str, str]
@@ -42,6 +43,7 @@ class Result:
     step: str
     actions: list[str]
     links: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    why: str = field(default="", compare=False)  # the reason the step rule gives
 
     def scores(self) -> dict[str, int | None]:
         """The rounded scores, overall first, as a take is remembered."""
@@ -175,9 +177,9 @@ def all_hold(conditions: Iterable[Condition], ctx: Context) -> bool:
     return all(holds(c, ctx) for c in conditions)
 
 
-def journey_step(spec: Spec, ctx: Context) -> str:
-    """The step of the first rule whose conditions all hold (the last has none)."""
-    return next(r.step for r in spec.step_rules if all_hold(r.when, ctx))
+def journey_rule(spec: Spec, ctx: Context) -> StepRule:
+    """The first step rule whose conditions all hold (the last has none)."""
+    return next(r for r in spec.step_rules if all_hold(r.when, ctx))
 
 
 def next_actions(spec: Spec, ctx: Context) -> list[str]:
@@ -262,7 +264,8 @@ def evaluate(spec: Spec, answers: Answers) -> Result:
     ctx = Context(
         effective, {OVERALL: overall, **dimensions}, {OVERALL: band.id, **dimension_bands}
     )
-    step = journey_step(spec, ctx)
+    rule = journey_rule(spec, ctx)
+    step = rule.step
     actions = next_actions(spec, Context(ctx.answers, ctx.scores, ctx.bands, step))
     return Result(
         profile=profile,
@@ -274,6 +277,7 @@ def evaluate(spec: Spec, answers: Answers) -> Result:
         step=step,
         actions=actions,
         links={a: action_links(spec, spec.action(a), profile, step) for a in actions},
+        why=rule.why,
     )
 
 
