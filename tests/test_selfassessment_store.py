@@ -9,7 +9,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import inspect
+from test_schedule import RecordingRunner
 
+import scheduler as scheduling
+from conftest import run_portail, sql
 from portail.db import open_store
 from portail.db.selfassessment import TOKEN_PATTERN, retention_days
 
@@ -84,3 +87,52 @@ def test_the_retention_comes_from_the_environment(monkeypatch):
     assert retention_days() == 7
     monkeypatch.setenv("PORTAIL_AUTODIAGNOSTIC_JOURS", "zéro")
     assert retention_days() == 30
+
+
+# -- the cleanup, by the command line and by the scheduler's nightly upkeep ---------------------
+
+STALE = "UPDATE selfassessments SET updated = '2000-01-01T00:00:00+00:00' WHERE token = ?"
+
+
+def abandoned_and_finished(data) -> tuple[str, str]:
+    store = open_store(data)
+    try:
+        abandoned = store.start_selfassessment({"region": "53"})
+        finished = store.start_selfassessment()
+        store.finish_selfassessment(finished, {"region": "84"}, None)
+    finally:
+        store.close()
+    for token in (abandoned, finished):
+        sql(data, STALE, token)
+    return abandoned, finished
+
+
+def test_the_purge_command_deletes_abandoned_takes(tmp_path, monkeypatch):
+    monkeypatch.delenv("PORTAIL_DATABASE_URL", raising=False)
+    data = tmp_path / "var"
+    _, finished = abandoned_and_finished(data)
+    result = run_portail("autodiagnostic", "purge", "--jours", "10", data=data)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "1 autodiagnostic inachevé effacé (conservation : 10 jours)."
+    tokens = [r["token"] for r in sql(data, "SELECT token FROM selfassessments")]
+    assert tokens == [finished]
+    refused = run_portail("autodiagnostic", "purge", "--jours", "0", data=data)
+    assert refused.returncode == 2 and "Traceback" not in refused.stderr
+
+
+def test_the_scheduler_purges_every_night(demo_web, make_sources, tmp_path, monkeypatch):
+    monkeypatch.delenv("PORTAIL_DATABASE_URL", raising=False)
+    data = tmp_path / "var"
+    _, finished = abandoned_and_finished(data)
+    sources = make_sources(demo_web)
+    sched = scheduling.PortalScheduler(sources, data, runner=RecordingRunner(sources, data))
+    sched.start()
+    try:
+        job = sched.scheduler.get_job("__maintenance__")
+        assert job is not None and job.next_run_time.hour == scheduling.MAINTENANCE_HOUR
+        assert sched.maintenance() == 1
+    finally:
+        sched.shutdown()
+    assert [r["token"] for r in sql(data, "SELECT token FROM selfassessments")] == [finished]
+    log = (data / "logs" / "schedule.log").read_text("utf-8")
+    assert '"event": "maintenance"' in log and '"selfassessments_deleted": 1' in log
