@@ -153,6 +153,7 @@ def questions(token: str, page_id: str):  # type: ignore[no-untyped-def]
     answers = draft_of(take)
     flagged = request.args.get("erreur") == "1"
     needed = set(missing(s, answers))
+    shown = visible(s, page, answers)
     response = Response(
         render_template(
             "autodiagnostic/page.html",
@@ -161,8 +162,8 @@ def questions(token: str, page_id: str):  # type: ignore[no-untyped-def]
             page=page,
             pages=pages(s),
             answers=answers,
-            shown=visible(s, page, answers),
-            errors=[q for q in page.questions if flagged and q.id in needed],
+            shown=shown,
+            errors=[q for q in page.questions if flagged and q.id in needed and shown[q.id]],
             revealed=request.args.get("suite") == "1",
             retake=take.answers is not None,
             days=retention_days(),
