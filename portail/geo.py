@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -159,6 +160,89 @@ def departement_of_postcode(postcode: str) -> Departement | None:
     if code.startswith("20"):  # Corsica: 200xx–201xx Corse-du-Sud, 202xx–206xx Haute-Corse
         return table.get("2A" if code[2] in "01" else "2B")
     return table.get(code[:2])
+
+
+class PlaceError(ValueError):
+    """A place the portal cannot tie to a region; the message (French) says why."""
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a postcode or a département leads: its region, and what was understood."""
+
+    region: str
+    departement: Departement | None
+    understood: str  # « Finistère (29) », for the page to confirm
+
+
+def _fold(text: str) -> str:
+    """« Côtes-d'Armor » → « cotes d armor »: accents, case, dashes and apostrophes folded."""
+    import unicodedata
+
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", ascii_text).split())
+
+
+def find_place(text: str) -> Place:
+    """The region of a postcode (« 29200 »), a département number (« 29 », « 2A », « 974 ») or
+    name (« Finistère »), or a region's name; PlaceError (French) when none fits. Commune
+    names are not read: the portal ships no table of communes."""
+    raw = " ".join(text.split())[:100]
+    compact = raw.replace(" ", "")
+    if not raw:
+        raise PlaceError("Indiquez un code postal, un numéro ou un nom de département.")
+    if compact.isdigit() and len(compact) == 5:
+        return _postcode_place(compact)
+    if re.fullmatch(r"\d{1,3}|2[aAbB]", compact):
+        return _numbered_place(compact)
+    if compact.isdigit():
+        raise PlaceError(
+            f"« {raw} » n'est pas un code postal : un code postal français a cinq chiffres."
+        )
+    return _named_place(raw)
+
+
+# Postcodes of the 971 range that belong to overseas collectivities outside any region.
+COLLECTIVITIES = {"97133": "Saint-Barthélemy", "97150": "Saint-Martin"}
+
+
+def _postcode_place(code: str) -> Place:
+    if code in COLLECTIVITIES:
+        raise PlaceError(
+            f"Le code postal « {code} » est celui de {COLLECTIVITIES[code]}, collectivité "
+            "d'outre-mer qui ne fait partie d'aucune région : choisissez une région dans la liste."
+        )
+    found = departement_of_postcode(code)
+    if found is None:
+        raise PlaceError(
+            f"Code postal inconnu : « {code} ». Le portail connaît les codes postaux de la "
+            "métropole, de la Corse et des départements d'outre-mer (971 à 976)."
+        )
+    return Place(found.region, found, f"{found.name} ({found.code})")
+
+
+def _numbered_place(code: str) -> Place:
+    code = code.upper().zfill(2)
+    if code == "20":  # the former Corsican number: both halves are in Corse
+        return Place("94", None, "Corse (2A et 2B)")
+    found = departements().get(code)
+    if found is None:
+        raise PlaceError(f"Numéro de département inconnu : « {code} ».")
+    return Place(found.region, found, f"{found.name} ({found.code})")
+
+
+def _named_place(name: str) -> Place:
+    folded = _fold(name)
+    for dep in departements().values():
+        if _fold(dep.name) == folded:
+            return Place(dep.region, dep, f"{dep.name} ({dep.code})")
+    for region in regions().values():
+        if folded in {_fold(region.name), *(_fold(f) for f in region.former)}:
+            return Place(region.code, None, region.name)
+    raise PlaceError(
+        f"Lieu inconnu : « {name} ». Indiquez un code postal (cinq chiffres), un numéro ou un "
+        "nom de département, ou choisissez votre région dans la liste."
+    )
 
 
 @cache

@@ -397,7 +397,7 @@ def _data_files():  # type: ignore[no-untyped-def]
     from portail import geo
     from portail.paths import data_dir
     from portail.schema import load_toml
-    from webui import content, facts, zones
+    from webui import content, diagnostic_spec, facts, zones
     from webui.directory import DIRECTORY_FILE, check_directory
 
     return [
@@ -439,6 +439,7 @@ def _data_files():  # type: ignore[no-untyped-def]
             "webui/data/country_facts.toml",
             lambda: load_toml(facts.FACTS_FILE, facts.SCHEMA, facts.consistency),
         ),
+        ("webui/data/autodiagnostic.toml", lambda: diagnostic_spec.load_spec()),
         ("var/corrections.toml", lambda: _first_release_corrections(data_dir())),
     ]
 
@@ -512,3 +513,31 @@ def directory_check(path: str | None) -> None:
     if errors:
         sys.exit(2)
     click.echo(f"{target} : valide.")
+
+
+@main.group(help="Gérer les autodiagnostics export anonymes.")
+def autodiagnostic() -> None:
+    pass
+
+
+@autodiagnostic.command(
+    "purge",
+    help="Efface les autodiagnostics laissés inachevés depuis plus de --jours jours "
+    "(PORTAIL_AUTODIAGNOSTIC_JOURS, 30 par défaut) ; le planificateur le fait chaque nuit.",
+)
+@click.option("--jours", type=click.IntRange(min=1), default=None, help="Durée de conservation.")
+def autodiagnostic_purge(jours: int | None) -> None:
+    from portail.db import open_store
+    from portail.db.selfassessment import retention_days
+    from portail.paths import data_dir
+
+    days = jours or retention_days()
+    store = open_store(data_dir())
+    try:
+        count = store.purge_selfassessments(days)
+    finally:
+        store.close()
+    click.echo(
+        f"{count} autodiagnostic{'s' if count > 1 else ''} inachevé{'s' if count > 1 else ''} "
+        f"effacé{'s' if count > 1 else ''} (conservation : {days} jours)."
+    )

@@ -6,6 +6,8 @@ at once and the index has one writer; the data directory's crawl lock also keeps
 runs and the scheduler apart. `sources.toml` is re-read when it changes (or on SIGHUP); an
 invalid file is reported and the last valid schedule keeps running. Recrawls queued from the
 maintainers' console (`portail.recrawl`) are handed to the same worker on the reload tick.
+Every night the upkeep (`maintenance`) deletes the self-assessments abandoned past their
+retention.
 """
 
 from __future__ import annotations
@@ -28,15 +30,18 @@ from zoneinfo import ZoneInfo
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.base import BaseTrigger
+from apscheduler.triggers.cron import CronTrigger
 
 from portail import recrawl
 from portail.cron import TIMEZONE, cron_trigger
 from portail.db import Store, now, open_store
+from portail.db.selfassessment import retention_days
 from portail.sources import ConfigError, Source, SourcesConfig, load_sources
 
 CRAWL_TIMEOUT = 4 * 3600.0
 INDEX_TIMEOUT = 3600.0
 EXIT_BUSY = 75
+MAINTENANCE_HOUR = 4  # the nightly upkeep (Paris time), away from the crawls' usual hours
 TriggerFactory = Callable[[Source], BaseTrigger]
 
 
@@ -238,7 +243,28 @@ class PortalScheduler:
             id="__reload__",
             executor="reload",
         )
+        self.scheduler.add_job(
+            self.maintenance,
+            CronTrigger(hour=MAINTENANCE_HOUR, minute=17, timezone=TIMEZONE),
+            id="__maintenance__",
+            executor="reload",
+        )
         self.scheduler.start()
+
+    def maintenance(self) -> int:
+        """The nightly upkeep: abandoned self-assessments past their retention are deleted."""
+        store = open_store(self.data_dir)
+        try:
+            count = store.purge_selfassessments(retention_days())
+        finally:
+            store.close()
+        self.logger.info(
+            json.dumps(
+                {"event": "maintenance", "at": now(), "selfassessments_deleted": count},
+                ensure_ascii=False,
+            )
+        )
+        return count
 
     def shutdown(self, wait: bool = True) -> None:
         if self.scheduler.running:

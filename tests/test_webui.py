@@ -226,7 +226,8 @@ def test_my_region_sets_a_cookie_and_returns_to_the_page(client):
     assert cookie.startswith("region=76;") and "HttpOnly" in cookie and "SameSite=Lax" in cookie
     page = html(client.get("/etapes/gerer"))
     assert "Ma région : Occitanie" in page
-    assert '<option value="76" selected>Occitanie</option>' in page
+    assert 'id="ma-region-bloc"' in page  # the region's block replaces the form on steps
+    assert '<option value="76" selected>Occitanie</option>' in html(client.get("/ma-region"))
     assert "Ma région : Occitanie" in html(client.get("/recherche?q=douane"))
 
 
@@ -280,7 +281,8 @@ def test_my_region_rejects_unknown_codes_and_ignores_forged_cookies(client):
 
 def test_my_region_page_without_parameters_shows_the_form(client):
     page = html(client.get("/ma-region?next=/etapes/informer"))
-    assert '<label class="fr-label" for="ma-region">Ma région' in page
+    assert '<label class="fr-label" for="ma-region">Ou choisissez votre région' in page
+    assert '<label class="fr-label" for="ma-region-lieu">Code postal ou département' in page
     assert 'name="next" value="/etapes/informer"' in page
 
 

@@ -41,6 +41,7 @@ BLUEPRINTS = (
     "regions",
     "countries",
     "agenda",
+    "autodiagnostic",
 )
 
 
@@ -65,10 +66,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.extensions["store"] = open_store(Path(app.config["DATA_DIR"]))
     app.extensions["searcher"] = Searcher(Path(app.config["DATA_DIR"]))
 
-    from webui import errors, layout, security, sessions, twins
+    from webui import errors, layout, region_panel, security, sessions, twins
 
     layout.init_app(app)
     twins.init_app(app)
+    region_panel.init_app(app)
     security.init_app(app)
     sessions.init_app(app)
     errors.init_app(app)

@@ -14,7 +14,7 @@ from indexer.search import (
     Hit,
     SearchResults,
 )
-from webui import agenda, country_schemas, params, twin_schemas
+from webui import agenda, autodiagnostic, country_schemas, params, twin_schemas
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -273,4 +273,5 @@ def openapi_document(search_url: str) -> dict[str, Any]:
     document["paths"].update(country_schemas.PATHS)  # the country directory's JSON twins
     document["components"]["schemas"].update(country_schemas.SCHEMAS)
     twin_schemas.extend(document, parameters)  # the browsing pages' twins, the 400/404 rule
+    autodiagnostic.add_openapi(document)  # the self-assessment result's JSON twin
     return document

@@ -7,7 +7,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request
 
 from indexer.search import SearchQuery, unknown_value
-from portail.geo import regions
+from portail.geo import PlaceError, find_place, regions
 from webui import content, links, params, twins
 
 bp = Blueprint("journey", __name__)
@@ -109,11 +109,22 @@ def filter_options(name: str, counts: dict[str, int], chosen: str | None) -> lis
 
 @bp.get("/ma-region")
 def my_region():  # type: ignore[no-untyped-def]
-    """Without `region`, the « Ma région » form; with it, remember it and go back."""
+    """Without `region` nor `lieu`, the « Ma région » form; with a region, or a postcode or
+    département (`lieu`) that leads to one, remember it and go back."""
     target = links.safe_local_path(request.args.get("next"))
-    if "region" not in request.args:
+    place = request.args.get("lieu", "").strip()
+    if place:
+        try:
+            code = find_place(place).region
+        except PlaceError as exc:
+            page = render_template(
+                "journey/region.html", region_next=target, place=place, place_error=str(exc)
+            )
+            return page, 400
+    elif "region" not in request.args:
         return render_template("journey/region.html", region_next=target)
-    code = request.args.get("region", "").strip()
+    else:
+        code = request.args.get("region", "").strip()
     if code and code not in regions():
         raise unknown_value("region", code, {c: r.name for c, r in regions().items()})
     response = make_response(redirect(target, code=303))

@@ -7,6 +7,7 @@
     store.runs(source)                  # the scheduler's (`scheduling.py`)
     store.texts(urls)                   # the web's read-only queries (`reading.py`)
     store.failed_logins(client, 600)    # what web nodes share (`nodes.py`)
+    store.selfassessment(token)         # the self-assessment's anonymous takes
 
 The schema is the one of `tables.py`, reached through the migrations (`portail db upgrade`);
 `open_store` refuses a database at another version (SchemaError).
@@ -26,9 +27,18 @@ from portail.db.indexing import IndexingAPI
 from portail.db.nodes import NodesAPI
 from portail.db.reading import CrawledSource, ReadingAPI
 from portail.db.scheduling import FAILURES_TO_FLAG, SchedulingAPI
+from portail.db.selfassessment import SelfAssessment, SelfAssessmentAPI
 
 
-class Store(CrawlingAPI, IndexingAPI, ConsoleAPI, SchedulingAPI, ReadingAPI, NodesAPI):
+class Store(
+    CrawlingAPI,
+    IndexingAPI,
+    ConsoleAPI,
+    SchedulingAPI,
+    ReadingAPI,
+    NodesAPI,
+    SelfAssessmentAPI,
+):
     """The tables of one database, with every stage's API."""
 
     def __init__(self, engine: Engine):
@@ -53,6 +63,7 @@ __all__ = [
     "RecrawlRequest",
     "Row",
     "SchemaError",
+    "SelfAssessment",
     "Store",
     "StoredCorrection",
     "now",

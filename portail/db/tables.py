@@ -193,3 +193,18 @@ sessions = Table(
         "password_stamp", Text, nullable=False, server_default=""
     ),  # the hash it was opened with
 )
+
+# -- the web's self-assessment (anonymous) ------------------------------------------------------
+
+selfassessments = Table(
+    "selfassessments",
+    metadata,
+    Column("token", Text, primary_key=True),  # random, unguessable: the only key to the answers
+    Column("created", Text, nullable=False),
+    Column("updated", Text, nullable=False),  # last answer saved (abandoned drafts expire)
+    Column("draft", Text),  # JSON answers of the take in progress, if any
+    Column("answers", Text),  # JSON answers of the last finished take, if any
+    Column("finished", Text),  # when that take was finished
+    Column("previous", Text),  # JSON {"finished", "scores"} of the take before it
+    Index("selfassessments_updated", "updated"),
+)

@@ -1,0 +1,149 @@
+"""The region always in view: a postcode, a département number or name finds the region
+(every département, Corsica and overseas included), errors in French otherwise; once a region
+is chosen, its block (adviser, offers, next events) is on every page type that has room."""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+
+import pytest
+
+from portail.geo import PlaceError, departements, find_place, regions
+from webui import create_app
+from webui.directory import directory
+
+# A real postcode of each département's prefecture area: NN000 in mainland France, except
+# where the first postcode of the département is not NN000.
+SPECIAL_POSTCODES = {"2A": "20000", "2B": "20200", "971": "97100", "972": "97200"}
+SPECIAL_POSTCODES |= {"973": "97300", "974": "97400", "976": "97600"}
+
+
+def postcode_of(code: str) -> str:
+    return SPECIAL_POSTCODES.get(code, f"{code}100")
+
+
+@pytest.mark.parametrize("code", sorted(departements()))
+def test_a_postcode_a_number_and_a_name_find_the_region_of_every_departement(code):
+    dep = departements()[code]
+    for text in (postcode_of(code), code, code.lower(), dep.name, dep.name.upper()):
+        place = find_place(text)
+        assert place.region == dep.region, text
+        assert place.departement == dep and place.understood == f"{dep.name} ({code})"
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [("20090", "2A"), ("20169", "2A"), ("20200", "2B"), ("20620", "2B"), ("97354", "973")],
+)
+def test_corsica_and_overseas_postcodes(text, code):
+    assert find_place(text).departement.code == code
+
+
+def test_region_names_and_the_former_corsican_number():
+    assert find_place("Bretagne").region == "53"
+    assert find_place("auvergne rhone alpes").region == "84"
+    assert find_place("Alsace").region == "44"  # a former region
+    assert find_place("20").region == "94"
+    assert find_place("1").departement.code == "01"
+    assert find_place(" 29 200 ").region == "53"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("99999", "Code postal inconnu : « 99999 »"),
+        ("00100", "Code postal inconnu : « 00100 »"),
+        ("98000", "Code postal inconnu : « 98000 »"),  # Monaco
+        ("97500", "Code postal inconnu : « 97500 »"),  # Saint-Pierre-et-Miquelon
+        ("97133", "Saint-Barthélemy, collectivité d'outre-mer"),
+        ("1234", "« 1234 » n'est pas un code postal"),
+        ("977", "Numéro de département inconnu : « 977 »"),
+        ("Rennes", "Lieu inconnu : « Rennes »"),
+        ("   ", "Indiquez un code postal"),
+    ],
+)
+def test_an_unknown_place_is_an_error_in_french(text, message):
+    with pytest.raises(PlaceError, match=re.escape(message)):
+        find_place(text)
+
+
+# -- on the pages ---------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def app(indexed_data):
+    return create_app({"DATA_DIR": str(indexed_data), "TODAY": "2026-11-27", "TESTING": True})
+
+
+def test_a_postcode_sets_the_region_cookie_and_goes_back(app):
+    client = app.test_client()
+    response = client.get("/ma-region?lieu=31000&next=/offres")
+    assert response.status_code == 303 and response.headers["Location"] == "/offres"
+    assert client.get_cookie("region").value == "76"
+    page = unescape(client.get("/offres").get_data(as_text=True))
+    assert "Ma région : Occitanie" in page
+
+
+def test_an_unknown_postcode_says_why_in_french_and_keeps_the_region(app):
+    client = app.test_client()
+    client.set_cookie("region", "53")
+    response = client.get("/ma-region?lieu=99999&next=/agenda")
+    assert response.status_code == 400
+    html = unescape(response.get_data(as_text=True))
+    assert "Code postal inconnu : « 99999 »" in html
+    assert 'aria-invalid="true"' in html and 'value="99999"' in html
+    assert client.get_cookie("region").value == "53"
+
+
+def first_offer_id(app) -> str:
+    with app.test_request_context():
+        from webui import catalogue
+
+        return catalogue.catalogue()[0].id
+
+
+def page_types(app) -> list[str]:
+    return [
+        "/etapes/gerer",
+        "/etapes/diagnostic",
+        "/recherche?q=douane",
+        "/offres",
+        f"/offres/{first_offer_id(app)}",
+        "/agenda",
+        "/pays/de",
+    ]
+
+
+@pytest.mark.parametrize("code", ["76", "53", "04"])
+def test_the_region_block_is_on_every_page_type_once_chosen(app, code):
+    client = app.test_client()
+    adviser = directory().regions[code].contacts[0]
+    name = regions()[code].name
+    for path in page_types(app):
+        assert 'id="ma-region-bloc"' not in client.get(path).get_data(as_text=True), path
+    client.set_cookie("region", code)
+    for path in page_types(app):
+        html = unescape(client.get(path).get_data(as_text=True))
+        block = html[html.index('id="ma-region-bloc"') : html.index("</aside>")]
+        assert f"Dans votre région : {name}" in block, path
+        assert adviser.name in block and f'href="/regions/{code}"' in block, path
+        assert f'href="/agenda?region={code}"' in block
+
+
+def test_the_block_lists_the_regions_offers_and_next_events(app):
+    client = app.test_client()
+    with app.test_request_context():
+        from webui.region_panel import build
+
+        panels = {code: build(code) for code in regions()}
+    code, panel = next((c, p) for c, p in panels.items() if p.offers and p.events)
+    client.set_cookie("region", code)
+    html = client.get("/agenda").get_data(as_text=True)
+    block = html[html.index('id="ma-region-bloc"') : html.index("</aside>")]
+    for offer in panel.offers:
+        assert f'href="/offres/{offer.id}"' in block
+    for event in panel.events:
+        assert event.url in block
+        assert event.event is None or code in event.regions
+    assert len(panel.offers) <= 3 and len(panel.events) <= 3
