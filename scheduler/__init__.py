@@ -6,6 +6,8 @@ at once and the index has one writer; the data directory's crawl lock also keeps
 runs and the scheduler apart. `sources.toml` is re-read when it changes (or on SIGHUP); an
 invalid file is reported and the last valid schedule keeps running. Recrawls queued from the
 maintainers' console (`portail.recrawl`) are handed to the same worker on the reload tick.
+The export hotline's pass (`scheduler.hotline`: its outbox, reminders, escalations and purge)
+runs every minute on a worker of its own, so that a long crawl never holds mail back.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from portail.db import Store, now, open_store
 from portail.sources import ConfigError, Source, SourcesConfig, load_sources
 
 CRAWL_TIMEOUT = 4 * 3600.0
+HOTLINE_EVERY = 60.0  # seconds between two passes of the hotline's outbox and reminders
 INDEX_TIMEOUT = 3600.0
 EXIT_BUSY = 75
 TriggerFactory = Callable[[Source], BaseTrigger]
@@ -218,6 +221,7 @@ class PortalScheduler:
             executors={
                 "default": ThreadPoolExecutor(max_workers=1),
                 "reload": ThreadPoolExecutor(max_workers=1),
+                "hotline": ThreadPoolExecutor(max_workers=1),
             },
             job_defaults={"max_instances": 1, "coalesce": True, "misfire_grace_time": 3600},
         )
@@ -238,7 +242,32 @@ class PortalScheduler:
             id="__reload__",
             executor="reload",
         )
+        self.scheduler.add_job(
+            self.hotline_pass,
+            "interval",
+            seconds=HOTLINE_EVERY,
+            id="__hotline__",
+            executor="hotline",
+        )
         self.scheduler.start()
+
+    def hotline_pass(self) -> None:
+        """One pass of the hotline: outbox, reminders and escalations, purge (one log line
+        when it did something or failed)."""
+        from scheduler.hotline import run_once
+
+        store = open_store(self.data_dir)
+        try:
+            report = run_once(store, self.data_dir)
+            details = {k: v for k, v in report.__dict__.items() if v}
+        except Exception as exc:  # a bad settings file or a database error: crawls go on
+            details = {"error": str(exc)[-500:]}
+        finally:
+            store.close()
+        if details:
+            self.logger.info(
+                json.dumps({"event": "hotline", "at": now(), **details}, ensure_ascii=False)
+            )
 
     def shutdown(self, wait: bool = True) -> None:
         if self.scheduler.running:

@@ -40,9 +40,8 @@ from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
-from typing import Any
 
-from portail.db import Store
+from portail.db import Row, Store
 from portail.hotline import service
 from portail.hotline.routing import Routing, routing
 from portail.hotline.settings import HotlineSettings, load_settings
@@ -125,7 +124,7 @@ def _send_row(
     store: Store,
     connection: smtplib.SMTP,
     settings: HotlineSettings,
-    row: dict[str, Any],
+    row: Row,
     at: datetime,
     report: PassReport,
 ) -> None:
@@ -181,7 +180,7 @@ def _envelope(connection: smtplib.SMTP, sender: str, recipient: str) -> None:
         raise Refused(f"destinataire refusé ({code} {reply.decode(errors='replace')})", code >= 500)
 
 
-def _message(row: dict[str, Any], sender: str, recipient: str) -> EmailMessage:
+def _message(row: Row, sender: str, recipient: str) -> EmailMessage:
     message = EmailMessage()
     message["From"] = sender
     message["To"] = recipient
@@ -205,7 +204,7 @@ def _connect(settings: HotlineSettings) -> smtplib.SMTP:
     return connection
 
 
-def _retry(store: Store, row: dict[str, Any], at: datetime, error: str, report: PassReport) -> None:
+def _retry(store: Store, row: Row, at: datetime, error: str, report: PassReport) -> None:
     delay = min(RETRY_BASE * 2 ** max(row["attempts"] - 1, 0), RETRY_MAX)
     store.outbox_state(
         row["id"],
@@ -219,7 +218,7 @@ def _retry(store: Store, row: dict[str, Any], at: datetime, error: str, report: 
 
 
 def _refused(
-    store: Store, row: dict[str, Any], at: datetime, error: str, permanent: bool, report: PassReport
+    store: Store, row: Row, at: datetime, error: str, permanent: bool, report: PassReport
 ) -> None:
     if permanent:
         store.outbox_state(row["id"], "failed", service.stamp(at), error, claimed=None)

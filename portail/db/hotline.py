@@ -185,7 +185,14 @@ class HotlineAPI(Base):
             changed = db.execute(
                 update(hotline_requests)
                 .where(hotline_requests.c.id == request_id, hotline_requests.c.erased.is_(None))
-                .values({name: "" for name in PERSONAL_FIELDS}, erased=at, updated=at, consent=None)
+                .values(
+                    {
+                        **{name: "" for name in PERSONAL_FIELDS},
+                        "erased": at,
+                        "updated": at,
+                        "consent": None,
+                    }
+                )
             ).rowcount
             if not changed:
                 return False
