@@ -150,10 +150,7 @@ def _send_row(
         return
     store.outbox_state(row["id"], "transmitting", service.stamp(at))
     try:
-        connection.data(_message(row, settings.smtp.sender, recipient).as_bytes())
-    except smtplib.SMTPDataError as exc:  # an error reply: the server did not take it
-        _refused(store, row, at, _describe(exc), exc.smtp_code >= 500, report)
-        return
+        code, reply = connection.data(_wire(_message(row, settings.smtp.sender, recipient)))
     except (OSError, smtplib.SMTPException) as exc:  # no reply: did the server take it?
         report.uncertain += 1
         store.outbox_state(
@@ -163,6 +160,10 @@ def _send_row(
             f"transmission interrompue sans réponse du serveur ({_describe(exc)}) : vérifier "
             "la réception avant de renvoyer",
         )
+        return
+    if code != 250:  # an error reply: the server did not take it
+        text = reply.decode(errors="replace") if isinstance(reply, bytes) else str(reply)
+        _refused(store, row, at, f"message refusé ({code} {text})", code >= 500, report)
         return
     store.outbox_state(row["id"], "sent", service.stamp(at))
     report.sent += 1
@@ -190,6 +191,12 @@ def _message(row: Row, sender: str, recipient: str) -> EmailMessage:
     message["Auto-Submitted"] = "auto-generated"
     message.set_content(row["body"])
     return message
+
+
+def _wire(message: EmailMessage) -> bytes:
+    """The message as SMTP carries it: lines ended by CRLF (a bare LF is refused by careful
+    servers, and makes the whole message one over-long line)."""
+    return message.as_bytes(policy=message.policy.clone(linesep="\r\n"))
 
 
 def _connect(settings: HotlineSettings) -> smtplib.SMTP:

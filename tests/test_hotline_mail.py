@@ -1,0 +1,290 @@
+"""The hotline's mail, through a real SMTP server on loopback (aiosmtpd): a server down then
+up delivers each mail once, later; a sender killed by SIGKILL loses nothing and sends
+nothing twice; an uncertain transmission is never resent by itself."""
+
+from __future__ import annotations
+
+import asyncio
+import email
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from portail.db import open_store
+from portail.hotline import service
+from portail.hotline.routing import routing
+from portail.hotline.settings import load_settings
+from scheduler.hotline import LEASE, run_once
+
+LABELS = {"subject": routing().subjects, "step": {}, "size": routing().sizes, "sector": {}}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Sink:
+    """An SMTP handler that keeps what it accepted; `stall` holds DATA without a reply."""
+
+    def __init__(self) -> None:
+        self.accepted: list[email.message.Message] = []
+        self.received_data = 0  # DATA exchanges that reached the handler
+        self.stall = False
+
+    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
+        self.received_data += 1
+        while self.stall:
+            await asyncio.sleep(0.05)
+        message = email.message_from_bytes(envelope.content)
+        message["X-Envelope-To"] = ",".join(envelope.rcpt_tos)
+        self.accepted.append(message)
+        return "250 Message accepted for delivery"
+
+
+@pytest.fixture
+def smtp_server():
+    """Start (and stop) real SMTP servers on loopback ports: `start(port)` → its Sink."""
+    controllers: list[Controller] = []
+
+    def start(port: int) -> Sink:
+        sink = Sink()
+        controller = Controller(sink, hostname="127.0.0.1", port=port)
+        controller.start()
+        controllers.append(controller)
+        return sink
+
+    yield start
+    for controller in controllers:
+        for handler in [controller.handler]:
+            handler.stall = False
+        controller.stop()
+
+
+@pytest.fixture
+def silent_server():
+    """A TCP server that accepts connections and never says a word (a stuck mail server)."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    held: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        listener.settimeout(0.1)
+        while not stop.is_set():
+            try:
+                held.append(listener.accept()[0])
+            except OSError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield listener.getsockname()[1]
+    stop.set()
+    thread.join()
+    for connection in held:
+        connection.close()
+    listener.close()
+
+
+def configure(data, port: int) -> None:
+    (data / "hotline-settings.toml").write_text(
+        f'[smtp]\nhost = "127.0.0.1"\nport = {port}\nsender = "hotline@portail.test"\n'
+        "timeout = 20\n"
+        '[addresses]\n"bpifrance-53" = "bpi-bretagne@guichet.test"\n'
+        'default = "orientation@guichet.test"\n',
+        "utf-8",
+    )
+
+
+@pytest.fixture
+def data(tmp_path, monkeypatch):
+    for name in ("PORTAIL_DATABASE_URL", "PORTAIL_SMTP_HOST", "PORTAIL_SMTP_PORT"):
+        monkeypatch.delenv(name, raising=False)
+    path = tmp_path / "var"
+    path.mkdir()
+    return path
+
+
+def store_request(data, at: datetime) -> str:
+    store = open_store(data)
+    try:
+        done = service.submit(
+            store,
+            routing(),
+            service.Submission(
+                "financement",
+                "strategie",
+                "",
+                "Financer un salon.",
+                "",
+                "pme",
+                "",
+                "53",
+                "",
+                "Jeanne Essai",
+                "jeanne@example.org",
+                "",
+            ),
+            LABELS,
+            lambda token: f"http://portail.test/hotline/suivi/{token}",
+            at,
+        )
+    finally:
+        store.close()
+    return done.reference
+
+
+def outbox(data) -> list[dict]:
+    store = open_store(data)
+    try:
+        return [dict(r) for r in store.outbox()]
+    finally:
+        store.close()
+
+
+def one_pass(data, at: datetime):
+    store = open_store(data)
+    try:
+        return run_once(store, data, at=at, settings=load_settings(data))
+    finally:
+        store.close()
+
+
+def ids(messages) -> list[str]:
+    return sorted(m["Message-ID"] for m in messages)
+
+
+def test_mail_held_while_the_server_is_down_is_delivered_once_when_it_is_up(data, smtp_server):
+    port = free_port()
+    configure(data, port)
+    t0 = datetime.now(UTC)
+    store_request(data, t0)
+    down = one_pass(data, t0)
+    assert (down.sent, down.retried) == (0, 2)
+    rows = outbox(data)
+    assert {r["status"] for r in rows} == {"pending"}
+    assert all("injoignable" in r["last_error"] for r in rows)
+    sink = smtp_server(port)
+    assert one_pass(data, t0 + timedelta(seconds=30)).sent == 0  # not due before its delay
+    assert one_pass(data, t0 + timedelta(seconds=61)).sent == 2
+    assert one_pass(data, t0 + timedelta(hours=2)).sent == 0
+    rows = outbox(data)
+    assert {r["status"] for r in rows} == {"sent"}
+    assert ids(sink.accepted) == sorted(r["message_id"] for r in rows)
+    to = {m["X-Envelope-To"]: m for m in sink.accepted}
+    assert set(to) == {"jeanne@example.org", "bpi-bretagne@guichet.test"}
+    receipt = to["jeanne@example.org"]
+    assert receipt["Subject"].startswith("Votre demande HL-")
+    assert "http://portail.test/hotline/suivi/" in receipt.get_payload(decode=True).decode()
+
+
+def portail_hotline_run(data) -> subprocess.Popen[str]:
+    env = {**os.environ, "PORTAIL_DATA": str(data)}
+    env.pop("PORTAIL_DATABASE_URL", None)
+    return subprocess.Popen(
+        [sys.executable, "-m", "portail_cli", "hotline", "run"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def wait_for(
+    data, status: str, proc: subprocess.Popen[str], every: bool = False, seconds: float = 30
+) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        found = [r["status"] == status for r in outbox(data)]
+        if all(found) if every else any(found):
+            return
+        assert proc.poll() is None, proc.communicate()
+        time.sleep(0.05)
+    raise AssertionError(f"no mail reached « {status} »: {outbox(data)}")
+
+
+def kill(proc: subprocess.Popen[str]) -> None:
+    proc.send_signal(signal.SIGKILL)
+    proc.communicate(timeout=10)  # waits, and closes its pipes
+    assert proc.returncode == -signal.SIGKILL
+
+
+def test_a_sender_killed_before_the_server_answers_loses_nothing(data, silent_server, smtp_server):
+    configure(data, silent_server)
+    store_request(data, datetime.now(UTC))
+    proc = portail_hotline_run(data)
+    wait_for(data, "sending", proc, every=True)
+    kill(proc)
+    assert {r["status"] for r in outbox(data)} == {"sending"}  # claimed by the dead sender
+    port = free_port()
+    configure(data, port)
+    sink = smtp_server(port)
+    now = datetime.now(UTC)
+    assert one_pass(data, now).sent == 0  # its claim is still a live lease
+    assert one_pass(data, now + LEASE + timedelta(seconds=1)).sent == 2
+    assert one_pass(data, now + LEASE + timedelta(hours=1)).sent == 0
+    assert ids(sink.accepted) == sorted(r["message_id"] for r in outbox(data))
+    assert {r["status"] for r in outbox(data)} == {"sent"}
+
+
+def test_a_sender_killed_during_data_never_resends_that_mail_by_itself(data, smtp_server):
+    port = free_port()
+    configure(data, port)
+    sink = smtp_server(port)
+    sink.stall = True
+    store_request(data, datetime.now(UTC))
+    proc = portail_hotline_run(data)
+    wait_for(data, "transmitting", proc)
+    deadline = time.monotonic() + 10
+    while not sink.received_data and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert sink.received_data == 1  # the server has the mail, but never said it took it
+    kill(proc)
+    sink.stall = False
+    later = datetime.now(UTC) + LEASE + timedelta(seconds=1)
+    report = one_pass(data, later)
+    rows = {r["kind"]: r for r in outbox(data)}
+    assert rows["receipt"]["status"] == "uncertain"
+    assert "vérifier la réception" in rows["receipt"]["last_error"]
+    assert rows["desk"]["status"] == "sent"  # the dead sender never reached it: sent once
+    assert report.sent == 1
+    assert one_pass(data, later + timedelta(hours=3)).sent == 0
+    delivered = [m["Message-ID"] for m in sink.accepted]
+    assert rows["receipt"]["message_id"] not in delivered
+    # A maintainer checked the mailbox and sends it again: the same Message-ID, once.
+    store = open_store(data)
+    try:
+        assert store.settle_outbox(rows["receipt"]["id"], resend=True, at=service.stamp(later))
+    finally:
+        store.close()
+    assert one_pass(data, later + timedelta(hours=4)).sent == 1
+    assert sorted(m["Message-ID"] for m in sink.accepted) == sorted(
+        r["message_id"] for r in outbox(data)
+    )
+
+
+def test_a_permanent_refusal_is_failed_and_a_missing_address_waits(data, smtp_server):
+    port = free_port()
+    (data / "hotline-settings.toml").write_text(
+        f'[smtp]\nhost = "127.0.0.1"\nport = {port}\nsender = "hotline@portail.test"\n', "utf-8"
+    )
+    sink = smtp_server(port)
+    at = datetime.now(UTC)
+    store_request(data, at)
+    report = one_pass(data, at)
+    rows = {r["kind"]: r for r in outbox(data)}
+    assert rows["receipt"]["status"] == "sent" and report.sent == 1
+    assert rows["desk"]["status"] == "pending" and report.waiting == 1
+    assert "aucune adresse configurée pour « bpifrance-53 »" in rows["desk"]["last_error"]
+    assert len(sink.accepted) == 1
