@@ -23,6 +23,7 @@ NAVIGATION = (
     ("Régions", "regions.index"),
     ("Pays", "countries.index"),
     ("Agenda", "agenda.index"),
+    ("Hotline", "hotline.index"),
 )
 SITE_NAME = "France International"
 TAGLINE = "Le portail de l'export"
