@@ -288,3 +288,80 @@ def test_a_permanent_refusal_is_failed_and_a_missing_address_waits(data, smtp_se
     assert rows["desk"]["status"] == "pending" and report.waiting == 1
     assert "aucune adresse configurée pour « bpifrance-53 »" in rows["desk"]["last_error"]
     assert len(sink.accepted) == 1
+
+
+def test_a_portal_killed_right_after_storing_a_request_loses_nothing(data, smtp_server):
+    """The real `portail serve` takes a request through its three steps and is killed by
+    SIGKILL as soon as it has answered: the request and both its mails are there, and the
+    scheduler's pass delivers each once."""
+    import http.cookiejar
+    import re
+    import urllib.parse
+    import urllib.request
+
+    mail_port, web_port = free_port(), free_port()
+    configure(data, mail_port)
+    env = {**os.environ, "PORTAIL_DATA": str(data), "PORTAIL_COOKIE_SECURE": "0"}
+    env.pop("PORTAIL_DATABASE_URL", None)
+    web = subprocess.Popen(
+        [sys.executable, "-m", "portail_cli", "serve", "--port", str(web_port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{web_port}"
+    opener = urllib.request.build_opener(
+        urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                page = opener.open(base + "/hotline", timeout=5).read().decode()
+                break
+            except OSError:
+                assert web.poll() is None and time.monotonic() < deadline, web.communicate()
+                time.sleep(0.2)
+        steps = [
+            {
+                "etape_formulaire": "1",
+                "sujet": "douane",
+                "etape": "gerer",
+                "pays": "GB",
+                "message": "Quelles formalités pour vendre nos fromages au Royaume-Uni ?",
+            },
+            {"etape_formulaire": "2", "taille": "micro", "region": "28"},
+            {
+                "etape_formulaire": "3",
+                "nom": "Luc Essai",
+                "courriel": "luc@example.org",
+                "consentement": "oui",
+            },
+        ]
+        carried: dict[str, str] = {}
+        for values in steps:
+            carried = {
+                **dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page)),
+                **values,
+            }
+            body = urllib.parse.urlencode(carried).encode()
+            response = opener.open(base + "/hotline", data=body, timeout=10)
+            page = response.read().decode()
+        assert "/hotline/suivi/" in response.url and "transmise à" in page
+    finally:
+        kill(web)
+    rows = outbox(data)
+    assert [(r["kind"], r["status"], r["to_desk"]) for r in rows] == [
+        ("receipt", "pending", ""),
+        ("desk", "pending", "douane-28"),
+    ]
+    sink = smtp_server(mail_port)
+    at = datetime.now(UTC)
+    assert one_pass(data, at).sent == 2
+    assert one_pass(data, at + timedelta(hours=1)).sent == 0
+    assert ids(sink.accepted) == sorted(r["message_id"] for r in outbox(data))
+    assert {m["X-Envelope-To"] for m in sink.accepted} == {
+        "luc@example.org",
+        "orientation@guichet.test",
+    }
