@@ -34,13 +34,15 @@ from indexer.ranking import Ranked, rank
 from indexer.snippets import make_snippet
 from indexer.spelling import Speller
 from indexer.understand import Understood, understand
+from portail.actors import ACTORS, DEFAULT_ACTOR
 from portail.geo import regions
 
-FACET_FIELDS = ("step", "kind", "provider", "region", "country", "sector")
+FACET_FIELDS = ("step", "kind", "provider", "actor", "region", "country", "sector")
 INDEX_FIELD = {
     "step": "step",
     "kind": "kind",
     "provider": "provider",
+    "actor": "actor",
     "region": "regions",
     "country": "countries",
     "sector": "sectors",
@@ -65,6 +67,7 @@ class SearchQuery:
     step: str | None = None
     kind: str | None = None
     provider: str | None = None
+    actor: str | None = None
     country: str | None = None
     region: str | None = None
     sector: str | None = None
@@ -98,6 +101,7 @@ class Hit:
     event: dict[str, Any] | None
     first_seen: str | None
     extra: dict[str, Any] = field(default_factory=dict)
+    actor: str = DEFAULT_ACTOR
 
 
 @dataclass
@@ -134,6 +138,7 @@ def parse_query_args(args: Mapping[str, str]) -> SearchQuery:
     provider = (args.get("provider") or "").strip() or None
     if provider and len(provider) > 200:
         raise QueryError("Le nom de l'organisme est trop long.")
+    actor = _choice(args.get("actor"), tuple(ACTORS), "type d'acteur")
     sector = (args.get("sector") or "").strip() or None
     if sector and not re.fullmatch(r"[a-z0-9-]{1,60}", sector):
         raise QueryError(f"Secteur inconnu : « {sector} ».")
@@ -148,6 +153,7 @@ def parse_query_args(args: Mapping[str, str]) -> SearchQuery:
         step=step,
         kind=kind,
         provider=provider,
+        actor=actor,
         country=country,
         region=region,
         sector=sector,
@@ -401,6 +407,7 @@ class Searcher:
             event=extra.get("event"),
             first_seen=first.isoformat() if isinstance(first, datetime) else None,
             extra=extra,
+            actor=stored.get("actor") or DEFAULT_ACTOR,
         )
 
     def _suggest(self, q: SearchQuery, allowed: np.ndarray) -> str | None:

@@ -9,6 +9,7 @@ from typing import Any
 from babel.dates import format_date
 from flask import Flask, current_app, request, url_for
 
+from portail.actors import actor_label
 from portail.geo import country_name, region_name, regions
 from webui import content, links
 
@@ -85,6 +86,7 @@ def init_app(app: Flask) -> None:
         region_name=region_name,
         kind_label=content.kind_label,
         sector_label=content.sector_label,
+        actor_label=actor_label,
         facet_label=content.facet_label,
         external_url=links.external_url,
         slugify=content.slugify,
