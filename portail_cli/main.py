@@ -324,7 +324,8 @@ def data() -> None:
 @data.command(
     "check",
     help="Valide chaque fichier de données éditoriales (parcours, types, secteurs, pays, "
-    "fuseaux horaires, régions, requêtes, synonymes, offres, épingles, annuaire, corrections) ; "
+    "fuseaux horaires, régions, requêtes, synonymes, offres, épingles, annuaire, hotline, "
+    "corrections) ; "
     "code 0 ou 2.",
 )
 def data_check() -> None:

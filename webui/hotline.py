@@ -33,6 +33,8 @@ from flask.sansio.blueprints import BlueprintSetupState
 from portail.geo import regions
 from portail.hotline import service
 from portail.hotline.routing import UNKNOWN_STEP, routing
+from portail.hotline.settings import HotlineSettings, load_settings
+from portail.schema import DataError
 from webui import content
 from webui import hotline_form as form
 from webui import store as app_store
@@ -43,7 +45,7 @@ bp = Blueprint("hotline", __name__)
 HOTLINE_DEFAULTS: dict[str, Any] = {
     # (seconds, requests): each client may send at most that many requests in that window.
     "HOTLINE_LIMITS": ((3600, 5), (86400, 20)),
-    "HOTLINE_PUBLIC_URL": None,  # the portal's address in mails; None: the request's own
+    "HOTLINE_PUBLIC_URL": None,  # the portal's address in mails; None: the settings', or ours
     "HOTLINE_NOW": None,  # a fixed ISO moment for tests; None: the real clock
 }
 PUBLIC_EVENTS = {
@@ -79,16 +81,17 @@ def labels() -> dict[str, dict[str, str]]:
     }
 
 
-def retention_days() -> int:
-    """How long personal data is kept, as the settings say (the default if they are wrong:
-    `portail data check` reports them)."""
-    from portail.hotline.settings import HotlineSettings, load_settings
-    from portail.schema import DataError
-
+def settings() -> HotlineSettings:
+    """The hotline's settings (the defaults if the file is wrong: `portail data check` says
+    why)."""
     try:
-        return load_settings(Path(current_app.config["DATA_DIR"])).retention_days
+        return load_settings(Path(current_app.config["DATA_DIR"]))
     except DataError:
-        return HotlineSettings().retention_days
+        return HotlineSettings()
+
+
+def retention_days() -> int:
+    return settings().retention_days
 
 
 def client_key() -> str:
@@ -206,7 +209,7 @@ def _submit(values: dict[str, str]) -> Response:
 
 
 def follow_url(token: str) -> str:
-    base = current_app.config.get("HOTLINE_PUBLIC_URL") or request.url_root
+    base = current_app.config.get("HOTLINE_PUBLIC_URL") or settings().public_url or request.url_root
     return base.rstrip("/") + url_for("hotline.follow", token=token)
 
 
