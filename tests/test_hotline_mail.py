@@ -365,3 +365,40 @@ def test_a_portal_killed_right_after_storing_a_request_loses_nothing(data, smtp_
         "luc@example.org",
         "orientation@guichet.test",
     }
+
+
+def test_the_scheduler_reminds_and_escalates_by_mail_on_a_fast_clock(data, smtp_server):
+    port = free_port()
+    configure(data, port)
+    sink = smtp_server(port)
+    monday = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # 10:00 in Paris
+    store_request(data, monday)
+    assert one_pass(data, monday).sent == 2
+    thursday = datetime(2026, 3, 5, 9, 0, tzinfo=UTC)  # 3 working days later
+    report = one_pass(data, thursday)
+    assert (report.reminded, report.escalated, report.sent) == (1, 0, 1)
+    assert one_pass(data, thursday + timedelta(days=1)).sent == 0
+    wednesday = datetime(2026, 3, 11, 9, 0, tzinfo=UTC)  # 7 working days later
+    report = one_pass(data, wednesday)
+    assert (report.reminded, report.escalated, report.sent) == (0, 1, 1)
+    subjects = [(m["X-Envelope-To"], m["Subject"].split(" :")[0]) for m in sink.accepted[2:]]
+    assert subjects == [
+        ("bpi-bretagne@guichet.test", "Relance"),
+        ("orientation@guichet.test", "Escalade"),
+    ]
+
+
+def test_the_scheduler_runs_the_hotline_pass_and_logs_it(data, smtp_server, tmp_path):
+    from scheduler import PortalScheduler
+
+    port = free_port()
+    configure(data, port)
+    sink = smtp_server(port)
+    sources = tmp_path / "sources.toml"
+    sources.write_text('[[source]]\nid = "x"\nname = "X"\nstart_urls = ["http://127.0.0.1:9/"]\n')
+    scheduler = PortalScheduler(sources, data)
+    store_request(data, datetime.now(UTC))
+    scheduler.hotline_pass()
+    assert len(sink.accepted) == 2
+    log = (data / "logs" / "schedule.log").read_text("utf-8")
+    assert '"event": "hotline"' in log and '"sent": 2' in log
