@@ -49,6 +49,7 @@ from portail.hotline.settings import HotlineSettings, load_settings
 LEASE = timedelta(minutes=10)  # longer than any SMTP session: a claim older is a dead sender's
 RETRY_BASE = 60  # seconds before the first retry; doubled each time, up to RETRY_MAX
 RETRY_MAX = 3600
+RECEIPT_SENT = "[accusé de réception envoyé ; son lien personnel de suivi n'est pas conservé]"
 
 
 @dataclass
@@ -165,7 +166,10 @@ def _send_row(
         text = reply.decode(errors="replace") if isinstance(reply, bytes) else str(reply)
         _refused(store, row, at, f"message refusé ({code} {text})", code >= 500, report)
         return
-    store.outbox_state(row["id"], "sent", service.stamp(at))
+    # The receipt holds the private link: once sent, the outbox does not keep it (only the
+    # token's hash is stored anywhere).
+    kept = {"body": RECEIPT_SENT} if row["kind"] == "receipt" else {}
+    store.outbox_state(row["id"], "sent", service.stamp(at), **kept)
     report.sent += 1
 
 

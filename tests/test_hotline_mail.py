@@ -187,6 +187,7 @@ def test_mail_held_while_the_server_is_down_is_delivered_once_when_it_is_up(data
     receipt = to["jeanne@example.org"]
     assert receipt["Subject"].startswith("Votre demande HL-")
     assert "http://portail.test/hotline/suivi/" in receipt.get_payload(decode=True).decode()
+    assert all("/hotline/suivi/" not in r["body"] for r in rows)  # not kept once sent
 
 
 def portail_hotline_run(data) -> subprocess.Popen[str]:
