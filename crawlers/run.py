@@ -150,7 +150,9 @@ def _crawl(sources: list[Source], store: Store, data_dir: Path, err: IO[str]) ->
     started = time.monotonic()
     crawls: list[tuple[Source, int, Any]] = []
     for source in sources:
-        store.record_source(source.id, source.name, source.organisation, source.region)
+        store.record_source(
+            source.id, source.name, source.organisation, source.region, source.actor
+        )
         crawl_id = store.start_crawl(source.id)
         # One spider class per source, so that each crawler gets its own settings.
         spider_cls = type(

@@ -33,6 +33,7 @@ from whoosh.writing import LockError
 from indexer.analysis import ANALYSIS_VERSION, french_analyzer, place_names
 from indexer.corrections import Correction, load_corrections
 from indexer.enrich import Enrichment, enrich_page
+from portail.actors import DEFAULT_ACTOR
 from portail.db import Store, now, open_store
 
 INDEX_DIR = "index"
@@ -42,7 +43,7 @@ MAX_PROCS = 4
 PR_SET_PDEATHSIG = 1
 # Bumped when the index's fields change; with the analysis version, a generation built
 # otherwise is rebuilt in full by the next `portail index`.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 3  # 3: each page's kind of actor (public, consulaire, prive, associatif)
 
 
 def index_format() -> str:
@@ -117,6 +118,7 @@ def schema() -> Schema:
         summary=STORED,
         description=STORED,
         provider=ID(stored=True),
+        actor=ID(stored=True),
         source=ID(stored=True),
         step=ID(stored=True),
         steps=STORED,
@@ -372,6 +374,7 @@ def document(row: Any, e: Enrichment, sources: dict[str, Any]) -> dict[str, Any]
         "summary": summary,
         "description": row["description"] or "",
         "provider": source["organisation"] if source else row["source"],
+        "actor": (source.get("actor") if source else None) or DEFAULT_ACTOR,
         "source": row["source"],
         "step": e.step or "",
         "steps": json.dumps(e.steps),

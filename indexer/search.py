@@ -36,13 +36,15 @@ from indexer.sectors import sectors
 from indexer.snippets import make_snippet
 from indexer.spelling import Speller
 from indexer.understand import Understood, understand
+from portail.actors import ACTORS, DEFAULT_ACTOR
 from portail.geo import country_name, region_name, regions
 
-FACET_FIELDS = ("step", "kind", "provider", "region", "country", "sector")
+FACET_FIELDS = ("step", "kind", "provider", "actor", "region", "country", "sector")
 INDEX_FIELD = {
     "step": "step",
     "kind": "kind",
     "provider": "provider",
+    "actor": "actor",
     "region": "regions",
     "country": "countries",
     "sector": "sectors",
@@ -96,6 +98,7 @@ class SearchQuery:
     step: str | None = None
     kind: str | None = None
     provider: str | None = None
+    actor: str | None = None
     country: str | None = None
     region: str | None = None
     sector: str | None = None
@@ -130,6 +133,7 @@ class Hit:
     first_seen: str | None
     extra: dict[str, Any] = field(default_factory=dict)
     updated: str | None = None  # the date the page gives itself (modified, else published)
+    actor: str = DEFAULT_ACTOR
 
 
 @dataclass
@@ -164,6 +168,7 @@ def parse_query_args(args: Mapping[str, str]) -> SearchQuery:
     provider = (args.get("provider") or "").strip() or None
     if provider and len(provider) > 200:
         raise QueryError("Le nom de l'organisme est trop long.", "provider")
+    actor = _choice(args, "actor", ACTORS)
     sector = _choice(args, "sector", sectors())
     sort = _choice(args, "sort", SORTS) or "relevance"
     literal = _choice(args, "literal", LITERAL) or ""
@@ -172,6 +177,7 @@ def parse_query_args(args: Mapping[str, str]) -> SearchQuery:
         step=step,
         kind=kind,
         provider=provider,
+        actor=actor,
         country=country,
         region=region,
         sector=sector,
@@ -453,6 +459,7 @@ class Searcher:
             first_seen=first.isoformat() if isinstance(first, datetime) else None,
             extra=extra,
             updated=updated.date().isoformat() if isinstance(updated, datetime) else None,
+            actor=stored.get("actor") or DEFAULT_ACTOR,
         )
 
     def _suggest(self, q: SearchQuery, allowed: np.ndarray) -> str | None:

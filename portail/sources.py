@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from portail.actors import ACTORS, default_actor
 from portail.geo import regions
 from portail.schema import (
     Bool,
@@ -63,6 +64,12 @@ def _region(code: str) -> str | None:
     return None
 
 
+def _actor(value: str) -> str | None:
+    if value not in ACTORS:
+        return f"type d'acteur inconnu « {value} » (attendu : {', '.join(ACTORS)})"
+    return None
+
+
 def _identifier(value: str) -> str | None:
     if not re.fullmatch(ID_RE, value):
         return f"« {value} » : seuls les minuscules, chiffres et tirets sont permis"
@@ -107,6 +114,11 @@ SOURCE_FIELDS: dict[str, Field] = {
         help="expressions régulières qui écartent une URL",
     ),
     "region": Field(Str(check=_region, label="un code de région INSEE"), help="code INSEE"),
+    "actor": Field(
+        Str(check=_actor, label="un type d'acteur"),
+        help="public, consulaire, prive ou associatif (facette « type d'acteur ») ; par défaut "
+        "consulaire pour une chambre (CCI, CMA…), public sinon",
+    ),
     **DEFAULT_FIELDS,
 }
 SOURCE_KEYS = SOURCE_FIELDS  # documented in the README (tests/test_docs.py)
@@ -131,6 +143,7 @@ class Source:
     allow: tuple[str, ...] = ()
     deny: tuple[str, ...] = ()
     region: str = ""
+    actor: str = "public"  # public | consulaire | prive | associatif
     user_agent: str = DEFAULT_USER_AGENT
     schedule: str = "0 3 * * *"
     depth: int = 4
@@ -200,6 +213,7 @@ def _build(values: dict[str, Any], defaults: dict[str, Any]) -> Source:
     for key in ("start_urls", "sitemaps", "feeds", "allow", "deny"):
         merged[key] = tuple(merged.get(key, ()))
     merged["organisation"] = merged.get("organisation") or merged["name"]
+    merged["actor"] = merged.get("actor") or default_actor(merged["organisation"], merged["name"])
     if "delay" in merged:
         merged["delay"] = float(merged["delay"])
     return Source(**merged)

@@ -353,7 +353,8 @@ def data() -> None:
 @data.command(
     "check",
     help="Valide chaque fichier de données éditoriales (parcours, types, secteurs, pays, "
-    "fuseaux horaires, régions, requêtes, synonymes, offres, épingles, annuaire, corrections) ; "
+    "fuseaux horaires, régions, requêtes, synonymes, offres, épingles, annuaire, hotline, "
+    "corrections) ; "
     "code 0 ou 2.",
 )
 def data_check() -> None:
@@ -395,6 +396,8 @@ def _data_files():  # type: ignore[no-untyped-def]
     )
     from indexer.classify import load_pins
     from portail import geo
+    from portail.hotline import routing as hotline_routing
+    from portail.hotline import settings as hotline_settings
     from portail.paths import data_dir
     from portail.schema import load_toml
     from webui import content, diagnostic_spec, facts, zones
@@ -440,6 +443,8 @@ def _data_files():  # type: ignore[no-untyped-def]
             lambda: load_toml(facts.FACTS_FILE, facts.SCHEMA, facts.consistency),
         ),
         ("webui/data/autodiagnostic.toml", lambda: diagnostic_spec.load_spec()),
+        ("portail/data/hotline.toml", lambda: hotline_routing.load_routing()),
+        ("var/hotline-settings.toml", lambda: hotline_settings.load_settings(data_dir())),
         ("var/corrections.toml", lambda: _first_release_corrections(data_dir())),
     ]
 
@@ -494,6 +499,41 @@ def db_upgrade() -> None:
         store.close()
     if imported:
         click.echo(f"{plural(imported, 'correction importée')} de corrections.toml dans la base.")
+
+
+@main.group(help="La hotline de l'export : envoi des courriels, relances, purge.")
+def hotline() -> None:
+    pass
+
+
+@hotline.command(
+    "run",
+    help="Un passage : relance les guichets sans réponse (3 jours ouvrés), prévient le guichet "
+    "national (7 jours), efface les données personnelles échues, puis envoie les courriels en "
+    "attente. Le planificateur le fait chaque minute.",
+)
+def hotline_run() -> None:
+    from portail.db import open_store
+    from portail.paths import data_dir
+    from portail.schema import DataError
+    from scheduler.hotline import run_once
+
+    store = open_store(data_dir())
+    try:
+        report = run_once(store, data_dir())
+    except DataError as exc:
+        for line in exc.errors:
+            click.echo(line, err=True)
+        click.echo("Réglages de la hotline invalides : rien n'a été envoyé.", err=True)
+        sys.exit(2)
+    finally:
+        store.close()
+    click.echo(
+        f"Hotline : {report.sent} courriel(s) envoyé(s), {report.retried} à réessayer, "
+        f"{report.failed} refusé(s), {report.uncertain} incertain(s), {report.waiting} en "
+        f"attente de réglages ; {report.reminded} relance(s), {report.escalated} escalade(s), "
+        f"{report.purged} demande(s) purgée(s)."
+    )
 
 
 @main.group(help="Gérer l'annuaire éditorial des partenaires et des contacts régionaux.")

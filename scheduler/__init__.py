@@ -8,6 +8,9 @@ invalid file is reported and the last valid schedule keeps running. Recrawls que
 maintainers' console (`portail.recrawl`) are handed to the same worker on the reload tick.
 Every night the upkeep (`maintenance`) deletes the self-assessments abandoned past their
 retention.
+
+The export hotline's pass (`scheduler.hotline`: its outbox, reminders, escalations and purge)
+runs every minute on a worker of its own, so that a long crawl never holds mail back.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ from portail.db.selfassessment import retention_days
 from portail.sources import ConfigError, Source, SourcesConfig, load_sources
 
 CRAWL_TIMEOUT = 4 * 3600.0
+HOTLINE_EVERY = 60.0  # seconds between two passes of the hotline's outbox and reminders
 INDEX_TIMEOUT = 3600.0
 EXIT_BUSY = 75
 MAINTENANCE_HOUR = 4  # the nightly upkeep (Paris time), away from the crawls' usual hours
@@ -223,6 +227,7 @@ class PortalScheduler:
             executors={
                 "default": ThreadPoolExecutor(max_workers=1),
                 "reload": ThreadPoolExecutor(max_workers=1),
+                "hotline": ThreadPoolExecutor(max_workers=1),
             },
             job_defaults={"max_instances": 1, "coalesce": True, "misfire_grace_time": 3600},
         )
@@ -249,6 +254,13 @@ class PortalScheduler:
             id="__maintenance__",
             executor="reload",
         )
+        self.scheduler.add_job(
+            self.hotline_pass,
+            "interval",
+            seconds=HOTLINE_EVERY,
+            id="__hotline__",
+            executor="hotline",
+        )
         self.scheduler.start()
 
     def maintenance(self) -> int:
@@ -265,6 +277,24 @@ class PortalScheduler:
             )
         )
         return count
+
+    def hotline_pass(self) -> None:
+        """One pass of the hotline: outbox, reminders and escalations, purge (one log line
+        when it did something or failed)."""
+        from scheduler.hotline import run_once
+
+        store = open_store(self.data_dir)
+        try:
+            report = run_once(store, self.data_dir)
+            details = {k: v for k, v in report.__dict__.items() if v}
+        except Exception as exc:  # a bad settings file or a database error: crawls go on
+            details = {"error": str(exc)[-500:]}
+        finally:
+            store.close()
+        if details:
+            self.logger.info(
+                json.dumps({"event": "hotline", "at": now(), **details}, ensure_ascii=False)
+            )
 
     def shutdown(self, wait: bool = True) -> None:
         if self.scheduler.running:

@@ -57,7 +57,7 @@ def test_crontab_prints_one_line_per_enabled_source(demo_web, make_sources, tmp_
     result = run_portail("schedule", "--sources", str(sources), "--crontab", data=tmp_path)
     assert result.returncode == 0, result.stderr
     lines = [ln for ln in result.stdout.splitlines() if "crawl" in ln]
-    assert len(lines) == 12 and "CRON_TZ=Europe/Paris" in result.stdout
+    assert len(lines) == 14 and "CRON_TZ=Europe/Paris" in result.stdout
     assert lines[0].startswith("*/30 * * * * ") and "--source bpifrance" in lines[0]
     assert not any("--source off" in ln for ln in lines)
 

@@ -44,6 +44,23 @@ def test_valid_file_applies_defaults_and_organisation():
 
 
 @pytest.mark.parametrize(
+    ("keys", "actor"),
+    [
+        ({}, "public"),
+        ({"organisation": '"CCI Bretagne"'}, "consulaire"),
+        ({"name": '"Chambre de commerce française au Japon"'}, "consulaire"),
+        ({"organisation": '"Chambre de métiers et de l\'artisanat"'}, "consulaire"),
+        ({"organisation": '"Banque du Littoral"'}, "public"),  # said by `actor`, not guessed
+        ({"organisation": '"CCI Bretagne"', "actor": '"associatif"'}, "associatif"),
+        ({"actor": '"prive"'}, "prive"),
+    ],
+)
+def test_a_source_s_actor_is_read_or_defaults_by_its_kind(keys, actor):
+    (src,) = parse_sources(source(**keys)).sources
+    assert src.actor == actor
+
+
+@pytest.mark.parametrize(
     ("text", "expected"),
     [
         ("[[source]\nid = 1", "ligne 1, colonne"),
@@ -60,6 +77,12 @@ def test_valid_file_applies_defaults_and_organisation():
         (source(start_urls='["ftp://exemple.fr/"]'), "start_urls[0] : « ftp://exemple.fr/ »"),
         (source(sitemaps='["exemple.fr/sitemap.xml"]'), "n'est pas une URL http(s) valide"),
         (source(region='"99"'), "region : code de région INSEE inconnu « 99 »"),
+        (
+            source(actor='"privé"'),
+            "source « ok », actor : type d'acteur inconnu « privé » (attendu : public, "
+            "consulaire, prive, associatif)",
+        ),
+        (source(actor="true"), "actor : doit être un type d'acteur, pas un booléen"),
         (source(schedule='"0 3 * *"'), "schedule : expression cron invalide"),
         (source(schedule='"61 3 * * *"'), "schedule : expression cron invalide"),
         (source(delay="-1"), "delay : valeur -1 hors des limites raisonnables"),

@@ -14,6 +14,7 @@ from indexer.search import (
     Hit,
     SearchResults,
 )
+from portail.actors import ACTORS
 from webui import agenda, autodiagnostic, country_schemas, params, twin_schemas
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -61,6 +62,7 @@ def result(hit: Hit) -> dict[str, Any]:
         "step": hit.step,
         "kind": hit.kind,
         "provider": hit.provider,
+        "actor": hit.actor,
         "countries": hit.countries,
         "regions": hit.regions,
         "date": hit.date,
@@ -114,6 +116,11 @@ def openapi_document(search_url: str) -> dict[str, Any]:
             "Organisme, tel que les facettes le nomment.",
             {"type": "string", "maxLength": 200},
         ),
+        _param(
+            "actor",
+            "Type d'acteur : public, consulaire, prive (acteur privé) ou associatif.",
+            {"type": "string", "enum": list(ACTORS)},
+        ),
         _param("sector", "Secteur (identifiant).", {"type": "string", "pattern": "^[a-z0-9-]+$"}),
         _param("date_from", "Date de début (AAAA-MM-JJ).", {"type": "string", "format": "date"}),
         _param("date_to", "Date de fin (AAAA-MM-JJ).", {"type": "string", "format": "date"}),
@@ -163,6 +170,12 @@ def openapi_document(search_url: str) -> dict[str, Any]:
             "step": {"type": "string", "nullable": True, "enum": [*STEP_IDS, None]},
             "kind": {"type": "string", "enum": list(KIND_IDS)},
             "provider": string,
+            "actor": {
+                "type": "string",
+                "enum": list(ACTORS),
+                "description": "Type d'acteur de l'organisme : public, consulaire, prive, "
+                "associatif.",
+            },
             "countries": strings,
             "regions": strings,
             "date": {"type": "string", "format": "date", "nullable": True},

@@ -14,6 +14,7 @@ from flask import current_app
 from indexer.journey import STEP_IDS
 from indexer.offers import Cue, Cues, cues, offer_fields
 from indexer.search import Hit, QueryError, SearchQuery, unknown_value
+from portail.actors import ACTORS, DEFAULT_ACTOR
 from portail.geo import regions
 from webui import content, pages, params
 from webui.ids import hash_of, page_id
@@ -22,7 +23,7 @@ MAX_OFFERS = 5000
 # A secondary step is shown when it scores at least this share of the main step's score.
 SECONDARY_STEP_SHARE = 0.6
 NATIONAL = "national"  # the region filter's value for offers open to the whole country
-FILTERS = ("provider", "step", "region", "aide", "public")
+FILTERS = ("provider", "acteur", "step", "region", "aide", "public")
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,7 @@ class Offer:
     summary: str
     date: str | None
     hit: Hit = field(compare=False, repr=False)
+    actor: str = DEFAULT_ACTOR  # public | consulaire | prive | associatif
 
     @property
     def national(self) -> bool:
@@ -96,6 +98,7 @@ def build_offer(hit: Hit, text: str, found: Cues) -> Offer:
         summary=fields.get("summary") or hit.description,
         date=hit.date,
         hit=hit,
+        actor=hit.actor,
     )
 
 
@@ -135,6 +138,7 @@ def find(offer_id: str) -> Offer | None:
 @dataclass(frozen=True)
 class OfferFilters:
     provider: str | None = None
+    acteur: str | None = None
     step: str | None = None
     region: str | None = None
     aide: str | None = None
@@ -160,11 +164,14 @@ def parse_filters(args: Mapping[str, str]) -> OfferFilters:
     if values["provider"] and len(values["provider"]) > 200:
         raise QueryError("Le nom de l'organisme est trop long.", "provider")
     params.check_provider(values["provider"])
+    if values["acteur"] and values["acteur"] not in ACTORS:
+        raise unknown_value("acteur", values["acteur"], ACTORS)
     return OfferFilters(**values)
 
 
 TESTS: dict[str, Callable[[Offer, str], bool]] = {
     "provider": lambda o, v: o.provider == v,
+    "acteur": lambda o, v: o.actor == v,
     "step": lambda o, v: v in o.steps,
     "region": lambda o, v: o.applies_in(v),
     "aide": lambda o, v: any(c.id == v for c in o.benefits),
@@ -195,6 +202,8 @@ def facet_counts(offers: list[Offer], filters: OfferFilters) -> dict[str, Counte
 def _values(offer: Offer, name: str) -> list[str]:
     if name == "provider":
         return [offer.provider]
+    if name == "acteur":
+        return [offer.actor]
     if name == "step":
         return list(offer.steps)
     if name == "region":

@@ -14,6 +14,7 @@ from flask import current_app, request
 from indexer.journey import KIND_IDS, Step, kind_labels, steps
 from indexer.search import Searcher
 from indexer.sectors import sectors
+from portail.actors import actor_label
 from portail.geo import country_name, region_name, regions
 from portail.schema import Field, List, Str, Table, load_toml
 
@@ -24,6 +25,7 @@ FACET_LABELS = {
     "step": "Étape du parcours",
     "kind": "Type de contenu",
     "provider": "Organisme",
+    "actor": "Type d'acteur",
     "region": "Région",
     "country": "Pays",
     "sector": "Secteur",
@@ -75,6 +77,8 @@ def facet_label(field: str, value: str) -> str:
         return region_name(value)
     if field == "sector":
         return sector_label(value)
+    if field == "actor":
+        return actor_label(value)
     return value
 
 

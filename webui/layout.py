@@ -9,6 +9,7 @@ from typing import Any
 from babel.dates import format_date
 from flask import Flask, current_app, request, url_for
 
+from portail.actors import actor_label
 from portail.geo import country_name, region_locative, region_name, regions
 from webui import content, links
 
@@ -24,6 +25,7 @@ NAVIGATION = (
     ("Pays", "countries.index"),
     ("Agenda", "agenda.index"),
     ("Autodiagnostic", "autodiagnostic.index"),
+    ("Hotline", "hotline.index"),
 )
 SITE_NAME = "France International"
 TAGLINE = "Le portail de l'export"
@@ -87,6 +89,7 @@ def init_app(app: Flask) -> None:
         region_where=region_locative,
         kind_label=content.kind_label,
         sector_label=content.sector_label,
+        actor_label=actor_label,
         facet_label=content.facet_label,
         external_url=links.external_url,
         slugify=content.slugify,

@@ -14,6 +14,7 @@ SEARCH_ARGS = (
     "step",
     "kind",
     "provider",
+    "actor",
     "region",
     "country",
     "sector",

@@ -9,6 +9,7 @@ from collections import Counter
 from flask import Blueprint, abort, redirect, request, url_for
 
 from indexer.search import parse_query_args
+from portail.actors import ACTORS, actor_label
 from portail.geo import regions
 from webui import catalogue, content, links, params, twins
 from webui.catalogue import NATIONAL, Offer, OfferFilters
@@ -19,6 +20,7 @@ RELATED = 4
 FILTER_LABELS = (
     ("step", "Étape du parcours", "Toutes les étapes"),
     ("provider", "Organisme", "Tous les organismes"),
+    ("acteur", "Type d'acteur", "Tous les acteurs"),
     ("region", "Région de votre entreprise", "Toutes les régions"),
     ("aide", "Type d'aide", "Tous les types d'aide"),
     ("public", "Public", "Tous les publics"),
@@ -105,6 +107,11 @@ def filter_options(
             ((p, f"{p} ({n})") for p, n in counts["provider"].items()),
             key=lambda o: content.sort_key(o[0]),
         ),
+        "acteur": [
+            (a, f"{label} ({counts['acteur'][a]})")
+            for a, label in ACTORS.items()
+            if counts["acteur"][a] or filters.acteur == a
+        ],
         "aide": [
             (c.id, f"{c.label} ({counts['aide'][c.id]})")
             for c in cue.benefit
@@ -129,6 +136,8 @@ def filter_options(
 def filter_value_label(name: str, value: str) -> str:
     if name == "region":
         return "Offres nationales" if value == NATIONAL else content.facet_label("region", value)
+    if name == "acteur":
+        return actor_label(value)
     if name in ("aide", "public"):
         group = "benefit" if name == "aide" else "audience"
         return catalogue.cues().labels(group).get(value, value)

@@ -8,6 +8,7 @@
     store.texts(urls)                   # the web's read-only queries (`reading.py`)
     store.failed_logins(client, 600)    # what web nodes share (`nodes.py`)
     store.selfassessment(token)         # the self-assessment's anonymous takes
+    store.claim_outbox(at, lease)       # the export hotline's requests and mails (`hotline.py`)
 
 The schema is the one of `tables.py`, reached through the migrations (`portail db upgrade`);
 `open_store` refuses a database at another version (SchemaError).
@@ -23,6 +24,7 @@ from portail.db.base import Row, now
 from portail.db.console import ConsoleAPI, RecrawlRequest, StoredCorrection
 from portail.db.crawling import CrawlCounts, CrawlingAPI
 from portail.db.engine import SchemaError, database_url, ensure_current, make_engine
+from portail.db.hotline import HotlineAPI
 from portail.db.indexing import IndexingAPI
 from portail.db.nodes import NodesAPI
 from portail.db.reading import CrawledSource, ReadingAPI
@@ -38,6 +40,7 @@ class Store(
     ReadingAPI,
     NodesAPI,
     SelfAssessmentAPI,
+    HotlineAPI,
 ):
     """The tables of one database, with every stage's API."""
 

@@ -59,8 +59,11 @@ class CrawlingAPI(Base):
 
     # -- sources --------------------------------------------------------------------------
 
-    def record_source(self, source_id: str, name: str, organisation: str, region: str) -> None:
-        """Remember who publishes a source, so that readers need no sources file."""
+    def record_source(
+        self, source_id: str, name: str, organisation: str, region: str, actor: str = "public"
+    ) -> None:
+        """Remember who publishes a source (and what kind of actor it is), so that readers
+        need no sources file."""
         with self.begin() as db:
             upsert(
                 db,
@@ -70,6 +73,7 @@ class CrawlingAPI(Base):
                     "name": name,
                     "organisation": organisation,
                     "region": region,
+                    "actor": actor,
                     "updated": now(),
                 },
                 ["id"],

@@ -108,6 +108,7 @@ sources = Table(
     Column("organisation", Text, nullable=False),
     Column("region", Text, nullable=False, server_default=""),
     Column("updated", Text, nullable=False),
+    Column("actor", Text, nullable=False, server_default="public"),  # public | consulaire | …
 )
 
 # -- the indexer's ------------------------------------------------------------------------------
@@ -207,4 +208,86 @@ selfassessments = Table(
     Column("finished", Text),  # when that take was finished
     Column("previous", Text),  # JSON {"finished", "scores"} of the take before it
     Index("selfassessments_updated", "updated"),
+)
+
+# -- the export hotline (people's requests, their history, the mail outbox) -------------------
+
+hotline_requests = Table(
+    "hotline_requests",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("reference", Text, nullable=False, unique=True),  # « HL-2026-7K3QM », said to people
+    Column("token_hash", Text, nullable=False, unique=True),  # sha256 of the private link's token
+    Column("created", Text, nullable=False),
+    Column("updated", Text, nullable=False),  # the last event: the retention counts from it
+    Column("status", Text, nullable=False),  # nouvelle | prise_en_charge | repondue | …
+    Column("desk", Text, nullable=False),  # the desk in charge (« tfe-53 », « national »)
+    Column("owner", Text, nullable=False, server_default=""),  # the adviser who took it
+    Column("rule", Text, nullable=False, server_default=""),  # the routing rule that chose it
+    Column("because", Text, nullable=False, server_default=""),  # why, as said to the requester
+    Column("subject", Text, nullable=False),
+    Column("step", Text, nullable=False, server_default=""),
+    Column("country", Text, nullable=False, server_default=""),
+    Column("size", Text, nullable=False, server_default=""),
+    Column("sector", Text, nullable=False, server_default=""),
+    Column("region", Text, nullable=False),
+    Column("close_reason", Text, nullable=False, server_default=""),
+    Column("answered", Text),  # when the first answer was sent
+    Column("closed", Text),
+    Column("reminded", Text),  # the desk was reminded (3 working days without an answer)
+    Column("escalated", Text),  # the national desk was told (7 working days)
+    # Personal data, erased by the purge or on request (`erased` then says when):
+    Column("message", Text, nullable=False, server_default=""),
+    Column("siren", Text, nullable=False, server_default=""),
+    Column("postcode", Text, nullable=False, server_default=""),
+    Column("name", Text, nullable=False, server_default=""),
+    Column("email", Text, nullable=False, server_default=""),
+    Column("phone", Text, nullable=False, server_default=""),
+    Column("consent", Text),  # when the requester agreed to the processing of the request
+    Column("erased", Text),
+    Index("hotline_requests_status", "status", "desk"),
+)
+
+hotline_events = Table(
+    "hotline_events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("request_id", Integer, nullable=False),
+    Column("at", Text, nullable=False),
+    Column("kind", Text, nullable=False),  # created | assigned | answered | closed | reminded | …
+    Column("by", Text, nullable=False, server_default=""),
+    Column("detail", Text, nullable=False, server_default=""),  # erased with personal data
+    Index("hotline_events_request", "request_id", "id"),
+)
+
+hotline_outbox = Table(
+    "hotline_outbox",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("message_id", Text, nullable=False, unique=True),  # the Message-ID of every attempt
+    Column("request_id", Integer),
+    Column("kind", Text, nullable=False),  # receipt | desk | reminder | escalation | answer
+    Column("to_desk", Text, nullable=False, server_default=""),  # address read from settings
+    Column("to_address", Text, nullable=False, server_default=""),  # the requester's
+    Column("subject", Text, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("created", Text, nullable=False),
+    # pending | sending (claimed) | transmitting (DATA under way) | sent | uncertain | failed
+    # | cancelled
+    Column("status", Text, nullable=False, server_default="pending"),
+    Column("claimed", Text),  # when a sender claimed it (a lease: a dead sender's claim expires)
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("next_attempt", Text, nullable=False),
+    Column("last_error", Text, nullable=False, server_default=""),
+    Column("sent", Text),
+    Index("hotline_outbox_status", "status", "next_attempt"),
+)
+
+hotline_submissions = Table(
+    "hotline_submissions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("client", Text, nullable=False),  # a keyed hash of the client's address
+    Column("at", Float, nullable=False),  # seconds since the epoch
+    Index("hotline_submissions_client", "client", "at"),
 )

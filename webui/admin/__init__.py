@@ -86,4 +86,4 @@ def render(template: str, status: int = 200, **context: Any) -> tuple[str, int]:
     ), status
 
 
-from webui.admin import auth, corrections, sources  # noqa: E402,F401  (registers the views)
+from webui.admin import auth, corrections, hotline, sources  # noqa: E402,F401  (registers the views)
