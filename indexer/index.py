@@ -42,7 +42,7 @@ MAX_PROCS = 4
 PR_SET_PDEATHSIG = 1
 # Bumped when the index's fields change; with the analysis version, a generation built
 # otherwise is rebuilt in full by the next `portail index`.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3  # 3: the V.I.E. offers' fields, and their sectors as the board names them
 
 
 def index_format() -> str:
