@@ -368,7 +368,7 @@ def _data_files():  # type: ignore[no-untyped-def]
     from portail import geo
     from portail.paths import data_dir
     from portail.schema import load_toml
-    from webui import content, facts, zones
+    from webui import content, facts, vie, zones
     from webui.directory import DIRECTORY_FILE, check_directory
 
     return [
@@ -410,6 +410,7 @@ def _data_files():  # type: ignore[no-untyped-def]
             "webui/data/country_facts.toml",
             lambda: load_toml(facts.FACTS_FILE, facts.SCHEMA, facts.consistency),
         ),
+        ("webui/data/vie.toml", lambda: load_toml(vie.ABOUT_FILE, vie.ABOUT_SCHEMA)),
         ("var/corrections.toml", lambda: _first_release_corrections(data_dir())),
     ]
 

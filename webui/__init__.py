@@ -41,6 +41,7 @@ BLUEPRINTS = (
     "regions",
     "countries",
     "agenda",
+    "vie",
 )
 
 

@@ -23,6 +23,7 @@ NAVIGATION = (
     ("Régions", "regions.index"),
     ("Pays", "countries.index"),
     ("Agenda", "agenda.index"),
+    ("V.I.E.", "vie.index"),
 )
 SITE_NAME = "France International"
 TAGLINE = "Le portail de l'export"
