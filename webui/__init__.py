@@ -42,6 +42,7 @@ BLUEPRINTS = (
     "countries",
     "agenda",
     "vie",
+    "sectors",
 )
 
 

@@ -15,7 +15,7 @@ from indexer.search import (
     SearchResults,
     parse_query_args,
 )
-from webui import agenda, content, country_schemas, vie_schemas
+from webui import agenda, content, country_schemas, sector_schemas, vie_schemas
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -267,7 +267,7 @@ def openapi_document(search_url: str) -> dict[str, Any]:
     }
     document["paths"].update(country_schemas.PATHS)  # the country directory's JSON twins
     document["components"]["schemas"].update(country_schemas.SCHEMAS)
-    for area in (vie_schemas,):  # the V.I.E. board's JSON twins
+    for area in (vie_schemas, sector_schemas):  # the V.I.E. board's and sectors' JSON twins
         document["paths"].update(area.PATHS)
         document["components"]["schemas"].update(area.SCHEMAS)
     return document

@@ -22,7 +22,7 @@ MAX_OFFERS = 5000
 # A secondary step is shown when it scores at least this share of the main step's score.
 SECONDARY_STEP_SHARE = 0.6
 NATIONAL = "national"  # the region filter's value for offers open to the whole country
-FILTERS = ("provider", "step", "region", "aide", "public")
+FILTERS = ("provider", "step", "region", "sector", "aide", "public")
 
 
 @dataclass(frozen=True)
@@ -131,6 +131,7 @@ class OfferFilters:
     provider: str | None = None
     step: str | None = None
     region: str | None = None
+    sector: str | None = None
     aide: str | None = None
     public: str | None = None
 
@@ -146,6 +147,8 @@ def parse_filters(args: Mapping[str, str]) -> OfferFilters:
     region = values["region"]
     if region and region != NATIONAL and region not in regions():
         raise QueryError(f"Code de région inconnu : « {region} ».")
+    if values["sector"] and values["sector"] not in content.sector_labels():
+        raise QueryError(f"Secteur inconnu : « {values['sector'][:40]} ».")
     for name, group in (("aide", "benefit"), ("public", "audience")):
         if values[name] and values[name] not in cues().labels(group):
             raise QueryError(f"Valeur inconnue pour le filtre « {name} » : « {values[name]} ».")
@@ -158,6 +161,7 @@ TESTS: dict[str, Callable[[Offer, str], bool]] = {
     "provider": lambda o, v: o.provider == v,
     "step": lambda o, v: v in o.steps,
     "region": lambda o, v: o.applies_in(v),
+    "sector": lambda o, v: v in o.sectors,
     "aide": lambda o, v: any(c.id == v for c in o.benefits),
     "public": lambda o, v: any(c.id == v for c in o.audience),
 }
@@ -190,6 +194,8 @@ def _values(offer: Offer, name: str) -> list[str]:
         return list(offer.steps)
     if name == "region":
         return [NATIONAL] if offer.national else list(offer.regions)
+    if name == "sector":
+        return list(offer.sectors)
     if name == "aide":
         return [c.id for c in offer.benefits]
     return [c.id for c in offer.audience]

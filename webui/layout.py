@@ -22,6 +22,7 @@ NAVIGATION = (
     ("Partenaires", "partners.index"),
     ("Régions", "regions.index"),
     ("Pays", "countries.index"),
+    ("Secteurs", "sectors.index"),
     ("Agenda", "agenda.index"),
     ("V.I.E.", "vie.index"),
 )

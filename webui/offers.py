@@ -1,5 +1,5 @@
-"""/offres: the catalogue of support offers, filtered by provider, step, region, kind of help
-and audience; /offres/<id>: one offer, its summary and the link to its provider's page."""
+"""/offres: the catalogue of support offers, filtered by provider, step, region, sector, kind
+of help and audience; /offres/<id>: one offer, its summary and the link to its provider's page."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ FILTER_LABELS = (
     ("step", "Étape du parcours", "Toutes les étapes"),
     ("provider", "Organisme", "Tous les organismes"),
     ("region", "Région de votre entreprise", "Toutes les régions"),
+    ("sector", "Secteur", "Tous les secteurs"),
     ("aide", "Type d'aide", "Tous les types d'aide"),
     ("public", "Public", "Tous les publics"),
 )
@@ -115,6 +116,12 @@ def filter_options(
     for code, region in sorted(regions().items(), key=lambda r: content.sort_key(r[1].name)):
         region_options.append((code, f"{region.name} ({national + counts['region'][code]})"))
     out["region"] = region_options
+    out["sector"] = sorted(
+        ((v, f"{content.sector_label(v)} ({n})") for v, n in counts["sector"].items()),
+        key=lambda o: content.sort_key(o[1]),
+    )
+    if filters.sector and filters.sector not in counts["sector"]:
+        out["sector"].insert(0, (filters.sector, f"{content.sector_label(filters.sector)} (0)"))
     if filters.provider and filters.provider not in counts["provider"]:
         out["provider"].insert(0, (filters.provider, f"{filters.provider} (0)"))
     return out
