@@ -39,6 +39,7 @@ SORTS = {
     "deadline": "Date limite la plus proche d'abord",
     "start": "Début de mission le plus proche d'abord",
 }
+DEFAULT = "publication"
 MONTH_RE = re.compile(r"[0-9]{4}-(?:0[1-9]|1[0-2])")
 LAST = "9999-12-31"  # an offer without a date sorts after the dated ones
 
@@ -147,12 +148,48 @@ def every_offer() -> list[Offer]:
 
 def open_offers(day: date) -> list[Offer]:
     """The offers open on `day`, the latest published first."""
-    return sort([o for o in every_offer() if o.open_on(day)], "publication")
+    return sort([o for o in every_offer() if o.open_on(day)], DEFAULT)
 
 
 def company_offers(company_id: str) -> list[Offer]:
     """Every offer of a company in the index (closed ones included)."""
     return [o for o in every_offer() if o.company_id == company_id]
+
+
+# -- a page of the board -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BoardPage:
+    """One page of the board: the open offers, those that pass the filters in order, the page."""
+
+    today: date
+    filters: BoardFilters
+    order: str
+    open: list[Offer]
+    chosen: list[Offer]
+    page: int
+    pages: int
+    per_page: int
+
+    @property
+    def shown(self) -> list[Offer]:
+        return self.chosen[(self.page - 1) * self.per_page : self.page * self.per_page]
+
+    def args(self) -> dict[str, str]:
+        """The page's filters and order as query arguments (the default order left out)."""
+        return {**self.filters.active(), **({"sort": self.order} if self.order != DEFAULT else {})}
+
+
+def board_page(args: Mapping[str, str], today: date, per_page: int) -> BoardPage:
+    """The page the arguments ask for (a page past the last shows the last); QueryError names
+    a bad argument."""
+    filters, order = parse_filters(args), parse_sort(args)
+    page = parse_query_args({"page": args.get("page", "")}).page
+    offers = open_offers(today)
+    chosen = sort(select(offers, filters), order)
+    pages = max(1, -(-len(chosen) // per_page))
+    return BoardPage(today, filters, order, offers, chosen, min(page, pages), pages, per_page)
 
 
 # -- filters -------------------------------------------------------------------------------------
@@ -194,7 +231,7 @@ def parse_filters(args: Mapping[str, str]) -> BoardFilters:
 
 
 def parse_sort(args: Mapping[str, str]) -> str:
-    sort = (args.get("sort") or "publication").strip()
+    sort = (args.get("sort") or DEFAULT).strip()
     if sort not in SORTS:
         raise QueryError("Le tri vaut « publication », « deadline » (date limite) ou « start ».")
     return sort

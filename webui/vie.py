@@ -7,8 +7,9 @@ exporter. Every offer links to its original page, where one applies."""
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import UTC, date, datetime, time
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree as ET
@@ -25,11 +26,11 @@ from flask import (
 )
 
 from indexer.journey import KIND_IDS, STEP_IDS
-from indexer.search import Hit, SearchQuery, parse_query_args
+from indexer.search import Hit, SearchQuery
 from portail.geo import country_name
 from portail.schema import Field, List, Str, Table, load_toml
 from webui import board, content, links
-from webui.board import FILTERS, SORTS, BoardFilters, Offer
+from webui.board import FILTERS, SORTS, BoardFilters, BoardPage, Offer
 
 bp = Blueprint("vie", __name__)
 PER_PAGE = 20
@@ -77,69 +78,66 @@ def negotiated(response: Response) -> Response:
 @bp.get("/vie")
 @bp.get("/vie.json", defaults={"as_json": True}, endpoint="index_json")
 def index(as_json: bool = False):  # type: ignore[no-untyped-def]
-    filters = board.parse_filters(request.args)
-    order = board.parse_sort(request.args)
-    page = parse_query_args({"page": request.args.get("page", "")}).page
-    today = content.today()
-    offers = board.open_offers(today)
-    chosen = board.sort(board.select(offers, filters), order)
-    pages = max(1, -(-len(chosen) // PER_PAGE))
-    page = min(page, pages)
-    shown = chosen[(page - 1) * PER_PAGE : page * PER_PAGE]
-    args = {**filters.active(), **({"sort": order} if order != "publication" else {})}
-
-    def page_url(number: int, external: bool = False, json: bool = False) -> str:
-        extra = {"page": number} if number > 1 else {}
-        endpoint = "vie.index_json" if json else "vie.index"
-        return url_for(endpoint, **args, **extra, _external=external)
-
-    counts = board.facet_counts(offers, filters)
+    listing = board.board_page(request.args, content.today(), PER_PAGE)
+    counts = board.facet_counts(listing.open, listing.filters)
     if wants_json(as_json):
-        document = {
-            "today": today.isoformat(),
-            "total": len(chosen),
-            "open": len(offers),
-            "page": page,
-            "pages": pages,
-            "per_page": PER_PAGE,
-            "sort": order,
-            "filters": filters.active(),
-            "offers": [offer_json(o, today) for o in shown],
-            "facets": {
-                name: [
-                    {"value": v, "label": board.value_label(name, v), "count": n}
-                    for v, n in counts[name].items()
-                ]
-                for name in FILTERS
-            },
-            "links": board_links(page, pages, page_url, filters),
-        }
-        return negotiated(jsonify(document))
-    return negotiated(
-        Response(
-            render_template(
-                "vie/index.html",
-                offers=shown,
-                total=len(chosen),
-                open_total=len(offers),
-                today=today,
-                page=page,
-                pages=pages,
-                window=links.page_window(page, pages),
-                page_url=page_url,
-                filters=filters,
-                filter_labels=FILTER_LABELS,
-                options=board.options(counts, filters),
-                active=active_filters(filters, order),
-                order=order,
-                sorts=SORTS,
-                atom_url=url_for("vie.atom", **filters.active()),
-                json_url=page_url(page, json=True),
-                about=about(),
-                steps=about_steps(),
-            )
-        )
-    )
+        return negotiated(jsonify(board_document(listing, counts)))
+    return negotiated(Response(render_template("vie/index.html", **board_context(listing, counts))))
+
+
+def page_url(listing: BoardPage, number: int, external: bool = False, json: bool = False) -> str:
+    """The address of another page of the same listing (or of its JSON twin)."""
+    extra = {"page": number} if number > 1 else {}
+    endpoint = "vie.index_json" if json else "vie.index"
+    return url_for(endpoint, **listing.args(), **extra, _external=external)
+
+
+def board_context(listing: BoardPage, counts: dict[str, Counter[str]]) -> dict[str, Any]:
+    """What the board's template shows."""
+    return {
+        "listing": listing,
+        "offers": listing.shown,
+        "total": len(listing.chosen),
+        "open_total": len(listing.open),
+        "today": listing.today,
+        "page": listing.page,
+        "pages": listing.pages,
+        "window": links.page_window(listing.page, listing.pages),
+        "page_url": partial(page_url, listing),
+        "filters": listing.filters,
+        "filter_labels": FILTER_LABELS,
+        "options": board.options(counts, listing.filters),
+        "active": active_filters(listing.filters, listing.order),
+        "order": listing.order,
+        "sorts": SORTS,
+        "atom_url": url_for("vie.atom", **listing.filters.active()),
+        "json_url": page_url(listing, listing.page, json=True),
+        "about": about(),
+        "steps": about_steps(),
+    }
+
+
+def board_document(listing: BoardPage, counts: dict[str, Counter[str]]) -> dict[str, Any]:
+    """The JSON twin of a page of the board."""
+    return {
+        "today": listing.today.isoformat(),
+        "total": len(listing.chosen),
+        "open": len(listing.open),
+        "page": listing.page,
+        "pages": listing.pages,
+        "per_page": listing.per_page,
+        "sort": listing.order,
+        "filters": listing.filters.active(),
+        "offers": [offer_json(o, listing.today) for o in listing.shown],
+        "facets": {
+            name: [
+                {"value": v, "label": board.value_label(name, v), "count": n}
+                for v, n in counts[name].items()
+            ]
+            for name in FILTERS
+        },
+        "links": board_links(listing),
+    }
 
 
 def about_steps() -> list[Any]:
@@ -147,13 +145,15 @@ def about_steps() -> list[Any]:
     return [content.step_map()[s] for s in about()["steps"]]
 
 
-def board_links(page: int, pages: int, page_url: Any, filters: BoardFilters) -> dict[str, Any]:
+def board_links(listing: BoardPage) -> dict[str, Any]:
+    page, pages = listing.page, listing.pages
+
     def link(number: int, wanted: bool) -> str | None:
-        return page_url(number, external=True, json=True) if wanted else None
+        return page_url(listing, number, external=True, json=True) if wanted else None
 
     return {
-        "html": page_url(page, external=True),
-        "atom": url_for("vie.atom", **filters.active(), _external=True),
+        "html": page_url(listing, page, external=True),
+        "atom": url_for("vie.atom", **listing.filters.active(), _external=True),
         "first": link(1, page > 1),
         "previous": link(page - 1, page > 1),
         "next": link(page + 1, page < pages),
@@ -290,44 +290,41 @@ def company(company_id: str, as_json: bool = False):  # type: ignore[no-untyped-
     if not every:
         abort(404)
     today = content.today()
-    offers = board.sort([o for o in every if o.open_on(today)], "deadline")
-    name = every[0].company
-    journey = journey_pages()
-    steps = about_steps()
+    page = {
+        "company_id": company_id,
+        "name": every[0].company,
+        "offers": board.sort([o for o in every if o.open_on(today)], "deadline"),
+        "today": today,
+        "about": about(),
+        "steps": about_steps(),
+        "journey": journey_pages(),
+    }
     if wants_json(as_json):
-        document = {
-            "id": company_id,
-            "name": name,
-            "url": url_for("vie.company", company_id=company_id, _external=True),
-            "today": today.isoformat(),
-            "total": len(offers),
-            "offers": [offer_json(o, today) for o in offers],
-            "about": {"title": about()["title"], "paragraphs": about()["paragraphs"]},
-            "steps": [
-                {
-                    "id": s.id,
-                    "label": s.label,
-                    "url": url_for("journey.step", step_id=s.id, _external=True),
-                }
-                for s in steps
-            ],
-            "pages": [page_json(hit) for hits in journey.values() for hit in hits],
-        }
-        return negotiated(jsonify(document))
-    return negotiated(
-        Response(
-            render_template(
-                "vie/company.html",
-                company_id=company_id,
-                name=name,
-                offers=offers,
-                today=today,
-                about=about(),
-                steps=steps,
-                journey=journey,
-            )
-        )
-    )
+        return negotiated(jsonify(company_document(page)))
+    return negotiated(Response(render_template("vie/company.html", **page)))
+
+
+def company_document(page: dict[str, Any]) -> dict[str, Any]:
+    """The JSON twin of a company's page."""
+    company_id, today = page["company_id"], page["today"]
+    return {
+        "id": company_id,
+        "name": page["name"],
+        "url": url_for("vie.company", company_id=company_id, _external=True),
+        "today": today.isoformat(),
+        "total": len(page["offers"]),
+        "offers": [offer_json(o, today) for o in page["offers"]],
+        "about": {"title": page["about"]["title"], "paragraphs": page["about"]["paragraphs"]},
+        "steps": [
+            {
+                "id": s.id,
+                "label": s.label,
+                "url": url_for("journey.step", step_id=s.id, _external=True),
+            }
+            for s in page["steps"]
+        ],
+        "pages": [page_json(hit) for hits in page["journey"].values() for hit in hits],
+    }
 
 
 def journey_pages() -> dict[str, list[Hit]]:
