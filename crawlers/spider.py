@@ -3,8 +3,12 @@
 Discovery starts from the source's start URLs, sitemaps (and sitemap indexes) and feeds, then
 follows in-site links within the source's hosts and its allow/deny rules. Requests carry the
 validators of the last fetch, so an unchanged page costs a 304 and no rewrite; its stored
-links are followed as if it had been downloaded again. The spider only reads the store: what
-it finds goes to the item pipeline (`crawlers.pipelines`), which writes it.
+links are followed as if it had been downloaded again. Once nothing is left to follow, the
+known pages that no link led to are asked for once more, without rendering: one that answers
+404 or 410 (a withdrawn job offer, which its site's listings stopped linking) is gone at once;
+one that still answers keeps the rule of pages no longer linked (gone after two crawls). The
+spider only reads the store: what it finds goes to the item pipeline (`crawlers.pipelines`),
+which writes it.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from urllib.parse import urlsplit
 import feedparser
 import scrapy
 from scrapy import signals
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import DontCloseSpider, IgnoreRequest
 from scrapy.http import Request, Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
@@ -60,11 +64,13 @@ class SourceSpider(scrapy.Spider):
         self.requested: set[str] = set()
         self.pages_done = 0
         self.errors = 0
+        self.rechecked = False
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> SourceSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         crawler.signals.connect(spider.closed_with, signal=signals.spider_closed)
+        crawler.signals.connect(spider.recheck_unreached, signal=signals.spider_idle)
         return spider
 
     # -- requests -----------------------------------------------------------------------
@@ -232,6 +238,41 @@ class SourceSpider(scrapy.Spider):
             yield self.error(request_url, f"page disparue ({status})")
         else:
             yield self.error(request_url, f"lien mort ({status})")
+
+    # -- known pages that no link led to ------------------------------------------------
+
+    def recheck_unreached(self, spider: scrapy.Spider) -> None:
+        """Once idle, ask again (once) for the known pages this crawl did not reach."""
+        if spider is not self or self.rechecked:
+            return
+        self.rechecked = True
+        urls = [
+            u
+            for u in self.store.unreached_urls(self.crawl_id, self.source.id)
+            if u not in self.requested and self.allowed(u)
+        ]
+        for url in urls:
+            self.requested.add(url)
+            request = Request(
+                url,
+                callback=self.parse_recheck,
+                errback=self.on_recheck_error,
+                dont_filter=True,
+                meta={"page_url": url},
+            )
+            self.crawler.engine.crawl(request)
+        if urls:
+            raise DontCloseSpider
+
+    def parse_recheck(self, response: Response) -> Iterator[Any]:
+        """A known page no link led to: gone if it answers 404 or 410, else left as it is."""
+        if response.status in (404, 410):
+            page_url = response.meta["page_url"]
+            yield SeenItem(page_url, "missing")
+            yield self.error(page_url, f"page disparue ({response.status})")
+
+    def on_recheck_error(self, failure: Failure) -> None:
+        """An unreachable page keeps the rule of pages no longer linked."""
 
     # -- errors and end -----------------------------------------------------------------
 

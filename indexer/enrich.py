@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from indexer.classify import classify_page
 from indexer.corrections import Correction, apply_correction
 from indexer.events import event_fields, jsonld_item, jsonld_text
+from indexer.jobs import job_fields
 from indexer.kinds import EMAIL, PHONE
 from indexer.offers import offer_fields
 
@@ -74,9 +75,12 @@ def enrich_page(
     )
     if event:
         extra["event"] = event
-    job = _job(items)
+    posting = "JobPosting" in _types(items) or result.kind == "vie"
+    job = _job(items, row, result) if posting else None
     if job:
         extra["job"] = job
+        if job["sectors"]:  # the sectors the board declares are the offer's
+            result = replace(result, sectors=job["sectors"])
     contact = _contact(items, row["text"] or "") if result.kind == "contact" else None
     if contact:
         extra["contact"] = contact
@@ -105,19 +109,16 @@ def enrich_page(
     )
 
 
-def _job(items: list[dict[str, Any]]) -> dict[str, Any] | None:
-    item = jsonld_item(items, "JobPosting")
-    if not item:
-        return None
-    location = item.get("jobLocation") or {}
-    address = location.get("address", {}) if isinstance(location, dict) else {}
-    return {
-        "company": jsonld_text(item.get("hiringOrganization")),
-        "city": address.get("addressLocality", "") if isinstance(address, dict) else "",
-        "country": address.get("addressCountry", "") if isinstance(address, dict) else "",
-        "start": str(item.get("jobStartDate") or "")[:10],
-        "duration": str(item.get("duration") or ""),
-    }
+def _job(items: list[dict[str, Any]], row: Any, result: Any) -> dict[str, Any] | None:
+    job = job_fields(items, row["title"] or "", row["text"] or "", result.countries, result.sectors)
+    if job and not job["posted"]:
+        job["posted"] = (row["published"] or "")[:10]
+    return job
+
+
+def _types(items: list[dict[str, Any]]) -> set[str]:
+    kinds = [item.get("@type") for item in items]
+    return {str(k) for kind in kinds for k in (kind if isinstance(kind, list) else [kind])}
 
 
 def _contact(items: list[dict[str, Any]], text: str) -> dict[str, Any]:

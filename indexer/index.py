@@ -43,7 +43,7 @@ MAX_PROCS = 4
 PR_SET_PDEATHSIG = 1
 # Bumped when the index's fields change; with the analysis version, a generation built
 # otherwise is rebuilt in full by the next `portail index`.
-SCHEMA_VERSION = 3  # 3: each page's kind of actor (public, consulaire, prive, associatif)
+SCHEMA_VERSION = 3  # 3: each page's actor; the V.I.E. offers' fields and their sectors
 
 
 def index_format() -> str:

@@ -400,7 +400,7 @@ def _data_files():  # type: ignore[no-untyped-def]
     from portail.hotline import settings as hotline_settings
     from portail.paths import data_dir
     from portail.schema import load_toml
-    from webui import content, diagnostic_spec, facts, zones
+    from webui import content, diagnostic_spec, facts, vie, zones
     from webui.directory import DIRECTORY_FILE, check_directory
 
     return [
@@ -445,6 +445,7 @@ def _data_files():  # type: ignore[no-untyped-def]
         ("webui/data/autodiagnostic.toml", lambda: diagnostic_spec.load_spec()),
         ("portail/data/hotline.toml", lambda: hotline_routing.load_routing()),
         ("var/hotline-settings.toml", lambda: hotline_settings.load_settings(data_dir())),
+        ("webui/data/vie.toml", lambda: load_toml(vie.ABOUT_FILE, vie.ABOUT_SCHEMA)),
         ("var/corrections.toml", lambda: _first_release_corrections(data_dir())),
     ]
 

@@ -43,6 +43,8 @@ BLUEPRINTS = (
     "agenda",
     "autodiagnostic",
     "hotline",
+    "vie",
+    "sectors",
 )
 
 

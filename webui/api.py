@@ -15,7 +15,15 @@ from indexer.search import (
     SearchResults,
 )
 from portail.actors import ACTORS
-from webui import agenda, autodiagnostic, country_schemas, params, twin_schemas
+from webui import (
+    agenda,
+    autodiagnostic,
+    country_schemas,
+    params,
+    sector_schemas,
+    twin_schemas,
+    vie_schemas,
+)
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -287,4 +295,7 @@ def openapi_document(search_url: str) -> dict[str, Any]:
     document["components"]["schemas"].update(country_schemas.SCHEMAS)
     twin_schemas.extend(document, parameters)  # the browsing pages' twins, the 400/404 rule
     autodiagnostic.add_openapi(document)  # the self-assessment result's JSON twin
+    for area in (vie_schemas, sector_schemas):  # the V.I.E. board's and sectors' JSON twins
+        document["paths"].update(area.PATHS)
+        document["components"]["schemas"].update(area.SCHEMAS)
     return document

@@ -23,7 +23,7 @@ MAX_OFFERS = 5000
 # A secondary step is shown when it scores at least this share of the main step's score.
 SECONDARY_STEP_SHARE = 0.6
 NATIONAL = "national"  # the region filter's value for offers open to the whole country
-FILTERS = ("provider", "acteur", "step", "region", "aide", "public")
+FILTERS = ("provider", "acteur", "step", "region", "sector", "aide", "public")
 
 
 @dataclass(frozen=True)
@@ -141,6 +141,7 @@ class OfferFilters:
     acteur: str | None = None
     step: str | None = None
     region: str | None = None
+    sector: str | None = None
     aide: str | None = None
     public: str | None = None
 
@@ -155,6 +156,7 @@ def parse_filters(args: Mapping[str, str]) -> OfferFilters:
         "step": {s: content.facet_label("step", s) for s in STEP_IDS},
         "region": {NATIONAL: "offres nationales seulement"}
         | {code: region.name for code, region in regions().items()},
+        "sector": content.sector_labels(),
         "aide": cues().labels("benefit"),
         "public": cues().labels("audience"),
     }
@@ -174,6 +176,7 @@ TESTS: dict[str, Callable[[Offer, str], bool]] = {
     "acteur": lambda o, v: o.actor == v,
     "step": lambda o, v: v in o.steps,
     "region": lambda o, v: o.applies_in(v),
+    "sector": lambda o, v: v in o.sectors,
     "aide": lambda o, v: any(c.id == v for c in o.benefits),
     "public": lambda o, v: o.open_to(v),
 }
@@ -208,6 +211,8 @@ def _values(offer: Offer, name: str) -> list[str]:
         return list(offer.steps)
     if name == "region":
         return [NATIONAL] if offer.national else list(offer.regions)
+    if name == "sector":
+        return list(offer.sectors)
     if name == "aide":
         return [c.id for c in offer.benefits]
     return [c.id for c in cues().audience if offer.open_to(c.id)]

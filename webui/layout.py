@@ -23,9 +23,11 @@ NAVIGATION = (
     ("Partenaires", "partners.index"),
     ("Régions", "regions.index"),
     ("Pays", "countries.index"),
+    ("Secteurs", "sectors.index"),
     ("Agenda", "agenda.index"),
     ("Autodiagnostic", "autodiagnostic.index"),
     ("Hotline", "hotline.index"),
+    ("V.I.E.", "vie.index"),
 )
 SITE_NAME = "France International"
 TAGLINE = "Le portail de l'export"

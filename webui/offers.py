@@ -1,6 +1,7 @@
-"""/offres: the catalogue of support offers, filtered by provider, step, region, kind of help
-and audience; /offres/<id>: one offer, its summary and the link to its provider's page. Both
-have a JSON twin (`.json` suffix or `Accept: application/json`, see webui/twins.py)."""
+"""/offres: the catalogue of support offers, filtered by provider, kind of actor, step, region,
+sector, kind of help and audience; /offres/<id>: one offer, its summary and the link to its
+provider's page. Both have a JSON twin (`.json` suffix or `Accept: application/json`, see
+webui/twins.py)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ FILTER_LABELS = (
     ("provider", "Organisme", "Tous les organismes"),
     ("acteur", "Type d'acteur", "Tous les acteurs"),
     ("region", "Région de votre entreprise", "Toutes les régions"),
+    ("sector", "Secteur", "Tous les secteurs"),
     ("aide", "Type d'aide", "Tous les types d'aide"),
     ("public", "Public", "Tous les publics"),
 )
@@ -128,6 +130,12 @@ def filter_options(
     for code, region in sorted(regions().items(), key=lambda r: content.sort_key(r[1].name)):
         region_options.append((code, f"{region.name} ({national + counts['region'][code]})"))
     out["region"] = region_options
+    out["sector"] = sorted(
+        ((v, f"{content.sector_label(v)} ({n})") for v, n in counts["sector"].items()),
+        key=lambda o: content.sort_key(o[1]),
+    )
+    if filters.sector and filters.sector not in counts["sector"]:
+        out["sector"].insert(0, (filters.sector, f"{content.sector_label(filters.sector)} (0)"))
     if filters.provider and filters.provider not in counts["provider"]:
         out["provider"].insert(0, (filters.provider, f"{filters.provider} (0)"))
     return out

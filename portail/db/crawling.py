@@ -388,6 +388,16 @@ class CrawlingAPI(Base):
                 ).rowcount
             )
 
+    def unreached_urls(self, crawl_id: int, source: str) -> list[str]:
+        """The source's live pages that this crawl has not reached (yet)."""
+        reached = select(crawl_pages.c.page_url).where(crawl_pages.c.crawl_id == crawl_id)
+        rows = self.all(
+            select(pages.c.url)
+            .where(pages.c.source == source, pages.c.status == "ok", not_(pages.c.url.in_(reached)))
+            .order_by(pages.c.url)
+        )
+        return [r["url"] for r in rows]
+
     def pages(self, status: str | None = None, source: str | None = None) -> Iterator[Row]:
         query = select(pages).order_by(pages.c.url)
         if status:
