@@ -4,7 +4,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PYTHON ?= python3
 
-.PHONY: install demo test bench lint clean
+.PHONY: install demo test soak bench lint clean
 
 install: $(STAMP)
 
@@ -25,6 +25,10 @@ test: install
 	$(BIN)/mypy
 	$(BIN)/portail data check
 	$(BIN)/pytest
+
+# The fault suite with twenty kill seeds instead of two (long: about an hour on two cores).
+soak: install
+	SOAK=1 $(BIN)/pytest -p no:cacheprovider --timeout=3600 tests/faults
 
 bench: install
 	$(BIN)/python -m bench
