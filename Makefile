@@ -5,7 +5,7 @@ STAMP  := $(VENV)/.installed
 PYTHON ?= python3
 PORT   ?= 5000
 
-.PHONY: install demo test bench lint clean
+.PHONY: install demo test soak bench lint clean
 
 install: $(STAMP)
 
@@ -26,6 +26,10 @@ test: install
 	$(BIN)/mypy
 	$(BIN)/portail data check
 	$(BIN)/pytest
+
+# The fault suite with twenty kill seeds instead of two (long: about an hour on two cores).
+soak: install
+	SOAK=1 $(BIN)/pytest -p no:cacheprovider --timeout=3600 tests/faults
 
 bench: install
 	$(BIN)/python -m bench

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -38,6 +39,12 @@ DROP_TAGS = (
     "dialog",
 )
 LANDMARK_TAGS = ("nav", "aside", "footer")
+# Bounds that keep one page's cost small whatever the site sends: links followed from a page,
+# and the size in tags past which a document is read by lxml alone (a full BeautifulSoup tree
+# of 300,000 tags takes minutes and over 600 MB; lxml reads it in seconds and a quarter of it).
+MAX_LINKS = 2000
+LARGE_DOCUMENT_TAGS = 30_000
+MAX_TEXT = 200_000
 DROP_ROLES = (
     "navigation",
     "banner",
@@ -174,6 +181,7 @@ class Extracted:
     noindex: bool = False
     hub: bool = False  # a listing, calendar or home page: links to content, not content
     content_type: str = "text/html"
+    links_found: int = 0  # links on the page, of which the first MAX_LINKS are kept
 
     def content_hash(self) -> str:
         payload = f"{self.title}\n{self.text}".encode()
@@ -196,6 +204,8 @@ class Extracted:
 
 def extract_html(url: str, html: str) -> Extracted:
     """Extract a page's fields from its (decoded) HTML."""
+    if html.count("<") > LARGE_DOCUMENT_TAGS:
+        return extract_large_html(url, html)
     soup = BeautifulSoup(html, "lxml")
     out = Extracted()
     out.structured = structured_data(html, url)
@@ -203,7 +213,7 @@ def extract_html(url: str, html: str) -> Extracted:
     out.noindex = _robots_meta(soup, "noindex")
     out.description = _meta(soup, "description") or _meta(soup, "og:description") or ""
     out.language = _language(soup)
-    out.links = _links(soup, url)
+    out.links, out.links_found = _links(soup, url)
     published, modified = _jsonld_dates(out.structured)
     out.published = published or _meta(soup, "article:published_time")
     out.modified = modified or _meta(soup, "article:modified_time")
@@ -444,14 +454,104 @@ def _language(soup: BeautifulSoup) -> str:
     return lang.split("-")[0].lower()[:2]
 
 
-def _links(soup: BeautifulSoup, url: str) -> list[str]:
+def _links(soup: BeautifulSoup, url: str) -> tuple[list[str], int]:
+    """The page's first MAX_LINKS distinct links, and how many it has."""
+    return _first_links((str(a["href"]) for a in soup.find_all("a", href=True)), url)
+
+
+def _first_links(hrefs: Iterable[str], url: str) -> tuple[list[str], int]:
+    """The first MAX_LINKS distinct links, and the number of links (past the bound, counted
+    without resolving them: resolving 300,000 addresses alone takes half a minute)."""
     out: dict[str, None] = {}
-    for a in soup.find_all("a", href=True):
-        href = str(a["href"]).strip()
-        if href.startswith(("mailto:", "tel:", "javascript:", "#")):
+    found = 0
+    for raw in hrefs:
+        href = raw.strip()
+        if not href or href.startswith(("mailto:", "tel:", "javascript:", "#")):
             continue
-        out[urljoin(url, href).split("#", 1)[0]] = None
-    return list(out)
+        if len(out) >= MAX_LINKS:
+            found += 1
+            continue
+        try:
+            link = urljoin(url, href).split("#", 1)[0]
+        except ValueError:  # a malformed address (« http://[x »): not a link
+            continue
+        if link not in out:
+            found += 1
+            out[link] = None
+    return list(out), found
+
+
+def extract_large_html(url: str, html: str) -> Extracted:
+    """A document too large for the full extraction: its title, its text (bounded) and its
+    first links, read in one streaming pass that builds no tree (memory stays flat whatever
+    the size). Such a page is a listing (hub), never a content page."""
+    from lxml import etree
+
+    collector = _Collector()
+    parser = etree.HTMLParser(target=collector, recover=True)
+    try:
+        parser.feed(html)
+        parser.close()
+    except etree.LxmlError as exc:
+        raise ExtractionError(f"HTML illisible ({exc})") from exc
+    out = Extracted(hub=True, structured={"hub": True})
+    out.title = clean_title(collector.h1.strip(), collector.title.strip(), None)
+    out.language = collector.lang.split("-")[0].lower()[:2]
+    out.links, out.links_found = _first_links(collector.hrefs, url)
+    out.links_found += collector.hrefs_dropped
+    out.text = WS.sub(" ", " ".join(collector.text)).strip()
+    if not out.language:
+        out.language = guess_language(out.text)
+    return out
+
+
+class _Collector:
+    """An lxml parser target keeping what `extract_large_html` needs, within bounds."""
+
+    def __init__(self) -> None:
+        self.title = ""
+        self.h1 = ""
+        self.lang = ""
+        self.text: list[str] = []
+        self.text_size = 0
+        self.hrefs: list[str] = []
+        self.hrefs_dropped = 0
+        self.open: list[str] = []
+        self.skipping = 0
+
+    def start(self, tag: str, attrib: dict[str, str]) -> None:
+        self.open.append(tag)
+        if tag in DROP_TAGS:
+            self.skipping += 1
+        elif tag == "html":
+            self.lang = attrib.get("lang", "")
+        elif tag == "a" and attrib.get("href") is not None:
+            if len(self.hrefs) < 4 * MAX_LINKS:
+                self.hrefs.append(attrib["href"])
+            else:
+                self.hrefs_dropped += 1
+
+    def end(self, tag: str) -> None:
+        if self.open and self.open[-1] == tag:
+            self.open.pop()
+            if tag in DROP_TAGS:
+                self.skipping -= 1
+
+    def data(self, data: str) -> None:
+        if self.skipping:
+            return
+        if "title" in self.open[-1:] and len(self.title) < 1000:
+            self.title += data
+        if "head" in self.open:
+            return
+        if "h1" in self.open and len(self.h1) < 1000:
+            self.h1 += data
+        if self.text_size < MAX_TEXT:
+            self.text.append(data)
+            self.text_size += len(data)
+
+    def close(self) -> None:
+        return None
 
 
 # « en », « in » and « as » are ambiguous in a sentence, telling enough over a whole page.

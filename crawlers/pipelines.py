@@ -3,8 +3,13 @@
 The spider yields three kinds of items: a page to save (`PageItem`), a page reached without a
 new copy — unchanged (304) or vanished (404/410) — (`SeenItem`), and an error to report
 (`ErrorItem`). The pipeline writes each through the data layer, one transaction per item, so
-a crawl killed at any moment leaves the store consistent. Identical content under two URLs is
-folded into the page with the shorter URL.
+a crawl killed at any moment leaves the store consistent.
+
+Identical content under two URLs is folded into the page with the shorter URL, without deleting
+anything. But many pages of a source turning into the same short text in one crawl are not
+twins: it is an error template (a soft 404 the spider could not recognise). When the crawl
+ends, those pages get back the content they had before, and count as missing, so that a source
+whose pages all collapse trips the drop guard instead of losing them.
 """
 
 from __future__ import annotations
@@ -12,8 +17,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from crawlers.soft404 import SHORT_PAGE_WORDS
 from crawlers.urls import rank
 from portail.db import Store, open_store
+
+# Pages of one source sharing one content, at which they are a template and not twins (three
+# when the text is short, as error pages are).
+TEMPLATE_PAGES = 4
+TEMPLATE_SHORT_PAGES = 3
 
 
 @dataclass
@@ -46,6 +57,7 @@ class StorePipeline:
     def __init__(self, crawler: Any):
         self.crawler = crawler
         self.store: Store | None = None
+        self.shared: set[str] = set()  # contents found under several addresses in this crawl
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> StorePipeline:
@@ -55,8 +67,33 @@ class StorePipeline:
         self.store = open_store(self.crawler.settings["PORTAIL_DATA_DIR"])
 
     def close_spider(self) -> None:
-        if self.store is not None:
+        if self.store is None:
+            return
+        try:
+            self._undo_templates(self.store, self.crawler.spider)
+        finally:
             self.store.close()
+
+    def _undo_templates(self, store: Store, spider: Any) -> None:
+        """Put back the pages that this crawl saw turn into one shared template."""
+        for content_hash in sorted(self.shared):
+            pages = store.same_content(spider.source.id, content_hash)
+            short = all(len(p["text"].split()) <= SHORT_PAGE_WORDS for p in pages)
+            if len(pages) < (TEMPLATE_SHORT_PAGES if short else TEMPLATE_PAGES):
+                continue
+            urls = sorted(p["url"] for p in pages)
+            for url in sorted(store.touched(spider.crawl_id, urls)):
+                restored = store.undo_template(spider.crawl_id, url)
+                reason = (
+                    "page disparue : le site sert le même texte à "
+                    f"{len(pages)} pages (page d'erreur déguisée ?)"
+                )
+                store.add_error(
+                    spider.crawl_id,
+                    url,
+                    reason + ("; contenu précédent conservé" if restored else ""),
+                )
+                spider.errors += 1
 
     def process_item(self, item: Any) -> Any:
         spider = self.crawler.spider
@@ -86,6 +123,7 @@ class StorePipeline:
         if outcome != "unchanged":
             twin = store.twin_of(spider.source.id, item.content_hash, item.url)
             if twin is not None:
+                self.shared.add(item.content_hash)
                 keep, drop = sorted([twin, item.url], key=rank)
-                store.merge_into(drop, keep)
+                store.fold_twin(drop, keep)
                 store.mark_seen(spider.crawl_id, keep, "unchanged")

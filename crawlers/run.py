@@ -165,10 +165,42 @@ def _crawl(sources: list[Source], store: Store, data_dir: Path, err: IO[str]) ->
         crawls.append((source, crawl_id, crawler))
     progress = Progress(err, [c for _, _, c in crawls])
     progress.start()
+    from twisted.internet import reactor
+
+    # Once running, after Scrapy has installed its own handlers (at startup), replace them.
+    reactor.callWhenRunning(reactor.callLater, 0, _answer_signals, process)
     process.start()
     progress.stop()
     elapsed = time.monotonic() - started
     return [_finish(store, source, cid, crawler, elapsed) for source, cid, crawler in crawls]
+
+
+STOP_GRACE = 5.0  # seconds a stopping crawl has to close its spiders before it is cut short
+
+
+def _answer_signals(process: Any) -> None:
+    """SIGTERM or SIGINT: close the spiders (what was saved stays saved), and stop the reactor
+    after STOP_GRACE seconds whatever is still downloading (a hanging or trickling server
+    must not keep a service manager waiting); a second signal stops it at once."""
+    import signal
+
+    from twisted.internet import reactor
+
+    def stop_now() -> None:
+        if reactor.running:
+            reactor.stop()  # type: ignore[misc]
+
+    def first(signum: int, frame: Any) -> None:
+        signal.signal(signal.SIGTERM, second)
+        signal.signal(signal.SIGINT, second)
+        reactor.callFromThread(process.stop)
+        reactor.callFromThread(reactor.callLater, STOP_GRACE, stop_now)
+
+    def second(signum: int, frame: Any) -> None:
+        reactor.callFromThread(stop_now)
+
+    signal.signal(signal.SIGTERM, first)
+    signal.signal(signal.SIGINT, first)
 
 
 def _finish(
@@ -257,6 +289,15 @@ class Progress:
 STATUS_FR = {"finished": "terminée", "incomplete": "incomplète"}
 
 
+def grouped_errors(errors: list[tuple[str, str]]) -> list[tuple[str, list[str]]]:
+    """The errors by nature (their reason, the numbers of a « page très chargée » aside),
+    the most frequent first, each with its addresses."""
+    groups: dict[str, list[str]] = {}
+    for url, reason in errors:
+        groups.setdefault(reason, []).append(url)
+    return sorted(groups.items(), key=lambda item: (-len(item[1]), item[0]))
+
+
 def print_report(
     results: list[SourceResult], out: IO[str], expected: frozenset[str] = frozenset()
 ) -> None:
@@ -295,12 +336,13 @@ def print_report(
             out.write(f"  - {r.source.id} : {url} — {reason}\n")
     errors = [(r, [e for e in r.errors if e[0] not in expected]) for r in results]
     if any(found for _, found in errors):
-        out.write("\nErreurs (les 5 premières par source) :\n")
+        out.write("\nProblèmes rencontrés, par nature :\n")
         for r, found in errors:
-            for url, reason in found[:5]:
-                out.write(f"  - {r.source.id} : {url} — {reason}\n")
-            if len(found) > 5:
-                out.write(f"    … et {len(found) - 5} autres\n")
+            for reason, urls in grouped_errors(found):
+                shown = ", ".join(urls[:3]) + (
+                    f" et {len(urls) - 3} autres" if len(urls) > 3 else ""
+                )
+                out.write(f"  - {r.source.id} : {reason} — {shown}\n")
     elif foreseen:
         out.write("\nAucune autre erreur.\n")
     out.flush()

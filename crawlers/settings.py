@@ -97,8 +97,7 @@ def crawl_settings(source: Source, data_dir: Path) -> dict[str, Any]:
         "DEPTH_PRIORITY": 1,
         "SCHEDULER_DISK_QUEUE": "scrapy.squeues.PickleFifoDiskQueue",
         "SCHEDULER_MEMORY_QUEUE": "scrapy.squeues.FifoMemoryQueue",
-        "CLOSESPIDER_PAGECOUNT": source.max_pages,
-        "DOWNLOAD_TIMEOUT": 30,
+        "DOWNLOAD_TIMEOUT": source.timeout,
         "DOWNLOAD_MAXSIZE": MAX_PAGE_BYTES,
         "DOWNLOAD_WARNSIZE": 0,
         "REDIRECT_MAX_TIMES": 5,
@@ -109,6 +108,9 @@ def crawl_settings(source: Source, data_dir: Path) -> dict[str, Any]:
         "DOWNLOADER_MIDDLEWARES": {
             "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
             "crawlers.retry.BackoffRetryMiddleware": 550,
+            # Sees redirects before RedirectMiddleware (600) follows them.
+            "crawlers.middlewares.RedirectLoopMiddleware": 650,
+            "crawlers.middlewares.ValidatorsMiddleware": 700,
         },
         "COOKIES_ENABLED": False,
         "TELNETCONSOLE_ENABLED": False,

@@ -14,6 +14,7 @@ which writes it.
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import Any
@@ -25,6 +26,7 @@ from scrapy import signals
 from scrapy.exceptions import DontCloseSpider, IgnoreRequest
 from scrapy.http import Request, Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.defer import deferred_from_coro
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 from twisted.internet.error import (
     ConnectionRefusedError,
@@ -37,6 +39,7 @@ from twisted.python.failure import Failure
 from crawlers.extract import Extracted, ExtractionError, extract_html, extract_pdf
 from crawlers.pipelines import ErrorItem, PageItem, SeenItem
 from crawlers.settings import BINARY_EXTENSIONS
+from crawlers.soft404 import ErrorPages, probe_url
 from crawlers.urls import clean_url
 from portail.db import Store
 from portail.sources import Source
@@ -65,38 +68,70 @@ class SourceSpider(scrapy.Spider):
         self.pages_done = 0
         self.errors = 0
         self.rechecked = False
+        self.error_pages = ErrorPages()
+        self.capped = False  # max_pages reached: nothing more is saved or followed
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> SourceSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         crawler.signals.connect(spider.closed_with, signal=signals.spider_closed)
         crawler.signals.connect(spider.recheck_unreached, signal=signals.spider_idle)
+        watch_too_large()  # now: Scrapy resets its loggers when the crawl process starts
         return spider
 
     # -- requests -----------------------------------------------------------------------
 
     async def start(self) -> AsyncIterator[Request]:
+        await self.probe_error_pages()
         for url in self.source.sitemaps:
             yield Request(url, callback=self.parse_sitemap, errback=self.on_error, dont_filter=True)
         for url in self.source.feeds:
             yield Request(url, callback=self.parse_feed, errback=self.on_error, dont_filter=True)
-        if not self.source.sitemaps:
-            # Sites announce their sitemaps in robots.txt: read them when none is configured.
-            for origin in dict.fromkeys(_origin(u) for u in self.source.start_urls):
-                yield Request(
-                    origin + "/robots.txt",
-                    callback=self.parse_robots,
-                    errback=self.on_robots_error,
-                    dont_filter=True,
-                    meta={"dont_retry": True},
-                )
+        # Sites announce their sitemaps in robots.txt (read when none is configured); a
+        # robots.txt that is not one is reported.
+        for origin in dict.fromkeys(_origin(u) for u in self.source.start_urls):
+            yield Request(
+                origin + "/robots.txt",
+                callback=self.parse_robots,
+                errback=self.on_robots_error,
+                dont_filter=True,
+                meta={"dont_retry": True},
+            )
         for url in self.source.start_urls:
             request = self.page_request(url)
             if request is not None:
                 yield request
 
-    def parse_robots(self, response: Response) -> Iterator[Request]:
-        if response.status != 200 or not isinstance(response, TextResponse):
+    async def probe_error_pages(self) -> None:
+        """Ask each site for an address that cannot exist: a 200 shows its error page."""
+        for start_url in dict.fromkeys(self.source.start_urls):
+            asked = probe_url(start_url)
+            meta: dict[str, Any] = {"dont_retry": True, "handle_httpstatus_all": True}
+            if self.source.javascript:
+                meta |= {"playwright": True}
+            try:
+                response = await self.crawler.engine.download_async(
+                    Request(asked, meta=meta, dont_filter=True)
+                )
+            except Exception:  # unreachable, refused by robots.txt…: the crawl will say so
+                continue
+            if response.status != 200:
+                continue
+            try:
+                extracted = self.extract(response)
+            except ExtractionError:
+                continue
+            if extracted is not None:
+                self.error_pages.learn(asked, response.url, extracted)
+
+    def parse_robots(self, response: Response) -> Iterator[Any]:
+        if response.status != 200:
+            return
+        problem = robots_problem(response)
+        if problem:
+            yield self.error(response.url, problem)
+            return
+        if self.source.sitemaps or not isinstance(response, TextResponse):
             return
         for url in sitemap_urls_from_robots(response.text, base_url=response.url):
             if urlsplit(url).netloc.lower() in self.hosts:
@@ -125,23 +160,13 @@ class SourceSpider(scrapy.Spider):
         if url in self.requested or not self.allowed(url):
             return None
         self.requested.add(url)
-        headers: dict[str, str] = {}
-        meta: dict[str, Any] = {}
+        meta: dict[str, Any] = {"validators": not self.source.javascript}
         if self.source.javascript:
-            meta = {
+            meta |= {
                 "playwright": True,
                 "playwright_page_goto_kwargs": {"wait_until": "networkidle"},
             }
-        else:
-            known = self.store.fetch_info(url)
-            if known is not None and known["status"] == "ok":
-                if known["etag"]:
-                    headers["If-None-Match"] = known["etag"]
-                if known["last_modified"]:
-                    headers["If-Modified-Since"] = known["last_modified"]
-        return Request(
-            url, callback=self.parse_page, errback=self.on_error, headers=headers, meta=meta
-        )
+        return Request(url, callback=self.parse_page, errback=self.on_error, meta=meta)
 
     def follow(self, links: Iterable[str]) -> Iterator[Request]:
         for link in links:
@@ -172,6 +197,8 @@ class SourceSpider(scrapy.Spider):
         yield from self.follow(e.get("link", "") for e in feed.entries if e.get("link"))
 
     def parse_page(self, response: Response) -> Iterator[Any]:
+        if self.capped:
+            return  # answers to requests sent before the cap: not saved, not counted
         request_url = clean_url(response.request.url if response.request else response.url)
         if response.status == 304:
             yield from self.not_modified(request_url)
@@ -186,11 +213,28 @@ class SourceSpider(scrapy.Spider):
             return
         if extracted is None:
             return
+        if self.error_pages.is_error(request_url, response.url, extracted):
+            yield from self.disguised_error(request_url)
+            return
         page_url = self.page_url(response, extracted)
         if not extracted.noindex and (extracted.text or extracted.title):
             yield self.page(page_url, response, extracted)
+        if extracted.links_found > len(extracted.links):
+            yield self.error(
+                response.url,
+                f"page très chargée : {extracted.links_found} liens, seuls les "
+                f"{len(extracted.links)} premiers sont suivis",
+            )
         if not _nofollow(response):
             yield from self.follow(extracted.links)
+        self.check_cap()
+
+    def check_cap(self) -> None:
+        """At max_pages pages, stop: exactly that many pages are saved or confirmed."""
+        if self.capped or self.pages_done < self.source.max_pages:
+            return
+        self.capped = True
+        deferred_from_coro(self.crawler.engine.close_spider_async(reason="closespider_pagecount"))
 
     def extract(self, response: Response) -> Extracted | None:
         ctype = (response.headers.get("Content-Type") or b"").decode("latin-1").lower()
@@ -230,6 +274,21 @@ class SourceSpider(scrapy.Spider):
         yield SeenItem(known["page_url"], "unchanged")
         self.pages_done += 1
         yield from self.follow(json.loads(known["links"] or "[]"))
+        self.check_cap()
+
+    def disguised_error(self, request_url: str) -> Iterator[Any]:
+        """An error page served with a 200 (soft 404): never stored as content. A known page
+        answering it counts as missing (and, if the whole source does, trips the drop guard)."""
+        known = self.store.fetch_info(request_url)
+        if known is not None and known["status"] == "ok":
+            yield SeenItem(known["page_url"], "missing")
+            yield self.error(
+                request_url, "page disparue : le site répond par une page d'erreur (soft 404)"
+            )
+        else:
+            yield self.error(
+                request_url, "lien mort déguisé : le site répond par une page d'erreur (soft 404)"
+            )
 
     def vanished(self, request_url: str, status: int) -> Iterator[Any]:
         known = self.store.fetch_info(request_url)
@@ -243,7 +302,7 @@ class SourceSpider(scrapy.Spider):
 
     def recheck_unreached(self, spider: scrapy.Spider) -> None:
         """Once idle, ask again (once) for the known pages this crawl did not reach."""
-        if spider is not self or self.rechecked:
+        if spider is not self or self.rechecked or self.capped:
             return
         self.rechecked = True
         urls = [
@@ -278,12 +337,16 @@ class SourceSpider(scrapy.Spider):
 
     def on_error(self, failure: Failure) -> Iterator[ErrorItem]:
         request = getattr(failure, "request", None)
-        url = request.url if request is not None else "?"
+        # The address as linked: the first of a redirect chain.
+        url = request.meta.get("redirect_urls", [request.url])[0] if request is not None else "?"
         if failure.check(IgnoreRequest) and not failure.check(HttpError):
-            message = str(failure.value)
-            if "redirect" in message.lower():
-                yield self.error(url, "trop de redirections (boucle ?)")
+            reason = ignored_reason(str(failure.value))
+            if reason:
+                yield self.error(url, reason)
             return  # robots.txt and offsite rules: skipped on purpose, not an error
+        if request is not None and request.url in TOO_LARGE_SEEN:
+            yield self.error(url, TOO_LARGE)  # cut off mid-body (no length announced)
+            return
         yield self.error(url, describe_failure(failure))
 
     def error(self, url: str, reason: str) -> ErrorItem:
@@ -294,6 +357,40 @@ class SourceSpider(scrapy.Spider):
     def closed_with(self, spider: scrapy.Spider, reason: str) -> None:
         if spider is self:
             self.finish_reason = reason
+
+
+def ignored_reason(message: str) -> str | None:
+    """The report's line for a request Scrapy dropped, or None when dropped on purpose."""
+    lower = message.lower()
+    if lower.startswith("redirect loop: "):
+        return "boucle de redirections : " + message.split(": ", 1)[1]
+    if "redirect" in lower:
+        return "trop de redirections (plus de 5)"
+    if "max size" in lower or "maxsize" in lower or "larger than" in lower:
+        return TOO_LARGE
+    return None
+
+
+TOO_LARGE = "réponse trop volumineuse (plus de 10 Mo, une fois décompressée) : ignorée"
+# Scrapy cancels a body that outgrows DOWNLOAD_MAXSIZE with a bare CancelledError, and says
+# why only in a warning: the warning is read here, by request URL.
+TOO_LARGE_SEEN: set[str] = set()
+REQUEST_IN_MESSAGE = re.compile(r"larger than download max size .* in request <\w+ (\S+)>")
+
+
+class _TooLargeWatch(logging.Handler):
+    def emit(self, record: logging.LogRecord) -> None:
+        found = REQUEST_IN_MESSAGE.search(record.getMessage())
+        if found:
+            TOO_LARGE_SEEN.add(found.group(1))
+
+
+def watch_too_large() -> None:
+    """Listen to the download handlers' warnings about bodies past the size limit."""
+    logger = logging.getLogger("scrapy.core.downloader.handlers")  # and its http11 child
+    if not any(isinstance(h, _TooLargeWatch) for h in logger.handlers):
+        logger.addHandler(_TooLargeWatch(logging.WARNING))
+    logger.setLevel(logging.WARNING)  # the console handler still shows only errors
 
 
 def describe_failure(failure: Failure) -> str:
@@ -309,9 +406,44 @@ def describe_failure(failure: Failure) -> str:
         return "connexion refusée (site injoignable)"
     if failure.check(TimeoutError, TCPTimedOutError) or "Timeout" in name:
         return "délai d'attente dépassé"
-    if "maxsize" in str(failure.value).lower() or "cancelled" in str(failure.value).lower():
-        return "réponse trop volumineuse ou interrompue"
+    message = str(failure.value).lower()
+    if "max size" in message or "maxsize" in message or "larger than" in message:
+        return TOO_LARGE
+    if "cancel" in message or "CancelledError" in name:
+        return "téléchargement interrompu"
     return f"échec du téléchargement ({name} : {failure.getErrorMessage()[:200]})"
+
+
+ROBOTS_LINE = re.compile(
+    r"^\s*(?:user-agent|disallow|allow|sitemap|crawl-delay|host|request-rate|visit-time|"
+    r"noindex|clean-param)\s*:",
+    re.I,
+)
+
+
+ALLOW_ALL = "la collecte le traite comme « tout autorisé »"
+
+
+def robots_problem(response: Response) -> str | None:
+    """Why a robots.txt is not one (then Scrapy allows everything), or None."""
+    body = response.body[:512_000]
+    ctype = (response.headers.get("Content-Type") or b"").decode("latin-1").lower()
+    if "html" in ctype or body.lstrip()[:15].lower().startswith((b"<!doctype", b"<html")):
+        return f"robots.txt illisible (une page HTML) : {ALLOW_ALL}"
+    if b"\x00" in body:
+        return f"robots.txt illisible (contenu binaire) : {ALLOW_ALL}"
+    lines = [
+        line.strip()
+        for line in body.decode("utf-8", "replace").splitlines()
+        if line.strip() and not line.strip().startswith("#")
+    ]
+    known = sum(bool(ROBOTS_LINE.match(line)) for line in lines)
+    if lines and known < len(lines) / 2:
+        return (
+            f"robots.txt illisible ({len(lines) - known} lignes sur {len(lines)} sans directive "
+            f"reconnue) : {ALLOW_ALL}"
+        )
+    return None
 
 
 def _origin(url: str) -> str:

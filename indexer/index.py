@@ -191,6 +191,7 @@ def update_index(
         began = now()
         try:
             live = current_generation(data_dir)
+            _remove_abandoned_generations(index_root(data_dir), live)
             corrections = load_corrections(store)
             if full or live is None or not _same_format(live):
                 report = _rebuild(data_dir, store, progress, procs, corrections)
@@ -348,9 +349,31 @@ def _swap(root: Path, name: str) -> None:
 
 
 def _remove_old_generations(root: Path, keep: str) -> None:
+    """After a swap: remove the generations older than the one just replaced, which web
+    processes may still be reading for a moment (they reopen within half a second)."""
+    previous = sorted(
+        (p for p in root.glob("gen-*") if p.is_dir() and p.name != keep and _finished(p)),
+        key=lambda p: p.name,
+    )
+    for path in previous[:-1]:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def _remove_abandoned_generations(root: Path, live: Path | None) -> None:
+    """Remove what killed rebuilds left behind — unfinished generations (no FORMAT written)
+    and finished ones that never went live — keeping the live one and the one before it.
+    Called under the indexer's lock, so no rebuild is under way."""
+    if live is None:
+        return  # nothing live: the rebuild about to run replaces everything
+    older = sorted(p.name for p in root.glob("gen-*") if _finished(p) and p.name < live.name)
+    keep = {live.name, *older[-1:]}
     for path in root.glob("gen-*"):
-        if path.name != keep and path.is_dir():
+        if path.is_dir() and path.name not in keep:
             shutil.rmtree(path, ignore_errors=True)
+
+
+def _finished(generation: Path) -> bool:
+    return (generation / "FORMAT").exists()
 
 
 def _record(

@@ -87,6 +87,9 @@ DEFAULT_FIELDS: dict[str, Field] = {
     "depth": Field(Int(0, 50), help="profondeur maximale de liens depuis les pages de départ"),
     "max_pages": Field(Int(1, 1_000_000), help="nombre maximal de pages par collecte"),
     "delay": Field(Num(0, 3600), help="délai entre deux requêtes vers un même hôte (secondes)"),
+    "timeout": Field(
+        Num(1, 300), help="délai maximal d'une réponse, au-delà elle est abandonnée (secondes)"
+    ),
     "javascript": Field(Bool(), help="rendre les pages dans Chromium avant l'extraction"),
     "enabled": Field(Bool(), help="false pour suspendre une source sans la retirer"),
 }
@@ -149,6 +152,7 @@ class Source:
     depth: int = 4
     max_pages: int = 2000
     delay: float = 1.0
+    timeout: float = 30.0
     javascript: bool = False
     enabled: bool = True
 
@@ -214,6 +218,7 @@ def _build(values: dict[str, Any], defaults: dict[str, Any]) -> Source:
         merged[key] = tuple(merged.get(key, ()))
     merged["organisation"] = merged.get("organisation") or merged["name"]
     merged["actor"] = merged.get("actor") or default_actor(merged["organisation"], merged["name"])
-    if "delay" in merged:
-        merged["delay"] = float(merged["delay"])
+    for key in ("delay", "timeout"):
+        if key in merged:
+            merged[key] = float(merged[key])
     return Source(**merged)

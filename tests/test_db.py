@@ -117,8 +117,10 @@ def test_twins_fold_and_an_interrupted_crawl_is_marked(store):
     assert store.twin_of("essai", str(hash("Même texte")), "https://exemple.fr/b") == (
         "https://exemple.fr/a"
     )
-    store.merge_into("https://exemple.fr/a?x=1", "https://exemple.fr/a")
-    assert store.page("https://exemple.fr/a?x=1") is None
+    store.fold_twin("https://exemple.fr/a?x=1", "https://exemple.fr/a")
+    folded = store.page("https://exemple.fr/a?x=1")  # kept, with its history, but not live
+    assert folded["status"] == "twin" and folded["text"] == "Autre"
+    assert store.fetch_info("https://exemple.fr/a?x=1")["page_url"] == "https://exemple.fr/a"
     second = store.start_crawl("essai")
     assert store.crawl(crawl)["status"] == "interrupted" and second > crawl
 
@@ -174,8 +176,8 @@ def test_the_indexer_sees_new_changed_and_stale_pages(store):
     assert store.urls_to_index() == []
     store.mark_for_reindex("https://exemple.fr/a")
     assert store.urls_to_index() == ["https://exemple.fr/a"]
-    store.merge_into("https://exemple.fr/b", "https://exemple.fr/a")
-    assert store.stale_urls() == []  # the merge dropped its enrichment too
+    store.fold_twin("https://exemple.fr/b", "https://exemple.fr/a")
+    assert store.stale_urls() == ["https://exemple.fr/b"]  # the index drops the folded twin
 
 
 # -- the console's, the scheduler's, the web's --------------------------------------------------

@@ -318,9 +318,14 @@ def test_full_rebuild_swaps_generations_under_a_live_searcher(tmp_path):
     assert searcher.search(SearchQuery(text="EORI")).total == 3
     assert run_portail("index", "--full", data=data).returncode == 0
     new = current_generation(data)
-    assert new != old and not old.exists()
+    assert new != old and old.exists()  # the previous generation stays for readers still on it
     time.sleep(0.6)
     assert searcher.search(SearchQuery(text="EORI")).total == 3
+    assert run_portail("index", "--full", data=data).returncode == 0
+    assert not old.exists()  # two generations back: gone
+    assert sorted(p.name for p in (data / "index").glob("gen-*")) == sorted(
+        [new.name, current_generation(data).name]
+    )
 
 
 def test_a_parallel_rebuild_indexes_exactly_what_a_serial_one_does(
@@ -383,9 +388,15 @@ def test_killed_indexer_leaves_the_previous_index_searchable(indexed_data, tmp_p
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     assert Searcher(data).search(SearchQuery(text="douane")).total == before
+    abandoned = [p for p in (data / "index").glob("gen-*") if not (p / "FORMAT").exists()]
     result = run_portail("index", data=data)
     assert result.returncode == 0, result.stderr
     assert Searcher(data).search(SearchQuery(text="douane")).total == before
+    # The next run cleans what the killed rebuild left, and only that.
+    left = sorted(p.name for p in (data / "index").glob("gen-*"))
+    assert not any(p.exists() for p in abandoned)
+    assert current_generation(data).name in left and len(left) <= 2
+    assert all((data / "index" / name / "FORMAT").exists() for name in left)
 
 
 PARALLEL_INDEXER = """

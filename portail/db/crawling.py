@@ -15,9 +15,33 @@ from typing import Any
 from sqlalchemy import and_, delete, func, insert, not_, or_, select, update
 
 from portail.db.base import Base, Row, now, upsert
-from portail.db.tables import crawl_errors, crawl_pages, crawls, enrichment, fetches, pages, sources
+from portail.db.tables import (
+    crawl_errors,
+    crawl_pages,
+    crawls,
+    fetches,
+    page_versions,
+    pages,
+    sources,
+)
 
 PAGE_FIELDS = (
+    "title",
+    "text",
+    "description",
+    "language",
+    "published",
+    "modified",
+    "structured",
+    "links",
+    "content_hash",
+    "content_type",
+)
+HISTORY_KEPT = 3  # previous contents kept per page
+VERSION_FIELDS = (
+    "url",
+    "version",
+    "status",
     "title",
     "text",
     "description",
@@ -256,6 +280,7 @@ class CrawlingAPI(Base):
                 )
             else:
                 outcome = "new" if old.status != "ok" else "changed"
+                self._keep_version(db, url, crawl_id, stamp)
                 db.execute(
                     update(pages)
                     .where(pages.c.url == url)
@@ -295,6 +320,35 @@ class CrawlingAPI(Base):
                 .values(outcome=outcome)
             )
 
+    def _keep_version(self, db: Any, url: str, crawl_id: int | None, stamp: str) -> None:
+        """Copy a page's content into its history before it is replaced (last few kept)."""
+        columns = [pages.c[name] for name in VERSION_FIELDS]
+        row = db.execute(select(*columns).where(pages.c.url == url)).first()
+        if row is None:
+            return
+        values = dict(zip(VERSION_FIELDS, row, strict=True))
+        record = {**values, "crawl_id": crawl_id, "replaced": stamp}
+        upsert(db, page_versions, record, ["url", "version"])
+        old = (
+            select(page_versions.c.version)
+            .where(page_versions.c.url == url)
+            .order_by(page_versions.c.version.desc())
+            .offset(HISTORY_KEPT)
+        )
+        db.execute(
+            delete(page_versions).where(
+                page_versions.c.url == url, page_versions.c.version.in_(old)
+            )
+        )
+
+    def history(self, url: str) -> list[Row]:
+        """A page's previous contents, latest first."""
+        return self.all(
+            select(page_versions)
+            .where(page_versions.c.url == url)
+            .order_by(page_versions.c.version.desc())
+        )
+
     def twin_of(self, source: str, content_hash: str, url: str) -> str | None:
         """Another live page of the source with the same content, if any."""
         row = self.one(
@@ -307,13 +361,78 @@ class CrawlingAPI(Base):
         )
         return row["url"] if row else None
 
-    def merge_into(self, loser: str, winner: str) -> None:
-        """Fold a duplicate page into its twin: its URL becomes an alias of the twin."""
+    def fold_twin(self, loser: str, winner: str) -> None:
+        """Fold a duplicate page into its twin without deleting anything: the duplicate's
+        address now leads to the twin, and its row stays, marked `twin`, with its history
+        (the index drops it at its next run)."""
         with self.begin() as db:
             db.execute(update(fetches).where(fetches.c.page_url == loser).values(page_url=winner))
-            db.execute(delete(crawl_pages).where(crawl_pages.c.page_url == loser))
-            db.execute(delete(enrichment).where(enrichment.c.url == loser))
-            db.execute(delete(pages).where(pages.c.url == loser))
+            db.execute(
+                update(pages)
+                .where(pages.c.url == loser)
+                .values(status="twin", version=pages.c.version + 1)
+            )
+
+    def same_content(self, source: str, content_hash: str) -> list[Row]:
+        """The pages of a source (live or folded) holding this content."""
+        return self.all(
+            select(pages.c.url, pages.c.status, pages.c.text).where(
+                pages.c.source == source,
+                pages.c.content_hash == content_hash,
+                pages.c.status.in_(("ok", "twin")),
+            )
+        )
+
+    def undo_template(self, crawl_id: int, url: str) -> bool:
+        """A page this crawl found holding an error template, not content: put back the
+        content it had before the crawl (True), or, for a page the crawl had just found, keep
+        it out of the portal (status `error`, False). Either way the crawl counts it missing."""
+        stamp = now()
+        with self.begin() as db:
+            before = (
+                db.execute(
+                    select(page_versions)
+                    .where(page_versions.c.url == url, page_versions.c.crawl_id == crawl_id)
+                    .order_by(page_versions.c.version)
+                    .limit(1)
+                )
+                .mappings()
+                .first()
+            )
+            if before is not None and before["status"] == "ok":
+                values = {k: before[k] for k in VERSION_FIELDS[3:]}  # the content
+                self._keep_version(db, url, crawl_id, stamp)
+                db.execute(
+                    update(pages)
+                    .where(pages.c.url == url)
+                    .values(status="ok", version=pages.c.version + 1, **values)
+                )
+                restored = True
+            else:
+                db.execute(
+                    update(pages)
+                    .where(pages.c.url == url)
+                    .values(status="error", version=pages.c.version + 1)
+                )
+                restored = False
+            db.execute(update(fetches).where(fetches.c.url == url).values(page_url=url))
+            db.execute(
+                update(crawl_pages)
+                .where(crawl_pages.c.crawl_id == crawl_id, crawl_pages.c.page_url == url)
+                .values(outcome="missing")
+            )
+        return restored
+
+    def touched(self, crawl_id: int, urls: list[str]) -> set[str]:
+        """Which of these pages this crawl saved as new or changed."""
+        rows = self.all(
+            select(crawl_pages.c.page_url).where(
+                crawl_pages.c.crawl_id == crawl_id,
+                crawl_pages.c.page_url.in_(urls),
+                crawl_pages.c.outcome.in_(("new", "changed")),
+            )
+        )
+        return {r["page_url"] for r in rows}
 
     def record_alias(
         self, fetched_url: str, page_url: str, etag: str | None, last_modified: str | None

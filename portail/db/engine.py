@@ -143,11 +143,13 @@ def _adopt_first_release(connection: Any) -> None:
 
 def ensure_current(engine: Engine) -> None:
     """A fresh database gets the schema; one at another version is refused (SchemaError)."""
-    revision = current(engine)
+    latest = head()
+    if current(engine) == latest:
+        return
+    revision = _settled_revision(engine)  # another process may be migrating it right now
     if revision is None:
         upgrade(engine)
         return
-    latest = head()
     if revision == latest:
         return
     if revision == "":
@@ -164,6 +166,14 @@ def ensure_current(engine: Engine) -> None:
         f"la base de données est au schéma {revision}, que ce logiciel ne connaît pas (il "
         f"attend {latest}) : elle a sans doute été mise à jour par une version plus récente"
     )
+
+
+def _settled_revision(engine: Engine) -> str | None:
+    """The revision read under the migration lock: once a migration under way has ended."""
+    with _migration_lock(engine), engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.exec_driver_sql("SELECT pg_advisory_xact_lock(742108)")
+        return _revision(connection)
 
 
 def _is_known(revision: str) -> bool:

@@ -43,7 +43,8 @@ class ReadingAPI(Base):
         }
 
     def export_rows(self) -> Iterator[dict[str, Any]]:
-        """Every stored page with its enrichment (when current), as `portail export` writes."""
+        """Every stored page with its enrichment (when current), as `portail export` writes;
+        a twin folded into another page is that page's alias, not a page of its own."""
         query = (
             select(
                 pages.c.url,
@@ -68,6 +69,7 @@ class ReadingAPI(Base):
                     and_(enrichment.c.url == pages.c.url, enrichment.c.version == pages.c.version),
                 )
             )
+            .where(pages.c.status != "twin")
             .order_by(pages.c.source, pages.c.url)
         )
         with self.engine.connect() as connection:

@@ -27,7 +27,7 @@ pages = Table(
     metadata,
     Column("url", Text, primary_key=True),  # the canonical URL
     Column("source", Text, nullable=False),
-    Column("status", Text, nullable=False),  # ok | gone | error
+    Column("status", Text, nullable=False),  # ok | gone | error | twin (folded into another)
     Column("fetched_url", Text),
     Column("http_status", Integer),
     Column("content_type", Text),
@@ -51,6 +51,28 @@ pages = Table(
     Column("version", Integer, nullable=False, server_default="1"),
     Index("pages_source", "source", "status"),
     Index("pages_hash", "source", "content_hash"),
+)
+
+# The content a page had before each of its last changes (HISTORY_KEPT per page).
+page_versions = Table(
+    "page_versions",
+    metadata,
+    Column("url", Text, nullable=False),
+    Column("version", Integer, nullable=False),  # the page's version that held this content
+    Column("crawl_id", Integer),  # the crawl that replaced it
+    Column("replaced", Text, nullable=False),
+    Column("status", Text, nullable=False),
+    Column("title", Text, nullable=False, server_default=""),
+    Column("text", Text, nullable=False, server_default=""),
+    Column("description", Text, nullable=False, server_default=""),
+    Column("language", Text, nullable=False, server_default=""),
+    Column("published", Text),
+    Column("modified", Text),
+    Column("structured", Text, nullable=False, server_default="{}"),
+    Column("links", Text, nullable=False, server_default="[]"),
+    Column("content_hash", Text),
+    Column("content_type", Text),
+    PrimaryKeyConstraint("url", "version"),
 )
 
 fetches = Table(

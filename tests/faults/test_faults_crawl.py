@@ -1,0 +1,246 @@
+"""The fault suite, crawl side: a hostile site crawled with two well-behaved neighbours.
+
+The neighbours complete; the report names every problem of the hostile site in French with its
+address; the crawl's memory stays bounded; `max_pages` is reached exactly and quickly even from
+a page of 100,000 links; SIGTERM stops a crawl stuck on a silent server within seconds; and a
+site that starts answering its articles with an error page (a soft 404, three ways) loses
+nothing, trips the drop guard, and keeps the index equal to the store."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from hostile_site import ARTICLES, HostileSite, article_text
+from whoosh import index as whoosh_index
+
+from conftest import run_portail, sql
+from indexer.index import current_generation
+
+PORTAIL = [sys.executable, "-m", "portail_cli"]
+NASTY = ["/bombe", "/boucle-a", "/sans-fin/", "/muet", "/goutte", "/enorme-", "/liens", "/petit/"]
+
+
+def hostile_source(site: HostileSite, deny: list[str], **extra: object) -> str:
+    settings = {"timeout": 3, "max_pages": 3000, "depth": 3, **extra}
+    lines = [
+        "[[source]]",
+        'id = "hostile"',
+        'name = "Site hostile"',
+        f'start_urls = ["{site.url}/"]',
+        f"deny = {json.dumps(deny)}",
+        *(f"{key} = {json.dumps(value)}" for key, value in settings.items()),
+    ]
+    return "\n" + "\n".join(lines) + "\n"
+
+
+@pytest.fixture
+def hostile():
+    site = HostileSite().start()
+    yield site
+    site.stop()
+
+
+def crawl(data: Path, sources: Path, *ids: str, timeout: float = 240) -> tuple[int, dict, str, int]:
+    """Run `portail crawl` in its own process: exit code, run record, report, peak RSS (MB)."""
+    record = data.parent / "record.json"
+    out, err = data.parent / "out.txt", data.parent / "err.txt"
+    args = ["crawl", "--sources", str(sources), "--record", str(record)]
+    for source_id in ids:
+        args += ["--source", source_id]
+    env = {**os.environ, "PORTAIL_DATA": str(data)}
+    with out.open("w") as stdout, err.open("w") as stderr:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "portail_cli", *args], env=env, stdout=stdout, stderr=stderr
+        )
+        deadline = time.monotonic() + timeout
+        while True:  # wait4, not poll: the rusage of this child alone gives its peak memory
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.monotonic() > deadline:
+                proc.kill()
+                pid, status, usage = os.wait4(proc.pid, 0)
+                break
+            time.sleep(0.1)
+    proc.returncode = code = os.waitstatus_to_exitcode(status)
+    peak = int(usage.ru_maxrss / 1024)
+    report = out.read_text("utf-8") + err.read_text("utf-8")
+    return code, json.loads(record.read_text("utf-8")) if record.exists() else {}, report, peak
+
+
+def by_source(record: dict) -> dict:
+    return {s["source"]: s for s in record["sources"]}
+
+
+def reasons(entry: dict) -> dict[str, str]:
+    """The reason reported for each address of a source, by path."""
+    return {e["url"].split("/", 3)[-1]: e["reason"] for e in entry["errors"]}
+
+
+def test_a_hostile_site_is_crawled_with_its_neighbours(demo_web, make_sources, hostile, tmp_path):
+    sources = make_sources(demo_web, hostile_source(hostile, deny=["/petit/"]))
+    data = tmp_path / "var"
+    code, record, report, peak = run_watched(data, sources)
+    entries = by_source(record)
+    for neighbour in ("coface", "ccef"):
+        assert entries[neighbour]["status"] == "finished", entries[neighbour]
+        assert entries[neighbour]["flag"] is None and entries[neighbour]["counts"]["new"] > 5
+    found = reasons(entries["hostile"])
+    assert "robots.txt illisible" in found["robots.txt"]
+    assert "trop volumineuse" in found["bombe"]  # a gzip bomb: 50 MB once decompressed
+    assert found["boucle-a"].startswith("boucle de redirections")
+    assert "/boucle-b → " in found["boucle-a"]
+    assert "trop de redirections" in found["sans-fin/0"]
+    assert "délai d'attente dépassé" in found["muet"]
+    assert "délai d'attente dépassé" in found["goutte"]
+    assert "trop volumineuse" in found["enorme-avec-longueur"]
+    assert "trop volumineuse" in found["enorme-sans-longueur"]
+    assert "page très chargée : 100002 liens" in found["liens"]  # with the menu's two
+    for path in ("robots.txt", "bombe", "boucle-a", "muet", "enorme-sans-longueur", "liens"):
+        assert f"{hostile.url}/{path}" in report, path  # the printed report names each one
+    assert code == 0
+    assert peak < 400, f"mémoire de pointe de la collecte : {peak} Mo"
+    assert sql(data, "PRAGMA integrity_check")[0][0] == "ok"
+
+
+def run_watched(data: Path, sources: Path) -> tuple[int, dict, str, int]:
+    return crawl(data, sources, "hostile", "coface", "ccef")
+
+
+def test_max_pages_is_reached_exactly_and_quickly_from_a_page_of_100000_links(
+    demo_web, make_sources, hostile, tmp_path
+):
+    deny = [p for p in NASTY if p not in ("/liens", "/petit/")] + ["/articles/"]
+    sources = make_sources(demo_web, hostile_source(hostile, deny=deny, max_pages=50))
+    data = tmp_path / "var"
+    started = time.monotonic()
+    _, record, _, peak = crawl(data, sources, "hostile", timeout=120)
+    took = time.monotonic() - started
+    entry = by_source(record)["hostile"]
+    assert sql(data, "SELECT count(*) FROM pages WHERE source = 'hostile'")[0][0] == 50
+    assert entry["status"] == "incomplete" and "plafond de 50 pages" in entry["flag"]
+    assert took < 60, f"{took:.0f} s pour 50 pages"
+    assert peak < 400
+    requested = [p for p in hostile.requests if p.startswith("/petit/")]
+    assert len(requested) < 200  # the queue was not flooded with 100,000 requests' answers
+
+
+def test_sigterm_stops_a_crawl_stuck_on_silent_servers_within_seconds(
+    demo_web, make_sources, hostile, tmp_path
+):
+    deny = ["/bombe", "/boucle-a", "/sans-fin/", "/enorme-", "/liens", "/petit/"]
+    sources = make_sources(demo_web, hostile_source(hostile, deny=deny, timeout=120))
+    data = tmp_path / "var"
+    env = {**os.environ, "PORTAIL_DATA": str(data)}
+    record = tmp_path / "record.json"
+    args = ["crawl", "--sources", str(sources), "--source", "hostile", "--record", str(record)]
+    proc = subprocess.Popen(
+        [*PORTAIL, *args],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 60
+    while "/muet" not in hostile.requests and time.monotonic() < deadline:
+        time.sleep(0.1)
+    time.sleep(1.0)  # the articles are in; the silent servers hold their connections
+    proc.send_signal(signal.SIGTERM)
+    stopped = time.monotonic()
+    out, _ = proc.communicate(timeout=30)
+    assert time.monotonic() - stopped < 15
+    entry = by_source(json.loads(record.read_text("utf-8")))["hostile"]
+    assert entry["status"] == "incomplete" and "interrompue" in entry["flag"]
+    assert "incomplète" in out
+    saved = sql(data, "SELECT count(*) FROM pages WHERE source = 'hostile' AND status = 'ok'")
+    assert saved[0][0] >= ARTICLES  # what was read before the signal is kept
+    assert sql(data, "PRAGMA integrity_check")[0][0] == "ok"
+
+
+# -- soft 404s ----------------------------------------------------------------------------------
+
+
+def index_urls(data: Path) -> set[str]:
+    ix = whoosh_index.open_dir(current_generation(data))
+    with ix.searcher() as searcher:
+        return {fields["url"] for fields in searcher.all_stored_fields()}
+
+
+def live_urls(data: Path) -> set[str]:
+    return {r[0] for r in sql(data, "SELECT url FROM pages WHERE status = 'ok'")}
+
+
+@pytest.mark.parametrize("mode", ["gabarit-sonde", "gabarit-mots", "gabarit-muet"])
+def test_a_soft_404_loses_nothing_and_trips_the_drop_guard(
+    demo_web, make_sources, hostile, tmp_path, mode
+):
+    sources = make_sources(demo_web, hostile_source(hostile, deny=NASTY))
+    data = tmp_path / "var"
+    code, record, _, _ = crawl(data, sources, "hostile")
+    assert code == 0 and by_source(record)["hostile"]["flag"] is None
+    articles = {
+        r["url"]: r["text"]
+        for r in sql(data, "SELECT url, text FROM pages WHERE url LIKE '%/articles/%'")
+    }
+    assert len(articles) == ARTICLES
+    assert run_portail("index", data=data).returncode == 0
+
+    hostile.mode = mode  # every article now answers the same error page, with a 200
+    code, record, report, _ = crawl(data, sources, "hostile")
+    entry = by_source(record)["hostile"]
+    assert entry["flag"] and "chute soudaine" in entry["flag"], report
+    assert entry["counts"]["gone"] == 0
+    assert any("page d'erreur" in e["reason"] for e in entry["errors"])
+    rows = sql(data, "SELECT url, status, text FROM pages WHERE url LIKE '%/articles/%'")
+    assert {r["url"]: (r["status"], r["text"]) for r in rows} == {
+        url: ("ok", text) for url, text in articles.items()
+    }
+    assert run_portail("index", data=data).returncode == 0
+    assert index_urls(data) == live_urls(data)
+
+    hostile.mode = "sain"  # the site recovers: its pages are the same pages, not new ones
+    code, record, _, _ = crawl(data, sources, "hostile")
+    entry = by_source(record)["hostile"]
+    assert entry["flag"] is None and entry["counts"]["new"] == 0
+    assert entry["counts"]["unchanged"] >= ARTICLES
+    assert run_portail("index", data=data).returncode == 0
+    assert index_urls(data) == live_urls(data)
+
+
+def test_one_article_turned_soft_404_is_gone_with_its_content_kept(
+    demo_web, make_sources, hostile, tmp_path
+):
+    sources = make_sources(demo_web, hostile_source(hostile, deny=NASTY))
+    data = tmp_path / "var"
+    assert crawl(data, sources, "hostile")[0] == 0
+    hostile.broken = {3}  # article 3 alone now answers « page introuvable » with a 200
+    _, record, _, _ = crawl(data, sources, "hostile")
+    entry = by_source(record)["hostile"]
+    assert entry["flag"] is None and entry["counts"]["gone"] == 1
+    (row,) = sql(data, "SELECT status, text FROM pages WHERE url LIKE '%/articles/3'")
+    assert row["status"] == "gone" and article_text(3) in row["text"]  # content kept
+
+
+def test_the_store_keeps_previous_versions(tmp_path):
+    from portail.db import open_store
+
+    store = open_store(tmp_path)
+    fields = {"title": "T", "text": "un", "content_hash": "1"}
+    for n, text in enumerate(["un", "deux", "trois", "quatre", "cinq"]):
+        crawl_id = store.start_crawl("s")
+        page = {**fields, "text": text, "content_hash": str(n)}
+        store.save_page(crawl_id, "s", "https://x.fr/a", "https://x.fr/a", page, None, None, 200)
+    history = store.history("https://x.fr/a")
+    assert [h["text"] for h in history] == ["quatre", "trois", "deux"]
+    store.close()
+    connection = sqlite3.connect(tmp_path / "pages.sqlite3")
+    assert connection.execute("SELECT count(*) FROM page_versions").fetchone()[0] == 3
+    connection.close()
