@@ -212,7 +212,8 @@ def classify(file) -> None:  # type: ignore[no-untyped-def]
     "eval",
     help="Mesure la qualité : « portail eval » pour le classement (web de démo, moitiés dev et "
     "test des jeux au style des vrais sites, ou FICHIER…), « portail eval search » pour la "
-    "recherche ; chaque chiffre à côté d'une référence naïve calculée dans la même exécution.",
+    "recherche, « portail eval news » pour les doublons du fil d'actualités ; chaque chiffre "
+    "à côté d'une référence calculée dans la même exécution.",
 )
 @click.argument("targets", nargs=-1)
 @click.option(
@@ -222,9 +223,16 @@ def classify(file) -> None:  # type: ignore[no-untyped-def]
 )
 @click.option("--detail", is_flag=True, help="Liste les erreurs (ou les requêtes mal servies).")
 def evaluate(targets: tuple[str, ...], cross_validate: bool, detail: bool) -> None:
-    """TARGETS : rien, des fichiers de lignes JSON étiquetées, ou « search » [dev|test]."""
+    """TARGETS : rien, des fichiers de lignes JSON étiquetées, « search » [dev|test] ou
+    « news »."""
     from portail_cli import evaluation
 
+    if targets == ("news",):
+        try:
+            click.echo(evaluation.news_report(detail))
+        except evaluation.DataError as exc:
+            raise click.ClickException(str(exc)) from None
+        return
     if targets[:1] == ("search",):
         halves = targets[1:] or ("dev", "test")
         unknown = [h for h in halves if h not in ("dev", "test")]
