@@ -6,6 +6,7 @@
     store.corrections()                 # the console's (`console.py`)
     store.runs(source)                  # the scheduler's (`scheduling.py`)
     store.texts(urls)                   # the web's read-only queries (`reading.py`)
+    store.news_items()                  # the news stream: feed entries and items (`news.py`)
     store.failed_logins(client, 600)    # what web nodes share (`nodes.py`)
 
 The schema is the one of `tables.py`, reached through the migrations (`portail db upgrade`);
@@ -23,12 +24,13 @@ from portail.db.console import ConsoleAPI, RecrawlRequest, StoredCorrection
 from portail.db.crawling import CrawlCounts, CrawlingAPI
 from portail.db.engine import SchemaError, database_url, ensure_current, make_engine
 from portail.db.indexing import IndexingAPI
+from portail.db.news import NewsAPI
 from portail.db.nodes import NodesAPI
 from portail.db.reading import CrawledSource, ReadingAPI
 from portail.db.scheduling import FAILURES_TO_FLAG, SchedulingAPI
 
 
-class Store(CrawlingAPI, IndexingAPI, ConsoleAPI, SchedulingAPI, ReadingAPI, NodesAPI):
+class Store(CrawlingAPI, IndexingAPI, ConsoleAPI, SchedulingAPI, ReadingAPI, NodesAPI, NewsAPI):
     """The tables of one database, with every stage's API."""
 
     def __init__(self, engine: Engine):
