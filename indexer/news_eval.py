@@ -110,7 +110,9 @@ def load_pairs(path: Path, demo_items: Iterable[Item]) -> list[Pair]:
             raise PairsError(
                 f"{path.name}, pair[{n}].{missing[0]} : item inconnu « {entry[missing[0]]} »"
             )
-        pairs.append(Pair(items[entry["a"]], items[entry["b"]], entry["same"], entry.get("note", "")))
+        pairs.append(
+            Pair(items[entry["a"]], items[entry["b"]], entry["same"], entry.get("note", ""))
+        )
         labelled.add(frozenset((entry["a"], entry["b"])))
     for a, b in itertools.combinations(sorted(demo), 2):
         if frozenset((a, b)) not in labelled:

@@ -186,6 +186,12 @@ def index(full: bool, wait: float) -> None:
         f"{report.updated} mises à jour, {report.removed} retirées ; "
         f"{report.total} pages dans l'index."
     )
+    news = report.news
+    if news is not None:
+        click.echo(
+            f"Actualités : {news.stories} histoires en {news.items} articles ; "
+            f"{news.added} ajoutés, {news.updated} mis à jour, {news.removed} retirés."
+        )
 
 
 @main.command(help="Classe des textes (lignes JSON {id, url, title, text}) dans les six étapes.")
