@@ -15,7 +15,7 @@ from indexer.search import (
     SearchResults,
     parse_query_args,
 )
-from webui import agenda, content, country_schemas
+from webui import agenda, content, country_schemas, news
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -267,4 +267,6 @@ def openapi_document(search_url: str) -> dict[str, Any]:
     }
     document["paths"].update(country_schemas.PATHS)  # the country directory's JSON twins
     document["components"]["schemas"].update(country_schemas.SCHEMAS)
+    document["paths"].update(news.openapi_paths())  # the news stream's JSON twins
+    document["components"]["schemas"].update(news.openapi_schemas())
     return document

@@ -6,7 +6,7 @@ from flask import Blueprint, abort, current_app, make_response, redirect, render
 
 from indexer.search import QueryError, SearchQuery, parse_query_args
 from portail.geo import regions
-from webui import content, links
+from webui import content, links, news
 
 bp = Blueprint("journey", __name__)
 
@@ -29,6 +29,7 @@ def home():  # type: ignore[no-untyped-def]
         step_counts=s.counts("step"),
         latest=s.latest(6),
         events=s.upcoming_events(4, content.today()),
+        news=news.news_for(limit=4),
         providers=content.providers(),
         regional=s.latest(4, region=region) if region else [],
         popular=content.popular_searches(),

@@ -23,6 +23,7 @@ NAVIGATION = (
     ("Régions", "regions.index"),
     ("Pays", "countries.index"),
     ("Agenda", "agenda.index"),
+    ("Actualités", "news.index"),
 )
 SITE_NAME = "France International"
 TAGLINE = "Le portail de l'export"

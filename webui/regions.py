@@ -10,7 +10,7 @@ from flask import Blueprint, abort, render_template
 
 from indexer.search import SearchQuery
 from portail.geo import Region, regions
-from webui import catalogue, content, directory, pages
+from webui import catalogue, content, directory, news, pages
 from webui.directory import Link
 
 bp = Blueprint("regions", __name__)
@@ -63,6 +63,7 @@ def region(code: str):  # type: ignore[no-untyped-def]
         crawled=[c for c in contacts if not c.editorial],
         offers=offers,
         events=s.upcoming_events(6, content.today(), region=code),
+        news=news.news_for(region=code),
         steps=[
             (step, steps[step.id]) for step in content.step_map().values() if steps.get(step.id)
         ],
