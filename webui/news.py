@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -212,58 +212,74 @@ def wants_json() -> bool:
 
 @bp.get("/actualites")
 @bp.get("/actualites.json", endpoint="index_json")
-def index():  # type: ignore[no-untyped-def]
+def index() -> Response:
     return _listing(archive=False)
 
 
 @bp.get("/actualites/archives")
 @bp.get("/actualites/archives.json", endpoint="archives_json")
-def archives():  # type: ignore[no-untyped-def]
+def archives() -> Response:
     return _listing(archive=True)
 
 
-def _listing(archive: bool):  # type: ignore[no-untyped-def]
-    filters = parse_filters(request.args)
-    number = parse_query_args({"page": request.args.get("page", "")}).page
+@dataclass(frozen=True)
+class Listing:
+    """One page of the stream or of its archives."""
+
+    filters: NewsFilters
+    archive: bool
+    stories: list[Story]
+    total: int
+    page: int
+    pages: int
+
+    @property
+    def endpoint(self) -> str:
+        return "news.archives" if self.archive else "news.index"
+
+    def page_url(self, number: int, external: bool = False, as_json: bool = False) -> str:
+        extra = {"page": number} if number > 1 else {}
+        target = f"{self.endpoint}_json" if as_json else self.endpoint
+        return url_for(target, **self.filters.active(), **extra, _external=external)
+
+
+def listing(args: Mapping[str, str], archive: bool) -> Listing:
+    """The page the query asks for (past the last, the last); QueryError for bad arguments."""
+    filters = parse_filters(args)
+    wanted = parse_query_args({"page": args.get("page", "")}).page
     found = listed(filters, archive)
     pages = max(1, -(-len(found) // PER_PAGE))
-    number = min(number, pages)
+    number = min(wanted, pages)
     shown = found[(number - 1) * PER_PAGE : number * PER_PAGE]
-    endpoint = "news.archives" if archive else "news.index"
-    args = filters.active()
+    return Listing(filters, archive, shown, len(found), number, pages)
 
-    def page_url(n: int, external: bool = False, as_json: bool = False) -> str:
-        extra = {"page": n} if n > 1 else {}
-        target = f"{endpoint}_json" if as_json else endpoint
-        return url_for(target, **args, **extra, _external=external)
 
-    if wants_json():
-        response = jsonify(
-            listing_json(shown, len(found), number, pages, filters, archive, page_url)
-        )
-    else:
-        response = Response(
-            render_template(
-                "news/archives.html" if archive else "news/index.html",
-                stories=shown,
-                total=len(found),
-                page=number,
-                pages=pages,
-                window=page_window(number, pages),
-                page_url=page_url,
-                filters=filters,
-                filter_labels=FILTER_LABELS,
-                options=filter_options(filters, archive),
-                active=active_filters(filters, endpoint),
-                endpoint=endpoint,
-                cutoff=archive_before(content.today()),
-                months=current_app.config["NEWS_ARCHIVE_MONTHS"],
-                atom_url=url_for("news.atom", **args),
-                json_url=page_url(number, as_json=True),
-            )
-        )
+def _listing(archive: bool) -> Response:
+    page = listing(request.args, archive)
+    response = jsonify(listing_json(page)) if wants_json() else Response(_render(page))
     response.vary.add("Accept")
     return response
+
+
+def _render(page: Listing) -> str:
+    return render_template(
+        "news/archives.html" if page.archive else "news/index.html",
+        stories=page.stories,
+        total=page.total,
+        page=page.page,
+        pages=page.pages,
+        window=page_window(page.page, page.pages),
+        page_url=page.page_url,
+        filters=page.filters,
+        filter_labels=FILTER_LABELS,
+        options=filter_options(page.filters, page.archive),
+        active=active_filters(page.filters, page.endpoint),
+        endpoint=page.endpoint,
+        cutoff=archive_before(content.today()),
+        months=current_app.config["NEWS_ARCHIVE_MONTHS"],
+        atom_url=url_for("news.atom", **page.filters.active()),
+        json_url=page.page_url(page.page, as_json=True),
+    )
 
 
 def filter_options(filters: NewsFilters, archive: bool) -> dict[str, list[tuple[str, str]]]:
@@ -393,34 +409,26 @@ def story_json(story: Story) -> dict[str, Any]:
     }
 
 
-def listing_json(
-    stories: list[Story],
-    total: int,
-    page: int,
-    pages: int,
-    filters: NewsFilters,
-    archive: bool,
-    page_url: Callable[..., str],
-) -> dict[str, Any]:
+def listing_json(page: Listing) -> dict[str, Any]:
     def link(number: int, wanted: bool) -> str | None:
-        return page_url(number, external=True, as_json=True) if wanted else None
+        return page.page_url(number, external=True, as_json=True) if wanted else None
 
     return {
-        "archive": archive,
+        "archive": page.archive,
         "archived_before": archive_before(content.today()),
-        "total": total,
-        "page": page,
-        "pages": pages,
+        "total": page.total,
+        "page": page.page,
+        "pages": page.pages,
         "per_page": PER_PAGE,
-        "filters": filters.active(),
-        "stories": [story_json(s) for s in stories],
+        "filters": page.filters.active(),
+        "stories": [story_json(s) for s in page.stories],
         "links": {
-            "html": page_url(page, external=True),
-            "atom": url_for("news.atom", **filters.active(), _external=True),
-            "first": link(1, page > 1),
-            "previous": link(page - 1, page > 1),
-            "next": link(page + 1, page < pages),
-            "last": link(pages, page < pages),
+            "html": page.page_url(page.page, external=True),
+            "atom": url_for("news.atom", **page.filters.active(), _external=True),
+            "first": link(1, page.page > 1),
+            "previous": link(page.page - 1, page.page > 1),
+            "next": link(page.page + 1, page.page < page.pages),
+            "last": link(page.pages, page.page < page.pages),
         },
     }
 
