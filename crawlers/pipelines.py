@@ -1,9 +1,9 @@
 """The item pipeline: what the spider finds reaches the store here, and only here.
 
-The spider yields three kinds of items: a page to save (`PageItem`), a page reached without a
-new copy — unchanged (304) or vanished (404/410) — (`SeenItem`), and an error to report
-(`ErrorItem`). The pipeline writes each through the data layer, one transaction per item, so
-a crawl killed at any moment leaves the store consistent.
+The spider yields four kinds of items: a page to save (`PageItem`), a page reached without a
+new copy — unchanged (304) or vanished (404/410) — (`SeenItem`), the entries of a feed
+(`FeedItem`) and an error to report (`ErrorItem`). The pipeline writes each through the data
+layer, one transaction per item, so a crawl killed at any moment leaves the store consistent.
 
 Identical content under two URLs is folded into the page with the shorter URL, without deleting
 anything. But many pages of a source turning into the same short text in one crawl are not
@@ -14,9 +14,10 @@ whose pages all collapse trips the drop guard instead of losing them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from crawlers.feeds import FeedEntry
 from crawlers.soft404 import SHORT_PAGE_WORDS
 from crawlers.urls import rank
 from portail.db import Store, open_store
@@ -43,6 +44,12 @@ class PageItem:
 class SeenItem:
     page_url: str
     outcome: str  # unchanged | missing
+
+
+@dataclass
+class FeedItem:
+    feed: str  # the feed's URL
+    entries: list[FeedEntry]
 
 
 @dataclass
@@ -103,6 +110,8 @@ class StorePipeline:
             self._save(store, spider, item)
         elif isinstance(item, SeenItem):
             store.mark_seen(spider.crawl_id, item.page_url, item.outcome)
+        elif isinstance(item, FeedItem):
+            store.save_feed_entries(spider.source.id, item.feed, map(asdict, item.entries))
         elif isinstance(item, ErrorItem):
             store.add_error(spider.crawl_id, item.url, item.reason)
         return item

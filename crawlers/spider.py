@@ -20,7 +20,6 @@ from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
-import feedparser
 import scrapy
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider, IgnoreRequest
@@ -37,7 +36,8 @@ from twisted.internet.error import (
 from twisted.python.failure import Failure
 
 from crawlers.extract import Extracted, ExtractionError, extract_html, extract_pdf
-from crawlers.pipelines import ErrorItem, PageItem, SeenItem
+from crawlers.feeds import FeedError, read_feed
+from crawlers.pipelines import ErrorItem, FeedItem, PageItem, SeenItem
 from crawlers.settings import BINARY_EXTENSIONS
 from crawlers.soft404 import ErrorPages, probe_url
 from crawlers.urls import clean_url
@@ -190,11 +190,14 @@ class SourceSpider(scrapy.Spider):
                 yield from self.follow([loc])
 
     def parse_feed(self, response: Response) -> Iterator[Any]:
-        feed = feedparser.parse(response.body)
-        if feed.bozo and not feed.entries:
-            yield self.error(response.url, "flux RSS/Atom illisible")
+        """A feed's entries are kept (the news stream reads them) and their links followed."""
+        try:
+            entries = read_feed(response.body, response.url)
+        except FeedError as exc:
+            yield self.error(response.url, str(exc))
             return
-        yield from self.follow(e.get("link", "") for e in feed.entries if e.get("link"))
+        yield FeedItem(clean_url(response.url), entries)
+        yield from self.follow(e.url for e in entries)
 
     def parse_page(self, response: Response) -> Iterator[Any]:
         if self.capped:

@@ -33,6 +33,7 @@ from whoosh.writing import LockError
 from indexer.analysis import ANALYSIS_VERSION, french_analyzer, place_names
 from indexer.corrections import Correction, load_corrections
 from indexer.enrich import Enrichment, enrich_page
+from indexer.news import NewsReport, update_news
 from portail.actors import DEFAULT_ACTOR
 from portail.db import Store, now, open_store
 
@@ -68,6 +69,7 @@ class IndexReport:
     total: int = 0
     seconds: float = 0.0
     generation: str = ""
+    news: NewsReport | None = None
 
 
 def _remember_missing_columns() -> None:
@@ -198,6 +200,8 @@ def update_index(
             else:
                 report = _incremental(live, store, progress, corrections)
             store.clear_reindex_queue(began)
+            sources = {key: dict(row) for key, row in store.sources().items()}
+            report.news = update_news(store, sources)
         finally:
             store.close()
     report.seconds = time.monotonic() - started

@@ -91,6 +91,31 @@ def search_report(half: str, detail: bool = False) -> str:
     return f"== recherche, moitié {half}\n{format_search_report(result, detail)}\n"
 
 
+def news_report(detail: bool = False) -> str:
+    """The near-duplicate rule of the news stream on the labelled pairs (`eval/news/`)."""
+    from indexer.news_eval import Item, PairsError, load_pairs, report
+    from portail.schema import DataError as SchemaError
+
+    manifest = json.loads((EVAL_DIR.parent / "demo" / "manifest.json").read_text("utf-8"))
+    dates = {page["url"]: page.get("date") for page in manifest["pages"]}
+    demo_items = [
+        Item(r["url"], r["title"], r["text"], _day(dates.get(r["url"])))
+        for r in demo()
+        if r["kind"] == "news"
+    ]
+    try:
+        pairs = load_pairs(EVAL_DIR / "news" / "pairs.toml", demo_items)
+    except (PairsError, SchemaError) as exc:
+        raise DataError(str(exc)) from None
+    return f"== actualités : doublons\n{report(pairs, detail)}\n"
+
+
+def _day(value: str | None) -> Any:
+    from datetime import date
+
+    return date.fromisoformat(value) if value else None
+
+
 def train_model(check: bool) -> list[str]:
     """Train (or check) the model file; the problems found, in French."""
     from indexer.model import MODEL_FILE

@@ -214,6 +214,12 @@ def index(full: bool, wait: float) -> None:
         f"{plural(report.updated, 'mise à jour', 'mises à jour')}, "
         f"{plural(report.removed, 'retirée')} ; {plural(report.total, 'page')} dans l'index."
     )
+    news = report.news
+    if news is not None:
+        click.echo(
+            f"Actualités : {news.stories} histoires en {news.items} articles ; "
+            f"{news.added} ajoutés, {news.updated} mis à jour, {news.removed} retirés."
+        )
 
 
 @main.command(help="Classe des textes (lignes JSON {id, url, title, text}) dans les six étapes.")
@@ -240,7 +246,8 @@ def classify(file) -> None:  # type: ignore[no-untyped-def]
     "eval",
     help="Mesure la qualité : « portail eval » pour le classement (web de démo, moitiés dev et "
     "test des jeux au style des vrais sites, ou FICHIER…), « portail eval search » pour la "
-    "recherche ; chaque chiffre à côté d'une référence naïve calculée dans la même exécution.",
+    "recherche, « portail eval news » pour les doublons du fil d'actualités ; chaque chiffre "
+    "à côté d'une référence calculée dans la même exécution.",
 )
 @click.argument("targets", nargs=-1)
 @click.option(
@@ -250,9 +257,16 @@ def classify(file) -> None:  # type: ignore[no-untyped-def]
 )
 @click.option("--detail", is_flag=True, help="Liste les erreurs (ou les requêtes mal servies).")
 def evaluate(targets: tuple[str, ...], cross_validate: bool, detail: bool) -> None:
-    """TARGETS : rien, des fichiers de lignes JSON étiquetées, ou « search » [dev|test]."""
+    """TARGETS : rien, des fichiers de lignes JSON étiquetées, « search » [dev|test] ou
+    « news »."""
     from portail_cli import evaluation
 
+    if targets == ("news",):
+        try:
+            click.echo(evaluation.news_report(detail))
+        except evaluation.DataError as exc:
+            raise click.ClickException(str(exc)) from None
+        return
     if targets[:1] == ("search",):
         halves = targets[1:] or ("dev", "test")
         unknown = [h for h in halves if h not in ("dev", "test")]

@@ -23,7 +23,8 @@ DEFAULTS: dict[str, Any] = {
     "TODAY": None,  # ISO date the agenda counts from; None means the real today
     "REGION_COOKIE": "region",  # name of the cookie that remembers the user's region
     "REGION_COOKIE_DAYS": 365,  # how long the region is remembered
-    "FEED_SIZE": 30,  # entries in /flux.atom
+    "FEED_SIZE": 30,  # entries in /flux.atom (and the other Atom feeds)
+    "NEWS_ARCHIVE_MONTHS": 6,  # news older than this many months go to /actualites/archives
     "SEND_FILE_MAX_AGE_DEFAULT": 3600,  # browsers may keep the DSFR files an hour
     "SECRET_KEY": None,  # signs session cookies; None means <data>/secret_key, generated once
     "SESSION_COOKIE_SECURE": None,  # None means Secure except in debug and testing mode
@@ -45,6 +46,7 @@ BLUEPRINTS = (
     "hotline",
     "vie",
     "sectors",
+    "news",
 )
 
 

@@ -19,6 +19,7 @@ from webui import (
     agenda,
     autodiagnostic,
     country_schemas,
+    news,
     params,
     sector_schemas,
     twin_schemas,
@@ -298,4 +299,6 @@ def openapi_document(search_url: str) -> dict[str, Any]:
     for area in (vie_schemas, sector_schemas):  # the V.I.E. board's and sectors' JSON twins
         document["paths"].update(area.PATHS)
         document["components"]["schemas"].update(area.SCHEMAS)
+    document["paths"].update(news.openapi_paths())  # the news stream's JSON twins
+    document["components"]["schemas"].update(news.openapi_schemas())
     return document

@@ -14,7 +14,7 @@ from flask import Blueprint, Response, abort, jsonify, redirect, render_template
 
 from indexer.search import QueryError, SearchQuery
 from portail.geo import country_name
-from webui import catalogue, content, directory, facts, params
+from webui import catalogue, content, directory, facts, news, params
 from webui.api import result
 from webui.directory import Link, ListedContact
 from webui.zones import OTHER, Zone, zone_of, zones
@@ -198,6 +198,7 @@ def country_page(code: str) -> dict[str, Any]:
         ],
         "offers": [o for o in catalogue.catalogue() if code in o.countries],
         "events": s.upcoming_events(8, content.today(), country=code),
+        "news": news.news_for(country=code),
         "editorial_links": entry.links if entry else (),
         "sanctions_map": facts.SANCTIONS_MAP,
         "tresor_sanctions": facts.TRESOR_SANCTIONS,
@@ -236,6 +237,7 @@ def country_document(page: dict[str, Any]) -> dict[str, Any]:
             for o in page["offers"]
         ],
         "events": [result(hit) for hit in page["events"]],
+        "news": [news.story_json(story) for story in page["news"]],
     }
 
 

@@ -143,6 +143,7 @@ SCHEMAS: dict[str, Any] = {
                 "items": _object({"id": STRING, "title": STRING, "provider": STRING, "url": URI}),
             },
             "events": _array("Page"),
+            "news": _array("NewsStory"),
         }
     ),
 }

@@ -25,6 +25,7 @@ NAVIGATION = (
     ("Pays", "countries.index"),
     ("Secteurs", "sectors.index"),
     ("Agenda", "agenda.index"),
+    ("Actualités", "news.index"),
     ("Autodiagnostic", "autodiagnostic.index"),
     ("Hotline", "hotline.index"),
     ("V.I.E.", "vie.index"),

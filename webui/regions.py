@@ -11,7 +11,7 @@ from flask import Blueprint, abort
 
 from indexer.search import SearchQuery
 from portail.geo import Region, regions
-from webui import catalogue, content, directory, pages, twins
+from webui import catalogue, content, directory, news, pages, twins
 from webui.directory import Link
 
 bp = Blueprint("regions", __name__)
@@ -68,6 +68,7 @@ def region(code: str):  # type: ignore[no-untyped-def]
         crawled=[c for c in contacts if not c.editorial],
         offers=offers,
         events=s.upcoming_events(6, content.today(), region=code),
+        news=news.news_for(region=code),
         steps=[
             (step, steps[step.id]) for step in content.step_map().values() if steps.get(step.id)
         ],

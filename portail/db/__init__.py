@@ -6,6 +6,7 @@
     store.corrections()                 # the console's (`console.py`)
     store.runs(source)                  # the scheduler's (`scheduling.py`)
     store.texts(urls)                   # the web's read-only queries (`reading.py`)
+    store.news_items()                  # the news stream: feed entries and items (`news.py`)
     store.failed_logins(client, 600)    # what web nodes share (`nodes.py`)
     store.selfassessment(token)         # the self-assessment's anonymous takes
     store.claim_outbox(at, lease)       # the export hotline's requests and mails (`hotline.py`)
@@ -26,6 +27,7 @@ from portail.db.crawling import CrawlCounts, CrawlingAPI
 from portail.db.engine import SchemaError, database_url, ensure_current, make_engine
 from portail.db.hotline import HotlineAPI
 from portail.db.indexing import IndexingAPI
+from portail.db.news import NewsAPI
 from portail.db.nodes import NodesAPI
 from portail.db.reading import CrawledSource, ReadingAPI
 from portail.db.scheduling import FAILURES_TO_FLAG, SchedulingAPI
@@ -41,6 +43,7 @@ class Store(
     NodesAPI,
     SelfAssessmentAPI,
     HotlineAPI,
+    NewsAPI,
 ):
     """The tables of one database, with every stage's API."""
 

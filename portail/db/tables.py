@@ -133,6 +133,22 @@ sources = Table(
     Column("actor", Text, nullable=False, server_default="public"),  # public | consulaire | …
 )
 
+feed_entries = Table(
+    "feed_entries",
+    metadata,
+    Column("feed", Text, nullable=False),  # the RSS or Atom feed's URL
+    Column("url", Text, nullable=False),  # the entry's link (cleaned like a page's URL)
+    Column("source", Text, nullable=False),
+    Column("title", Text, nullable=False, server_default=""),
+    Column("summary", Text, nullable=False, server_default=""),  # plain text
+    Column("published", Text),  # the date the feed gives (ISO 8601, UTC), if any
+    Column("first_seen", Text, nullable=False),
+    Column("last_seen", Text, nullable=False),
+    Column("changed", Text, nullable=False),  # when its title, summary or date last changed
+    PrimaryKeyConstraint("feed", "url"),
+    Index("feed_entries_url", "url"),
+)
+
 # -- the indexer's ------------------------------------------------------------------------------
 
 enrichment = Table(
@@ -149,6 +165,29 @@ enrichment = Table(
     Column("sectors", Text, nullable=False, server_default="[]"),
     Column("date", Text),
     Column("extra", Text, nullable=False, server_default="{}"),
+)
+
+news = Table(
+    "news",
+    metadata,
+    Column("url", Text, primary_key=True),  # a news page's canonical URL, or a feed entry's link
+    Column("story", Text, nullable=False),  # the story it tells: near-duplicates share one
+    Column("source", Text, nullable=False),
+    Column("provider", Text, nullable=False),
+    Column("title", Text, nullable=False),
+    Column("summary", Text, nullable=False, server_default=""),
+    Column("published", Text),  # ISO date of publication (see `dated_by`)
+    Column("dated_by", Text, nullable=False),  # page | feed | modified | seen
+    Column("from_feed", Integer, nullable=False, server_default="0"),  # 1: known by its feed only
+    Column("step", Text),
+    Column("countries", Text, nullable=False, server_default="[]"),
+    Column("regions", Text, nullable=False, server_default="[]"),
+    Column("sectors", Text, nullable=False, server_default="[]"),
+    Column("signature", Text, nullable=False),  # MinHash of its words (hex), for near-duplicates
+    Column("fingerprint", Text, nullable=False),  # what it was computed from: unchanged, kept
+    Column("updated", Text, nullable=False),
+    Index("news_story", "story"),
+    Index("news_published", "published"),
 )
 
 # -- the scheduler's ----------------------------------------------------------------------------
