@@ -152,14 +152,15 @@ def report(pairs: list[Pair], detail: bool = False) -> str:
     lines = [
         f"{len(pairs)} paires étiquetées : {same} de la même histoire, {len(pairs) - same} "
         f"d'histoires différentes ; fenêtre de {dedup.DAYS_APART} jours.",
-        "seuil   fenêtre : précision  rappel   sans fenêtre : précision  rappel",
+        f"{'seuil':<8}{'fenêtre : précision':>19} {'rappel':>7}{'':3}"
+        f"{'sans fenêtre : précision':>24} {'rappel':>7}",
     ]
     for threshold in sorted({*THRESHOLDS, dedup.THRESHOLD}):
         with_window, without = measure(similar, threshold, True), measure(similar, threshold, False)
-        mark = "  ← la règle" if threshold == dedup.THRESHOLD else ""
+        mark = f"{'':2}← la règle" if threshold == dedup.THRESHOLD else ""
         lines.append(
-            f"{threshold:.2f}    {_pct(with_window.precision):>19} {_pct(with_window.recall):>7}"
-            f"   {_pct(without.precision):>24} {_pct(without.recall):>7}{mark}"
+            f"{threshold:<8.2f}{_pct(with_window.precision):>19} {_pct(with_window.recall):>7}"
+            f"{'':3}{_pct(without.precision):>24} {_pct(without.recall):>7}{mark}"
         )
     lines.append(_margins(similar))
     if detail:

@@ -49,7 +49,7 @@ def test_every_page_carries_its_source_s_actor_and_the_facet_counts_them(searche
 
 
 def test_an_unknown_actor_is_a_clear_error():
-    with pytest.raises(QueryError, match="type d'acteur : « privé »"):
+    with pytest.raises(QueryError, match="« actor » : « privé »"):
         parse_query_args({"actor": "privé"})
 
 
@@ -59,7 +59,7 @@ def test_the_api_returns_and_filters_the_actor(client):
     assert {r["actor"] for r in body["results"]} == {"prive"}
     assert set(body["facets"]["actor"]) == {"prive"}
     bad = client.get("/api/search?actor=banque")
-    assert bad.status_code == 400 and "type d'acteur" in bad.get_json()["error"]
+    assert bad.status_code == 400 and "« actor » : « banque »" in bad.get_json()["error"]
     spec = client.get("/api/openapi.json").get_json()
     params = {p["name"]: p for p in spec["paths"]["/api/search"]["get"]["parameters"]}
     assert params["actor"]["schema"]["enum"] == ["public", "consulaire", "prive", "associatif"]

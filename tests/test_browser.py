@@ -268,7 +268,7 @@ def test_pages_work_without_javascript(browser, base_url):
         page.wait_for_load_state()
         assert len(args_of(page.url)) == 2
         page.goto(base_url + "/etapes/gerer")
-        page.get_by_label("Ma région").first.select_option("76")
+        page.get_by_label("Ou choisissez votre région").first.select_option("76")
         page.get_by_role("button", name="Enregistrer ma région").first.click()
         page.wait_for_url("**/etapes/gerer")
         assert page.get_by_role("link", name="Ma région : Occitanie").is_visible()

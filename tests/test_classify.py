@@ -632,7 +632,7 @@ def test_demo_web_step_accuracy_and_f1(demo_report):
 
 def test_demo_web_relevance_countries_and_kinds(demo_report):
     report = demo_report
-    assert (report.negatives, report.negatives_rejected, report.export_dropped) == (4, 4, 0), (
+    assert (report.negatives, report.negatives_rejected, report.export_dropped) == (5, 5, 0), (
         format_report(report)
     )
     assert demo_report.countries.precision >= 0.95

@@ -629,7 +629,7 @@ def test_portail_demo_serves_the_demo_web_then_the_portal(tmp_path):
                 break
         served = next(ln for ln in lines if "1/3 Web de démonstration servi" in ln)
         origin = re.search(r"(http://127\.0\.0\.1:(\d+))", served)
-        assert origin and int(origin[2]) not in range(8800, 8813), served  # free ports
+        assert origin and int(origin[2]) not in range(8800, 8815), served  # free ports
         assert fetch(origin[1] + "/")[0] == 200
         assert any("Le portail est prêt" in ln for ln in lines), "".join(lines[-20:])
         report = "".join(lines)
@@ -663,6 +663,6 @@ def test_portail_demo_refuses_a_taken_port_in_french(tmp_path):
 
 def test_the_demo_web_command_keeps_its_documented_ports():
     web = DemoWeb()
-    assert sorted(web.ports.values()) == list(range(8801, 8813))
+    assert sorted(web.ports.values()) == list(range(8801, 8815))
     assert web.origin("bpifrance") == "http://127.0.0.1:8801"
     assert DemoWeb(base_port=9000).origin("bpifrance") == "http://127.0.0.1:9001"

@@ -10,8 +10,8 @@ from html import unescape
 import pytest
 
 from portail.geo import PlaceError, departements, find_place, regions
-from webui import create_app
-from webui.directory import directory
+from webui import content, create_app
+from webui.directory import region_contacts
 
 # A real postcode of each département's prefecture area: NN000 in mainland France, except
 # where the first postcode of the département is not NN000.
@@ -118,7 +118,8 @@ def page_types(app) -> list[str]:
 @pytest.mark.parametrize("code", ["76", "53", "04"])
 def test_the_region_block_is_on_every_page_type_once_chosen(app, code):
     client = app.test_client()
-    adviser = directory().regions[code].contacts[0]
+    with app.test_request_context():
+        adviser = region_contacts(content.searcher(), code)[0].contact
     name = regions()[code].name
     for path in page_types(app):
         assert 'id="ma-region-bloc"' not in client.get(path).get_data(as_text=True), path

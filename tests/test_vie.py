@@ -330,7 +330,7 @@ def test_the_board_answers_json_to_who_asks_for_it(client):
         ({"start": "2027-13"}, "Mois de début invalide : « 2027-13 »"),
         ({"mission": "cdi"}, "Le type de mission vaut « vie » (V.I.E.) ou « via » (V.I.A.)."),
         ({"sort": "salaire"}, "Le tri vaut « publication »"),
-        ({"country": "France"}, "Le pays doit être un code ISO"),
+        ({"country": "France"}, "Valeur inconnue pour le paramètre « country »"),
         ({"page": "0"}, "« page » doit être compris entre 1 et"),
     ],
 )

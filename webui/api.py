@@ -71,10 +71,10 @@ def result(hit: Hit) -> dict[str, Any]:
         "step": hit.step,
         "kind": hit.kind,
         "provider": hit.provider,
-        "actor": hit.actor,
         "countries": hit.countries,
         "regions": hit.regions,
         "date": hit.date,
+        "actor": hit.actor,  # additions come after the fixed keys
         "language": hit.language or None,
     }
 

@@ -24,7 +24,7 @@ EVENTS = 3
 @dataclass(frozen=True)
 class RegionPanel:
     region: Region
-    adviser: Contact | None  # the region's first editorial contact: its Team France Export
+    adviser: Contact | None  # the region's first contact shown (sourced, else crawled)
     offers: tuple[Offer, ...]  # the region's own offers, a few
     offer_count: int  # all of the region's own offers
     events: tuple[Hit, ...]  # its next events
@@ -42,12 +42,12 @@ def region_panel(code: str | None = None) -> RegionPanel | None:
 
 
 def build(code: str) -> RegionPanel:
-    entry = directory.directory().regions.get(code)
+    listed = directory.region_contacts(content.searcher(), code)
     own = [o for o in catalogue.catalogue() if code in o.regions]
     events = content.searcher().upcoming_events(EVENTS, content.today(), region=code)
     return RegionPanel(
         regions()[code],
-        entry.contacts[0] if entry and entry.contacts else None,
+        listed[0].contact if listed else None,
         tuple(own[:OFFERS]),
         len(own),
         tuple(events),

@@ -92,6 +92,8 @@ SCHEMAS: dict[str, Any] = {
             "email": STRING,
             "form": STRING,
             "url": STRING,
+            "source": {**STRING, "description": "La page d'où l'équipe éditoriale l'a tiré."},
+            "checked": {**STRING, "description": "Le jour où elle l'y a vérifié (AAAA-MM-JJ)."},
             "page": {**URI, "nullable": True, "description": "La page collectée qui le publie."},
             "editorial": {
                 "type": "boolean",
