@@ -35,8 +35,9 @@ MAX_NAME_CHARS = 60
 class LoginLimiter:
     """At most `attempts` logins per client within `window` seconds; a success is forgiven.
 
-    An attempt is counted before the password is checked, so parallel requests cannot
-    slip more guesses through than allowed; the counts are shared through the database.
+    An attempt is counted before the password is checked, in one transaction with the count,
+    so parallel requests cannot slip more guesses through than allowed; the counts are shared
+    through the database.
     """
 
     def __init__(self, store: Store, attempts: int, window: float):
@@ -46,10 +47,9 @@ class LoginLimiter:
 
     def attempt(self, client: str) -> float:
         """Count an attempt and return 0, or the seconds before this client may try again."""
-        if self.store.failed_logins(client, self.window) >= self.attempts:
-            return float(self.window)
-        self.store.record_failed_login(client)
-        return 0.0
+        if self.store.take_login_attempt(client, self.attempts, self.window):
+            return 0.0
+        return float(self.window)
 
     def succeeded(self, client: str) -> None:
         self.store.clear_failed_logins(client)
