@@ -172,7 +172,7 @@ def test_a_correction_on_one_is_seen_by_the_other_and_both_serve_the_new_index(n
 
 
 def test_the_sixth_wrong_password_is_refused_whichever_process_gets_it(nodes):
-    data, (a, b) = nodes
+    _, (a, b) = nodes
     for node in (a, b, a, b, a):
         assert node.login("pas le bon mot de passe") == 403
     assert b.login("pas le bon mot de passe") == 429
