@@ -212,6 +212,9 @@ def classify(file) -> None:  # type: ignore[no-untyped-def]
             record = json.loads(line)
             if not isinstance(record, dict):
                 raise ValueError("un objet JSON est attendu")
+        except RecursionError:
+            click.echo(f"ligne {number} : JSON imbriqué trop profondément", err=True)
+            sys.exit(2)
         except ValueError as exc:
             click.echo(f"ligne {number} : JSON invalide ({exc})", err=True)
             sys.exit(2)

@@ -23,6 +23,7 @@ import pycountry
 from indexer.journey import STEP_IDS
 from indexer.search import Hit, Searcher, SearchQuery
 from portail.geo import regions
+from portail.schema import TOO_DEEP
 
 DIRECTORY_FILE = Path(__file__).resolve().parent / "data" / "directory.toml"
 GROUPS = {
@@ -141,6 +142,8 @@ def load_directory(path: str | Path = DIRECTORY_FILE) -> Directory:
         raise DirectoryError([f"{path} : lecture impossible ({exc})"]) from None
     except tomllib.TOMLDecodeError as exc:
         raise DirectoryError([f"{name} : syntaxe TOML invalide ({exc})"]) from None
+    except RecursionError:
+        raise DirectoryError([f"{name} : {TOO_DEEP}"]) from None
     errors = [
         f"{name}, {key} : clé inconnue (attendu : {', '.join(TOP_KEYS)})"
         for key in raw
