@@ -45,6 +45,9 @@ LANDMARK_TAGS = ("nav", "aside", "footer")
 MAX_LINKS = 2000
 LARGE_DOCUMENT_TAGS = 30_000
 MAX_TEXT = 200_000
+# Past this depth the tree walks of the full extraction recurse too deep (RecursionError) and
+# slow down with the square of the depth; browsers flatten such trees too (Blink at 512).
+MAX_DEPTH = 256
 DROP_ROLES = (
     "navigation",
     "banner",
@@ -207,6 +210,8 @@ def extract_html(url: str, html: str) -> Extracted:
     if html.count("<") > LARGE_DOCUMENT_TAGS:
         return extract_large_html(url, html)
     soup = BeautifulSoup(html, "lxml")
+    if deeper_than(soup, MAX_DEPTH):
+        return extract_large_html(url, html)
     out = Extracted()
     out.structured = structured_data(html, url)
     out.canonical = _canonical(soup, url)
@@ -236,6 +241,17 @@ def extract_html(url: str, html: str) -> Extracted:
     if not out.language:
         out.language = guess_language(out.text)
     return out
+
+
+def deeper_than(soup: BeautifulSoup, limit: int) -> bool:
+    """Whether elements nest more than `limit` deep (walked without recursion)."""
+    stack: list[tuple[Tag, int]] = [(soup, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in node.find_all(True, recursive=False))
+    return False
 
 
 def main_container(soup: BeautifulSoup) -> Tag:
@@ -445,7 +461,10 @@ def _robots_meta(soup: BeautifulSoup, directive: str) -> bool:
 
 def _canonical(soup: BeautifulSoup, url: str) -> str | None:
     link = soup.find("link", rel="canonical", href=True)
-    return urljoin(url, str(link["href"]).strip()) if link else None
+    try:
+        return urljoin(url, str(link["href"]).strip()) if link else None
+    except ValueError:  # a malformed address (« http://[::1 »): no canonical
+        return None
 
 
 def _language(soup: BeautifulSoup) -> str:

@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 
 from indexer.journey import KIND_IDS, STEP_IDS
 from portail.db import Store, StoredCorrection
+from portail.schema import TOO_DEEP
 
 CORRECTIONS_FILE = "corrections.toml"
 KEYS = ("url", "step", "kind", "hidden", "by", "at", "note")
@@ -62,6 +63,8 @@ def parse_corrections(text: str, filename: str = CORRECTIONS_FILE) -> dict[str, 
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise CorrectionsError([f"{filename} : syntaxe TOML invalide ({exc})"]) from None
+    except RecursionError:
+        raise CorrectionsError([f"{filename} : {TOO_DEEP}"]) from None
     errors = [f"{filename}, {key} : clé inconnue" for key in raw if key != "correction"]
     entries = raw.get("correction", [])
     if not isinstance(entries, list):

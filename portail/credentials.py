@@ -61,7 +61,7 @@ def admin_password_hash(data_dir: Path) -> str | None:
         raw = tomllib.loads((Path(data_dir) / ADMIN_FILE).read_text("utf-8"))
     except FileNotFoundError:
         return None
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError) as exc:
         raise CredentialsError(f"{ADMIN_FILE} : lecture impossible ({exc})") from None
     value = raw.get("password_hash")
     return value if isinstance(value, str) and value else None

@@ -6,10 +6,11 @@ import os
 from pathlib import Path
 
 
-def data_dir() -> Path:
-    """The data directory, created on first use."""
+def data_dir(create: bool = True) -> Path:
+    """The data directory, created on first use (unless `create` is false)."""
     path = Path(os.environ.get("PORTAIL_DATA", "var")).resolve()
-    path.mkdir(parents=True, exist_ok=True)
+    if create:
+        path.mkdir(parents=True, exist_ok=True)
     return path
 
 

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 Check = Callable[[Any], str | None]
+TOO_DEEP = "structure imbriquée trop profondément pour être lue (fichier refusé)"
 Path_ = tuple[str | int, ...]
 
 
@@ -290,9 +291,7 @@ def parse_toml(text: str, filename: str) -> dict[str, Any]:
     except tomllib.TOMLDecodeError as exc:
         raise DataError([f"{filename}, {toml_error(exc)}"]) from None
     except RecursionError:
-        raise DataError(
-            [f"{filename} : structure imbriquée trop profondément pour être lue (fichier refusé)"]
-        ) from None
+        raise DataError([f"{filename} : {TOO_DEEP}"]) from None
 
 
 def read_text(path: Path) -> str:

@@ -27,6 +27,7 @@ from portail.schema import (
 
 DEFAULT_USER_AGENT = "FranceInternationalBot/1.0 (+https://example.invalid/bot)"
 ID_RE = r"[a-z0-9-]+"
+MAX_USER_AGENT = 256
 
 
 def _cron(expr: str) -> str | None:
@@ -58,6 +59,16 @@ def _http_url(url: str) -> str | None:
     return f"« {url} » n'est pas une URL http(s) valide"
 
 
+def _user_agent(value: str) -> str | None:
+    # Sent as a header with every request: a line break would split it, and servers refuse
+    # headers of several kilobytes, so the whole crawl would fail.
+    if len(value) > MAX_USER_AGENT:
+        return f"trop long ({len(value)} caractères, {MAX_USER_AGENT} au plus)"
+    if any(ord(c) < 32 or ord(c) == 127 for c in value):
+        return "ne doit contenir ni saut de ligne ni caractère de contrôle"
+    return None
+
+
 def _region(code: str) -> str | None:
     if code and code not in regions():
         return f"code de région INSEE inconnu « {code} » (attendu : {', '.join(regions())})"
@@ -79,7 +90,9 @@ def _identifier(value: str) -> str | None:
 URLS = List(Str(check=_http_url), label="une liste d'URL")
 # Keys that [defaults] may hold, and every source may override.
 DEFAULT_FIELDS: dict[str, Field] = {
-    "user_agent": Field(Str(nonempty=True), help="l'agent utilisateur annoncé aux sites"),
+    "user_agent": Field(
+        Str(nonempty=True, check=_user_agent), help="l'agent utilisateur annoncé aux sites"
+    ),
     "schedule": Field(
         Str(check=_cron, label="une expression cron"),
         help="la fréquence de collecte, en syntaxe cron (heure de Paris)",

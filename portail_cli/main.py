@@ -10,20 +10,30 @@ import click
 from portail.language import plural
 from portail.sources import ConfigError, load_sources
 
-EXIT_SCHEMA = 78  # EX_CONFIG: the database is not at the schema this release knows
+EXIT_CONFIG = 78  # EX_CONFIG: a setting, or the database's schema, this release cannot use
+EXIT_SCHEMA = EXIT_CONFIG
 
 
 class PortalGroup(click.Group):
-    """The command group: a database at another schema is said in French, never a traceback."""
+    """The command group: a database at another schema, or a data directory that refuses a
+    write (read-only, full), is said in French, never with a traceback."""
 
     def invoke(self, ctx: click.Context) -> object:
         from portail.db import SchemaError
+        from portail.paths import data_dir
+        from portail.storage import EXIT_IOERR, refused_message, storage_problem
 
         try:
             return super().invoke(ctx)
         except SchemaError as exc:
             click.echo(f"Base de données refusée : {exc}.", err=True)
             sys.exit(EXIT_SCHEMA)
+        except Exception as exc:
+            reason = storage_problem(exc)
+            if reason is None:
+                raise
+            click.echo(refused_message(reason, data_dir(create=False)), err=True)
+            sys.exit(EXIT_IOERR)
 
 
 @click.group(cls=PortalGroup, help="France International : le portail de l'export.")
@@ -119,6 +129,7 @@ def crawl(
 
     from crawlers.run import EXIT_BUSY, CrawlBusy, exit_code, run_crawl, run_record
     from portail.paths import data_dir
+    from portail.storage import atomic_write
 
     config = _load_config(sources_path)
     expected = _dead_links(manifest) if manifest else frozenset()
@@ -131,9 +142,7 @@ def crawl(
         click.echo(f"Collecte refusée : {exc.args[0]}.", err=True)
         sys.exit(2)
     if record is not None:
-        tmp = record.with_suffix(".tmp")
-        tmp.write_text(json.dumps(run_record(results), ensure_ascii=False, indent=1), "utf-8")
-        tmp.replace(record)
+        atomic_write(record, json.dumps(run_record(results), ensure_ascii=False, indent=1))
     sys.exit(exit_code(results))
 
 
@@ -154,11 +163,12 @@ def export(file: str | None) -> None:
     from portail.db import open_store
     from portail.export import write_export
     from portail.paths import data_dir
+    from portail.storage import atomic_file
 
     store = open_store(data_dir())
     try:
         if file:
-            with open(file, "w", encoding="utf-8") as out:
+            with atomic_file(file) as out:  # the whole export, or the file as it was
                 count = write_export(store, out)
             click.echo(f"{plural(count, 'page exportée')} dans {file}.", err=True)
         else:
@@ -236,6 +246,9 @@ def classify(file) -> None:  # type: ignore[no-untyped-def]
             record = json.loads(line)
             if not isinstance(record, dict):
                 raise ValueError("un objet JSON est attendu")
+        except RecursionError:
+            click.echo(f"ligne {number} : JSON imbriqué trop profondément", err=True)
+            sys.exit(2)
         except ValueError as exc:
             click.echo(f"ligne {number} : JSON invalide ({exc})", err=True)
             sys.exit(2)
@@ -306,9 +319,16 @@ def train(check: bool) -> None:
 @click.option("--port", default=5000, show_default=True, type=int)
 def serve(host: str, port: int) -> None:
     import webui
+    from webui.origin import SettingError
 
-    click.echo(f"Portail servi sur http://{host}:{port}/ (Ctrl+C pour arrêter).")
-    webui.serve(host, port)
+    def ready() -> None:
+        click.echo(f"Portail servi sur http://{host}:{port}/ (Ctrl+C pour arrêter).")
+
+    try:
+        webui.serve(host, port, on_ready=ready)
+    except SettingError as exc:
+        click.echo(f"Réglage refusé : {exc}.", err=True)
+        sys.exit(EXIT_CONFIG)
 
 
 @main.command(

@@ -378,16 +378,22 @@ class PortalScheduler:
             self._queued.discard(source_id)
 
     def reload(self) -> bool:
-        """Re-read the sources file; on error keep the current jobs and say why."""
+        """Re-read the sources file; on any error keep the current jobs and say why (a
+        reload runs on SIGHUP in the main thread: nothing may escape it)."""
         with self._lock:
             try:
                 self._mtime = self.sources_path.stat().st_mtime
                 config = load_sources(self.sources_path)
-            except (ConfigError, OSError) as exc:
-                errors = exc.errors if isinstance(exc, ConfigError) else [str(exc)]
+            except Exception as exc:
+                errors = exc.errors if isinstance(exc, ConfigError) else [f"{exc!r}"]
                 self.logger.info(
                     json.dumps(
-                        {"event": "reload_failed", "at": now(), "errors": errors},
+                        {
+                            "event": "reload_failed",
+                            "at": now(),
+                            "errors": errors,
+                            "kept": sorted(self.next_runs()),
+                        },
                         ensure_ascii=False,
                     )
                 )
@@ -450,13 +456,14 @@ def crontab_lines(config: SourcesConfig, sources_path: Path, data_dir: Path) -> 
 def run_forever(sources_path: Path, data_dir: Path) -> int:
     """`portail schedule`: run until interrupted; SIGHUP reloads the sources file."""
     scheduler = PortalScheduler(sources_path, data_dir)
+    # Before the first schedule is logged: a SIGHUP sent as soon as it is must not kill us.
+    signal.signal(signal.SIGHUP, lambda *_: scheduler.reload())
     try:
         scheduler.start()
     except ConfigError as exc:
         for line in exc.errors:
             print(line, file=sys.stderr)
         return 2
-    signal.signal(signal.SIGHUP, lambda *_: scheduler.reload())
     for source_id, when in sorted(scheduler.next_runs().items()):
         print(f"  {source_id} : prochaine collecte le {when:%d/%m/%Y à %H:%M}", flush=True)
     stop = threading.Event()

@@ -231,6 +231,23 @@ def test_failed_logins_are_counted_in_a_window_and_forgiven(store):
     assert store.failed_logins("10.0.0.1", 600, moment) == 0
 
 
+def test_simultaneous_login_attempts_are_counted_one_after_the_other(store, tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from portail.db import open_store
+
+    stores = [store, open_store(tmp_path / "var")]  # two engines, as two processes would have
+    with ThreadPoolExecutor(12) as pool:
+        allowed = list(
+            pool.map(lambda i: stores[i % 2].take_login_attempt("10.0.0.2", 5, 600), range(24))
+        )
+    stores[1].close()
+    assert allowed.count(True) == 5
+    assert store.failed_logins("10.0.0.2", 600) == 5 and store.failed_logins("10.0.0.3", 600) == 0
+    store.clock = lambda: time.time() + 601  # the window has passed
+    assert store.take_login_attempt("10.0.0.2", 5, 600)
+
+
 def test_sessions_end_with_logout_a_new_password_or_their_expiry(store):
     token = store.open_session("Camille", 3600, "empreinte-1")
     assert store.session_name(token, "empreinte-1") == "Camille"
@@ -239,6 +256,9 @@ def test_sessions_end_with_logout_a_new_password_or_their_expiry(store):
     assert store.session_name(token, "empreinte-1") is None
     short = store.open_session("Camille", -1, "empreinte-1")
     assert store.session_name(short, "empreinte-1") is None
+    later = store.open_session("Camille", 3600, "empreinte-1")
+    store.clock = lambda: time.time() + 3601
+    assert store.session_name(later, "empreinte-1") is None
 
 
 def test_the_whole_demo_crawls_and_indexes_on_postgresql(

@@ -169,3 +169,29 @@ def test_a_correction_on_one_is_seen_by_the_other_and_both_serve_the_new_index(n
         time.sleep(0.2)
     assert page["url"] not in a.found(page["title"])
     assert page["url"] not in b.found(page["title"])
+
+
+def test_the_sixth_wrong_password_is_refused_whichever_process_gets_it(nodes):
+    _, (a, b) = nodes
+    for node in (a, b, a, b, a):
+        assert node.login("pas le bon mot de passe") == 403
+    assert b.login("pas le bon mot de passe") == 429
+    assert a.login("pas le bon mot de passe") == 429
+
+
+def test_simultaneous_wrong_passwords_on_both_processes_get_five_tries_in_all(nodes):
+    """The attempts are counted and recorded in one transaction: twelve guesses sent at once
+    to two processes cannot slip more than five through."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    data, pair = nodes
+    browsers = []
+    for i in range(12):
+        browser = Node.__new__(Node)  # a cookie jar of its own on one of the two processes
+        browser.base, browser.cookies = pair[i % 2].base, {}
+        form = {"csrf_token": browser.token("/admin/connexion"), "nom": f"Essai {i}"}
+        browsers.append((browser, {**form, "mot_de_passe": "pas le bon mot de passe"}))
+    with ThreadPoolExecutor(len(browsers)) as pool:
+        statuses = list(pool.map(lambda b: b[0].request("/admin/connexion", b[1])[0], browsers))
+    assert sorted(statuses) == [403] * 5 + [429] * 7, statuses
+    assert sql(data, "SELECT count(*) AS n FROM login_attempts")[0]["n"] == 5

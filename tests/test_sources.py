@@ -89,6 +89,8 @@ def test_a_source_s_actor_is_read_or_defaults_by_its_kind(keys, actor):
         (source(max_pages="0"), "max_pages : valeur 0 hors des limites"),
         (source(depth="500"), "depth : valeur 500 hors des limites"),
         (source(start_urls="[]"), "au moins une URL de départ"),
+        (source(user_agent='"' + "x" * 300 + '"'), "user_agent : trop long (300 caractères"),
+        (source(user_agent='"Bot\\r\\nX-Evil: 1"'), "user_agent : ne doit contenir ni saut"),
         (
             "[defaults]\ndelai = 1\n" + source(),
             "[defaults], delai : clé inconnue (vouliez-vous dire « delay » ?)",

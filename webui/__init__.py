@@ -10,6 +10,7 @@ see `layout.NAVIGATION`). The web layer only reads: the Whoosh index through
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from importlib import import_module
 from pathlib import Path
@@ -29,6 +30,9 @@ DEFAULTS: dict[str, Any] = {
     "SECRET_KEY": None,  # signs session cookies; None means <data>/secret_key, generated once
     "SESSION_COOKIE_SECURE": None,  # None means Secure except in debug and testing mode
     "SOURCES_FILE": None,  # the console's sources file; None means ./sources.toml or the demo's
+    "PUBLIC_URL": None,  # base of absolute links; None means $PORTAIL_PUBLIC_URL (origin.py)
+    "TRUSTED_PROXIES": None,  # reverse proxies believed; None means $PORTAIL_TRUSTED_PROXIES or 0
+    "HSTS_SECONDS": 31_536_000,  # Strict-Transport-Security over HTTPS (0: no header)
 }
 # The areas of the site, one blueprint module each (webui/<name>.py defines `bp`).
 BLUEPRINTS = (
@@ -52,10 +56,13 @@ BLUEPRINTS = (
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """The application factory (Flask tutorial style)."""
-    app = Flask(__name__)
+    from webui import origin
+
+    app = origin.Portal(__name__)
     app.config.from_mapping(DEFAULTS)
     if test_config:
         app.config.from_mapping(test_config)
+    origin.init_app(app)
     if app.config["DATA_DIR"] is None:
         from portail.paths import data_dir
 
@@ -99,9 +106,14 @@ def today(app: Flask) -> date:
     return date.fromisoformat(fixed) if fixed else date.today()
 
 
-def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
-    """Serve the web UI with waitress (4 threads) until interrupted: `portail serve`."""
+def serve(
+    host: str = "127.0.0.1", port: int = 8000, on_ready: Callable[[], None] | None = None
+) -> None:
+    """Serve the web UI with waitress (4 threads) until interrupted: `portail serve`.
+    `on_ready` is called once the application is built (its settings and data accepted)."""
     import waitress
 
     app = create_app()
+    if on_ready is not None:
+        on_ready()
     waitress.serve(app, host=host, port=port, threads=4, ident="France International")

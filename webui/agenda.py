@@ -28,6 +28,7 @@ from flask import (
 
 from indexer.journey import STEP_IDS
 from indexer.search import MAX_PAGE, QueryError, parse_query_args
+from portail.geo import regions
 from webui import content, errors, feed, ical, params
 from webui.events import Event, event_of, join_french, merge_events
 from webui.ids import hash_of
@@ -463,14 +464,18 @@ def active_filters(filters: AgendaFilters, endpoint: str = "agenda.index") -> li
 
 def openapi_paths() -> dict[str, Any]:
     """The OpenAPI operations of the agenda's JSON twin."""
-    string = {"type": "string"}
     parameters = [
         _param(
             "month",
             "Mois (AAAA-MM) : les événements qui s'y tiennent.",
-            {"type": "string", "pattern": "^[0-9]{4}-(0[1-9]|1[0-2])$"},
+            # years 0001 to 9999 (0000 is refused with a 400)
+            {"type": "string", "pattern": "^(?!0000)[0-9]{4}-(0[1-9]|1[0-2])$"},
         ),
-        _param("region", "Région, code INSEE (par exemple 84).", string),
+        _param(
+            "region",
+            "Région, code INSEE (par exemple 84).",
+            {"type": "string", "enum": list(regions())},
+        ),
         _param(
             "country",
             "Pays, code ISO 3166-1 alpha-2 (par exemple DE).",

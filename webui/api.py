@@ -15,6 +15,7 @@ from indexer.search import (
     SearchResults,
 )
 from portail.actors import ACTORS
+from portail.geo import regions
 from webui import (
     agenda,
     autodiagnostic,
@@ -119,7 +120,11 @@ def openapi_document(search_url: str) -> dict[str, Any]:
             "Pays, code ISO 3166-1 alpha-2 (par exemple DE).",
             {"type": "string", "pattern": "^[A-Za-z]{2}$"},
         ),
-        _param("region", "Région, code INSEE (par exemple 84).", string),
+        _param(
+            "region",
+            "Région, code INSEE (par exemple 84).",
+            {"type": "string", "enum": list(regions())},
+        ),
         _param(
             "provider",
             "Organisme, tel que les facettes le nomment.",

@@ -6,10 +6,14 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, Response, jsonify, render_template, request
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from indexer.search import QueryError
+from portail.storage import storage_problem
 from webui.params import PastLastPage, first_page_url
+
+RETRY_AFTER = 300  # seconds a client should wait after a refused write
 
 MESSAGES = {
     400: ("Requête incorrecte", "Les paramètres de la page sont incorrects."),
@@ -18,6 +22,11 @@ MESSAGES = {
         "La page que vous cherchez est introuvable. Excusez-nous pour la gêne occasionnée.",
     ),
     405: ("Méthode non autorisée", "Cette adresse ne s'utilise pas de cette façon."),
+    503: (
+        "Service momentanément indisponible",
+        "Le portail ne peut pas enregistrer pour l'instant : rien n'a été modifié. Réessayez "
+        "dans quelques minutes ; si cela dure, prévenez l'équipe qui entretient le portail.",
+    ),
     500: (
         "Erreur inattendue",
         "Désolé, le service rencontre un problème, nous travaillons pour le "
@@ -78,3 +87,16 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(InternalServerError)
     def server_error(exc: InternalServerError):  # type: ignore[no-untyped-def]
         return error_response(500)
+
+    @app.errorhandler(OSError)
+    @app.errorhandler(SQLAlchemyError)
+    def storage_error(exc: Exception):  # type: ignore[no-untyped-def]
+        """A data directory or database that refuses a write (read-only, full): a 503 that
+        says so; the transaction was rolled back. Any other such error stays a 500."""
+        reason = storage_problem(exc, paths=False)
+        if reason is None:
+            app.logger.exception("erreur inattendue sur %s", request.path)
+            return error_response(500)
+        app.logger.error("écriture impossible sur %s : %s", request.path, storage_problem(exc))
+        body, status = error_response(503, f"Écriture refusée : {reason}.")
+        return body, status, {"Retry-After": str(RETRY_AFTER)}

@@ -1,8 +1,10 @@
-"""Security headers on every response: CSP without inline scripts, no framing, no sniffing."""
+"""Security headers on every response: CSP without inline scripts, no framing, no sniffing;
+HSTS on what is served over HTTPS (never over plain HTTP, where a browser ignores it and a
+mistaken test network would be locked out)."""
 
 from __future__ import annotations
 
-from flask import Flask, Response
+from flask import Flask, Response, current_app, request
 
 # DSFR's stylesheet embeds small SVGs as data: URLs; everything else comes from this site.
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -32,6 +34,9 @@ HEADERS = {
 def add_headers(response: Response) -> Response:
     for name, value in HEADERS.items():
         response.headers.setdefault(name, value)
+    seconds = current_app.config.get("HSTS_SECONDS")
+    if seconds and request.is_secure:  # X-Forwarded-Proto only through TRUSTED_PROXIES
+        response.headers.setdefault("Strict-Transport-Security", f"max-age={int(seconds)}")
     return response
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Response, abort, current_app, flash, redirect, request, session, url_for
+from flask import Response, current_app, flash, redirect, request, session, url_for
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 
 from portail.credentials import (
@@ -24,6 +24,7 @@ from portail.credentials import (
 from portail.db import Store
 from webui import store as app_store
 from webui.admin import bp, data_dir, render
+from webui.origin import is_loopback
 from webui.sessions import csrf_valid, renew_csrf_token
 
 PREFIX = "/admin"
@@ -35,8 +36,9 @@ MAX_NAME_CHARS = 60
 class LoginLimiter:
     """At most `attempts` logins per client within `window` seconds; a success is forgiven.
 
-    An attempt is counted before the password is checked, so parallel requests cannot
-    slip more guesses through than allowed; the counts are shared through the database.
+    An attempt is counted before the password is checked, in one transaction with the count,
+    so parallel requests cannot slip more guesses through than allowed; the counts are shared
+    through the database.
     """
 
     def __init__(self, store: Store, attempts: int, window: float):
@@ -46,10 +48,9 @@ class LoginLimiter:
 
     def attempt(self, client: str) -> float:
         """Count an attempt and return 0, or the seconds before this client may try again."""
-        if self.store.failed_logins(client, self.window) >= self.attempts:
-            return float(self.window)
-        self.store.record_failed_login(client)
-        return 0.0
+        if self.store.take_login_attempt(client, self.attempts, self.window):
+            return 0.0
+        return float(self.window)
 
     def succeeded(self, client: str) -> None:
         self.store.clear_failed_logins(client)
@@ -113,8 +114,30 @@ def guard() -> Response | None:
         code = 302 if request.method in ("GET", "HEAD") else 303
         return redirect(url_for(LOGIN_ENDPOINT, **{NEXT_ARG: _next_for_login()}), code)
     if request.method == "POST" and not csrf_valid():
-        abort(400)
+        return refused_form()
     return None
+
+
+def refused_form() -> tuple[str, int]:
+    """A form whose token does not match, and why in French: no session cookie came back
+    (a Secure cookie over plain HTTP, or cookies blocked), or the form is stale."""
+    if current_app.config["SESSION_COOKIE_NAME"] in request.cookies:
+        reason = "expired"
+    elif insecure_cookie():
+        reason = "https"
+        current_app.logger.warning(
+            "formulaire refusé : cookie de session Secure sur une requête en HTTP (%s) ; "
+            "servez le portail en HTTPS, ou PORTAIL_COOKIE_SECURE=0 sur un réseau de test",
+            request.host,
+        )
+    else:
+        reason = "cookies"
+    return render("refused.html", 400, reason=reason)
+
+
+def insecure_cookie() -> bool:
+    """The session cookie is Secure but this request did not come over HTTPS."""
+    return bool(current_app.config["SESSION_COOKIE_SECURE"]) and not request.is_secure
 
 
 @bp.after_app_request
@@ -138,6 +161,8 @@ def login():  # type: ignore[no-untyped-def]
     else:
         error = None
     form = {"name": "", "target": target, "configured": configured}
+    # Browsers keep Secure cookies on http://localhost only: elsewhere, say it before the login.
+    form["plain_http"] = insecure_cookie() and not is_loopback(request.host)
     if request.method == "GET":
         return render("login.html", form=form, error=error)
     return _attempt(form)
