@@ -27,7 +27,8 @@ from flask import (
 )
 
 from indexer.journey import STEP_IDS
-from indexer.search import MAX_PAGE, QueryError, parse_query_args
+from indexer.search import MAX_PAGE, QueryError, iso_countries, parse_query_args
+from indexer.sectors import sectors
 from portail.geo import regions
 from webui import content, errors, feed, ical, params
 from webui.events import Event, event_of, join_french, merge_events
@@ -479,9 +480,9 @@ def openapi_paths() -> dict[str, Any]:
         _param(
             "country",
             "Pays, code ISO 3166-1 alpha-2 (par exemple DE).",
-            {"type": "string", "pattern": "^[A-Za-z]{2}$"},
+            {"type": "string", "enum": [*iso_countries(), *(c.lower() for c in iso_countries())]},
         ),
-        _param("sector", "Secteur (identifiant).", {"type": "string", "pattern": "^[a-z0-9-]+$"}),
+        _param("sector", "Secteur (identifiant).", {"type": "string", "enum": list(sectors())}),
         _param("step", "Étape du parcours export.", {"type": "string", "enum": list(STEP_IDS)}),
         _param(
             "page",

@@ -13,7 +13,9 @@ from indexer.search import (
     MAX_QUERY_CHARS,
     Hit,
     SearchResults,
+    iso_countries,
 )
+from indexer.sectors import sectors
 from portail.actors import ACTORS
 from portail.geo import regions
 from webui import (
@@ -26,6 +28,7 @@ from webui import (
     twin_schemas,
     vie_schemas,
 )
+from webui.zones import zones
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -89,7 +92,25 @@ def allow_cross_origin(response: Response) -> Response:
 
 @bp.get("/openapi.json")
 def openapi() -> Response:
-    return jsonify(openapi_document(url_for("api.search", _external=True)))
+    document = openapi_document(url_for("api.search", _external=True))
+    providers = sorted(params.known_providers())
+    if providers:  # the organisations of the index at hand: any other is a 400
+        _set_enum(document, "provider", providers)
+    _set_enum(document, "sector", list(sectors()))  # closed lists everywhere (one rule)
+    _set_enum(document, "zone", [z.id for z in zones()])
+    return jsonify(document)
+
+
+def _set_enum(node: Any, name: str, values: list[str]) -> None:
+    """Give every query parameter `name` of the document the accepted `values`."""
+    if isinstance(node, dict):
+        if node.get("name") == name and node.get("in") == "query" and "schema" in node:
+            node["schema"] = {**node["schema"], "enum": values}
+        for value in node.values():
+            _set_enum(value, name, values)
+    elif isinstance(node, list):
+        for item in node:
+            _set_enum(item, name, values)
 
 
 def _param(name: str, description: str, schema: dict[str, Any]) -> dict[str, Any]:
@@ -117,8 +138,8 @@ def openapi_document(search_url: str) -> dict[str, Any]:
         _param("kind", "Type de contenu.", {"type": "string", "enum": list(KIND_IDS)}),
         _param(
             "country",
-            "Pays, code ISO 3166-1 alpha-2 (par exemple DE).",
-            {"type": "string", "pattern": "^[A-Za-z]{2}$"},
+            "Pays, code ISO 3166-1 alpha-2 (par exemple DE ; minuscules acceptées).",
+            {"type": "string", "enum": [*iso_countries(), *(c.lower() for c in iso_countries())]},
         ),
         _param(
             "region",
@@ -135,7 +156,7 @@ def openapi_document(search_url: str) -> dict[str, Any]:
             "Type d'acteur : public, consulaire, prive (acteur privé) ou associatif.",
             {"type": "string", "enum": list(ACTORS)},
         ),
-        _param("sector", "Secteur (identifiant).", {"type": "string", "pattern": "^[a-z0-9-]+$"}),
+        _param("sector", "Secteur (identifiant).", {"type": "string", "enum": list(sectors())}),
         _param("date_from", "Date de début (AAAA-MM-JJ).", {"type": "string", "format": "date"}),
         _param("date_to", "Date de fin (AAAA-MM-JJ).", {"type": "string", "format": "date"}),
         _param(

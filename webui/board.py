@@ -21,6 +21,7 @@ from indexer.jobs import MISSIONS
 from indexer.search import Hit, QueryError, SearchQuery, parse_query_args
 from portail.geo import country_name
 from webui import content
+from webui.params import PastLastPage
 from webui.zones import Zone, zone_of, zones
 
 MAX_OFFERS = 10_000
@@ -182,14 +183,16 @@ class BoardPage:
 
 
 def board_page(args: Mapping[str, str], today: date, per_page: int) -> BoardPage:
-    """The page the arguments ask for (a page past the last shows the last); QueryError names
-    a bad argument."""
+    """The page the arguments ask for; QueryError names a bad argument, PastLastPage a page
+    past the last (the one rule of webui/params.py: a 404 that links to the first page)."""
     filters, order = parse_filters(args), parse_sort(args)
     page = parse_query_args({"page": args.get("page", "")}).page
     offers = open_offers(today)
     chosen = sort(select(offers, filters), order)
     pages = max(1, -(-len(chosen) // per_page))
-    return BoardPage(today, filters, order, offers, chosen, min(page, pages), pages, per_page)
+    if page > pages:
+        raise PastLastPage(page, pages)
+    return BoardPage(today, filters, order, offers, chosen, page, pages, per_page)
 
 
 # -- filters -------------------------------------------------------------------------------------

@@ -23,7 +23,9 @@ from xml.etree import ElementTree as ET
 from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
 
 from indexer.journey import STEP_IDS
-from indexer.search import MAX_PAGE, parse_query_args
+from indexer.search import MAX_PAGE, iso_countries, parse_query_args
+from indexer.sectors import sectors
+from portail.geo import regions
 from webui import content, store
 from webui.ids import page_id
 from webui.links import external_url, page_window
@@ -437,15 +439,18 @@ def listing_json(page: Listing) -> dict[str, Any]:
 
 
 def openapi_paths() -> dict[str, Any]:
-    string = {"type": "string"}
     parameters = [
         _param(
             "country",
-            "Pays, code ISO 3166-1 alpha-2 (par exemple DE).",
-            {"type": "string", "pattern": "^[A-Za-z]{2}$"},
+            "Pays, code ISO 3166-1 alpha-2 (par exemple DE ; minuscules acceptées).",
+            {"type": "string", "enum": [*iso_countries(), *(c.lower() for c in iso_countries())]},
         ),
-        _param("region", "Région, code INSEE (par exemple 84).", string),
-        _param("sector", "Secteur (identifiant).", {"type": "string", "pattern": "^[a-z0-9-]+$"}),
+        _param(
+            "region",
+            "Région, code INSEE (par exemple 84).",
+            {"type": "string", "enum": list(regions())},
+        ),
+        _param("sector", "Secteur (identifiant).", {"type": "string", "enum": list(sectors())}),
         _param("step", "Étape du parcours export.", {"type": "string", "enum": list(STEP_IDS)}),
         _param(
             "page",

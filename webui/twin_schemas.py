@@ -7,7 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 from indexer.journey import KIND_IDS, STEP_IDS
-from indexer.search import MAX_PAGE
+from indexer.offers import cues
+from indexer.search import MAX_PAGE, iso_countries
+from indexer.sectors import sectors
+from portail.geo import regions
 
 STRING = {"type": "string"}
 NULLABLE = {"type": "string", "nullable": True}
@@ -362,18 +365,37 @@ def _operation(
     }
 
 
+# Closed lists: a value outside them is a 400 (the one rule of webui/params.py).
+REGION_FILTER = {"type": "string", "enum": list(regions()), "description": "Code INSEE."}
+COUNTRY_FILTER = {
+    "type": "string",
+    "enum": [*iso_countries(), *(c.lower() for c in iso_countries())],
+}
+SECTOR_FILTER = {"type": "string", "enum": list(sectors())}
 STEP_FILTERS = [
-    _query("region", "Région, code INSEE (par exemple 84).", REGION_CODE),
-    _query("country", "Pays, code ISO 3166-1 alpha-2 (par exemple DE).", STRING),
+    _query("region", "Région, code INSEE (par exemple 84).", REGION_FILTER),
+    _query("country", "Pays, code ISO 3166-1 alpha-2 (par exemple DE).", COUNTRY_FILTER),
     _query("provider", "Organisme, tel que les filtres le nomment.", STRING),
-    _query("sector", "Secteur (identifiant).", STRING),
+    _query("sector", "Secteur (identifiant).", SECTOR_FILTER),
 ]
 OFFER_FILTERS = [
     _query("step", "Étape du parcours.", {"type": "string", "enum": list(STEP_IDS)}),
     _query("provider", "Organisme, tel que les filtres le nomment.", STRING),
-    _query("region", "Région de l'entreprise (code INSEE), ou « national ».", STRING),
-    _query("aide", "Type d'aide (identifiant).", STRING),
-    _query("public", "Public (identifiant).", STRING),
+    _query(
+        "region",
+        "Région de l'entreprise (code INSEE), ou « national ».",
+        {"type": "string", "enum": [*regions(), "national"]},
+    ),
+    _query(
+        "aide",
+        "Type d'aide (identifiant).",
+        {"type": "string", "enum": list(cues().labels("benefit"))},
+    ),
+    _query(
+        "public",
+        "Public (identifiant).",
+        {"type": "string", "enum": list(cues().labels("audience"))},
+    ),
     _query(
         "page",
         "Numéro de page (au-delà de la dernière : 404).",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from indexer.search import MAX_PAGE, iso_countries
 from webui.board import FILTERS, SORTS
 
 STRING = {"type": "string"}
@@ -145,7 +146,7 @@ PARAMETERS = [
     query(
         "country",
         "Pays, code ISO 3166-1 alpha-2 (par exemple DE).",
-        {"type": "string", "pattern": "^[A-Za-z]{2}$"},
+        {"type": "string", "enum": [*iso_countries(), *(c.lower() for c in iso_countries())]},
     ),
     query("sector", "Secteur (identifiant de /secteurs).", {"type": "string"}),
     query(
@@ -165,7 +166,11 @@ PARAMETERS = [
         "(début le plus proche).",
         {"type": "string", "enum": list(SORTS), "default": "publication"},
     ),
-    query("page", "Numéro de page.", {"type": "integer", "minimum": 1, "default": 1}),
+    query(
+        "page",
+        "Numéro de page (au-delà de la dernière : 404).",
+        {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1},
+    ),
 ]
 
 PATHS: dict[str, Any] = {
@@ -177,6 +182,7 @@ PATHS: dict[str, Any] = {
             "responses": {
                 "200": json_response("VieBoard", "Les offres ouvertes"),
                 "400": json_response("Error", "Paramètre incorrect (message en français)"),
+                "404": json_response("Error", "Page au-delà de la dernière"),
             },
         }
     },
