@@ -4,9 +4,9 @@
   one per source, run side by side (the crawl lock is per data directory: two crawling
   processes are two data directories, i.e. two crawler nodes);
 - index throughput of `portail index --full` with one and two processes (one indexer writes
-  an index: its `procs` split the classification and Whoosh's segment writing);
-- the web (search page and API) under gunicorn with 2 and 4 workers, beside a bare Flask
-  answer under the same gunicorn;
+  an index: its `procs` split the classification and Whoosh's segment writing); then, on that
+  index, the web (search page and API) under gunicorn with 2 and 4 workers, beside a bare
+  Flask answer under the same gunicorn;
 - index throughput and search latency (p50/p95) at each corpus size (50k, 100k, 200k pages).
 
 Long: the results file is rewritten after each step, with the load average beside each one,
@@ -100,8 +100,9 @@ def crawl_processes(results: Results, pages: int) -> None:
             site.stop()
 
 
-def index_processes(results: Results, pages: int) -> None:
-    """`portail index --full` of the same store with one, then two processes."""
+def index_processes(results: Results, pages: int, web_workers: list[int], requests: int) -> None:
+    """`portail index --full` of the same store with one, then two processes; then the web
+    on that index with each number of gunicorn workers."""
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp) / "var"
         build_store(data, pages)
@@ -116,10 +117,31 @@ def index_processes(results: Results, pages: int) -> None:
                 index_seconds=round(report.seconds, 1),
                 pages_per_s=round(report.total / report.seconds, 1),
             )
+        web_steps(results, data, pages, web_workers, requests)
 
 
-def corpus_size(results: Results, pages: int, web_workers: list[int], requests: int) -> None:
-    """Index N pages (two processes), time searches; then, if asked, the web on that index."""
+def web_steps(
+    results: Results, data: Path, pages: int, web_workers: list[int], requests: int
+) -> None:
+    """The portal and the bare answer under gunicorn with each number of workers."""
+    for workers in web_workers:
+        started = time.monotonic()
+        loads = web.at_rest(data, workers, requests)
+        results.add(
+            f"web, {workers} processus, corpus de {pages} pages",
+            started,
+            workers=workers,
+            **{
+                f"{key}_{name}": round(getattr(load, name), 1)
+                for key, load in loads.items()
+                for name in ("rps", "p50", "p99")
+            },
+            errors=sum(len(load.errors) for load in loads.values()),
+        )
+
+
+def corpus_size(results: Results, pages: int) -> None:
+    """Index N pages (two processes) and time searches."""
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp) / "var"
         started = time.monotonic()
@@ -138,20 +160,6 @@ def corpus_size(results: Results, pages: int, web_workers: list[int], requests: 
             search_p95_ms=round(percentile(times, 0.95), 1),
             search_max_ms=round(max(times), 1),
         )
-        for workers in web_workers:
-            started = time.monotonic()
-            loads = web.at_rest(data, workers, requests)
-            results.add(
-                f"web, {workers} processus, corpus de {pages} pages",
-                started,
-                workers=workers,
-                **{
-                    f"{key}_{name}": round(getattr(load, name), 1)
-                    for key, load in loads.items()
-                    for name in ("rps", "p50", "p99")
-                },
-                errors=sum(len(load.errors) for load in loads.values()),
-            )
         shutil.rmtree(data, ignore_errors=True)
 
 
@@ -159,7 +167,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.scale", description=__doc__)
     parser.add_argument("--sizes", default="50000,100000,200000")
     parser.add_argument("--crawl-pages", type=int, default=2500, help="pages de chaque site")
-    parser.add_argument("--index-pages", type=int, default=20_000, help="indexation 1 ou 2")
+    parser.add_argument("--index-pages", type=int, default=20_000, help="indexation 1 ou 2, web")
     parser.add_argument("--workers", default="2,4", help="processus gunicorn mesurés")
     parser.add_argument("--requests", type=int, default=600)
     parser.add_argument("--skip", default="", help="étapes sautées : crawl,index,sizes")
@@ -172,10 +180,10 @@ def main() -> None:
     if "crawl" not in skip:
         crawl_processes(results, args.crawl_pages)
     if "index" not in skip:
-        index_processes(results, args.index_pages)
+        index_processes(results, args.index_pages, workers, args.requests)
     if "sizes" not in skip:
-        for i, size in enumerate(sizes):
-            corpus_size(results, size, workers if i == 0 else [], args.requests)
+        for size in sizes:
+            corpus_size(results, size)
     print(f"Résultats dans {args.out}")
 
 
