@@ -1,22 +1,96 @@
-"""`make bench`: crawl, index and web benchmarks, in that order (the web one reuses the index)."""
+"""`make bench` (`python -m bench`): crawl, index, search and web figures, each beside its bare
+baseline measured in the same run, in one table (Markdown and JSON)."""
 
 from __future__ import annotations
 
+import argparse
 import tempfile
+import time
 from pathlib import Path
 
 from bench import crawl, index, web
+from bench.table import Table
+
+FULL = {
+    "crawl_pages": 5000,
+    "index_pages": 20_000,
+    "index_procs": 2,
+    "queries": 200,
+    "requests": 600,
+    "load_crawl_pages": 1000,
+    "load_index_pages": 1000,
+    "workers": 2,
+}
+QUICK = FULL | {
+    "crawl_pages": 100,
+    "index_pages": 300,
+    "index_procs": 1,
+    "queries": 40,
+    "requests": 30,
+    "load_crawl_pages": 30,
+    "load_index_pages": 30,
+}
 
 
-def main() -> None:
+def run(settings: dict[str, int], quick: bool) -> Table:
+    """Every measurement, in order (the web ones reuse the index)."""
+    table = Table("Mesures de France International" + (" (rapides)" if quick else ""), settings)
+    started = time.monotonic()
+    table.note_load("début")
     print("== Collecte ==", flush=True)
-    crawl.main(5000)
+    table.add(*crawl.main(settings["crawl_pages"]))
+    table.note_load("après la collecte")
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp) / "var"
         print("== Indexation et recherche ==", flush=True)
-        index.main(50_000, keep=data)
-        print("== Web (gunicorn, 2 processus) ==", flush=True)
-        web.main(data)
+        table.add(
+            *index.main(settings["index_pages"], settings["index_procs"], data, settings["queries"])
+        )
+        table.note_load("après l'indexation et la recherche")
+        workers = settings["workers"]
+        print(f"== Web (gunicorn, {workers} processus) ==", flush=True)
+        bare, port = web.start_server(data, workers, "bare")
+        try:
+            loads = web.measure(port, "bare", workers, settings["requests"])
+        finally:
+            web.stop_server(bare)
+        portal, port = web.start_server(data, workers, "portal")
+        try:
+            loads |= web.measure(port, "portal", workers, settings["requests"])
+            table.add(*web.web_figures(loads, workers))
+            table.note_load("après le web au repos")
+            print("== Web pendant une collecte et une indexation ==", flush=True)
+            figures, checks = web.under_load(
+                data,
+                port,
+                workers,
+                settings["load_crawl_pages"],
+                settings["load_index_pages"],
+                loads["portal-page"],
+            )
+        finally:
+            web.stop_server(portal)
+        table.add(*figures)
+        table.checks.update(checks)
+        table.note_load("après le web sous charge")
+    table.checks["bench_seconds"] = round(time.monotonic() - started)
+    return table
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="petites tailles (moins d'une minute)")
+    parser.add_argument("--out", type=Path, default=Path("var/bench"), help="dossier du tableau")
+    parser.add_argument("--index-pages", type=int, help="taille du corpus indexé")
+    args = parser.parse_args()
+    settings = dict(QUICK if args.quick else FULL)
+    if args.index_pages:
+        settings["index_pages"] = args.index_pages
+    table = run(settings, args.quick)
+    md, js = table.write(args.out, "resultats-rapides" if args.quick else "resultats")
+    print()
+    print(table.markdown())
+    print(f"Tableau écrit dans {md} et {js}")
 
 
 if __name__ == "__main__":

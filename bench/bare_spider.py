@@ -44,7 +44,7 @@ def main() -> None:
     process.crawl(crawler, start=start)
     process.start()
     elapsed = time.monotonic() - started
-    print(f"{crawler.spider.count} {elapsed:.3f}")
+    print(f"{crawler.spider.count} {elapsed:.3f}")  # type: ignore[union-attr]
 
 
 if __name__ == "__main__":

@@ -2,70 +2,124 @@
 
 from __future__ import annotations
 
+import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from bench.site import GeneratedSite
+from bench.table import Figure
 
 
-def run_child(args: list[str], env: dict[str, str] | None = None) -> tuple[str, float, float]:
-    """Run a child process; return its stdout, wall time and peak RSS in MB."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+@dataclass
+class ChildRun:
+    stdout: str
+    seconds: float
+    peak_mb: float
+
+
+def run_child(args: list[str], env: dict[str, str] | None = None) -> ChildRun:
+    """Run a child process to its end; its stdout, wall time and own peak RSS."""
     started = time.monotonic()
-    proc = subprocess.run(args, capture_output=True, text=True, env=env, check=True)
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, text=True, env=env)
+    assert proc.stdout is not None
+    out = proc.stdout.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
     elapsed = time.monotonic() - started
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return proc.stdout, elapsed, max(peak, before) / 1024
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(args)} s'est terminé avec le code {proc.returncode}")
+    return ChildRun(out, elapsed, usage.ru_maxrss / 1024)
 
 
-def main(pages: int = 5000) -> dict[str, float]:
+def source_block(source_id: str, origin: str, pages: int) -> str:
+    """One `[[source]]` of sources.toml for a generated site."""
+    return (
+        f'[[source]]\nid = "{source_id}"\nname = "Site de mesure {source_id}"\n'
+        f'start_urls = ["{origin}/p/0"]\ndepth = 30\nmax_pages = {pages + 10}\ndelay = 0.0\n\n'
+    )
+
+
+def portail_crawl(sources: Path, record: Path, source_ids: tuple[str, ...] = ()) -> list[str]:
+    """The command line of `portail crawl` (run it with `crawl_env(data)`)."""
+    args = [sys.executable, "-m", "portail_cli", "crawl", "--sources", str(sources)]
+    args += ["--record", str(record)]
+    for sid in source_ids:
+        args += ["--source", sid]
+    return args
+
+
+def crawl_env(data: Path) -> dict[str, str]:
+    return {**os.environ, "PORTAIL_DATA": str(data)}
+
+
+def crawl_seconds(record: Path) -> float:
+    """The crawl's own time (as `--record` writes it): the longest of its sources."""
+    return max(s["seconds"] for s in json.loads(record.read_text("utf-8"))["sources"])
+
+
+def count_pages(data: Path) -> int:
+    from portail.db import open_store
+
+    store = open_store(data)
+    try:
+        return store.count_pages("ok")
+    finally:
+        store.close()
+
+
+def bare_crawl(origin: str, pages: int) -> tuple[int, float, float]:
+    """Pages, seconds (crawl only) and peak MB of the bare spider."""
+    run = run_child([sys.executable, "-m", "bench.bare_spider", origin, str(pages)])
+    count, seconds = run.stdout.split()
+    return int(count), float(seconds), run.peak_mb
+
+
+def main(pages: int = 5000) -> list[Figure]:
+    """Crawl a generated site with both; the figures of the table."""
     site = GeneratedSite(pages)
     origin = site.start()
     try:
-        out, _, _bare_rss = run_child(
-            [sys.executable, "-m", "bench.bare_spider", origin, str(pages)]
-        )
-        bare_count, bare_seconds = out.split()
-        bare_rate = int(bare_count) / float(bare_seconds)
+        bare_count, bare_seconds, bare_mb = bare_crawl(origin, pages)
         with tempfile.TemporaryDirectory() as tmp:
             sources = Path(tmp) / "sources.toml"
-            sources.write_text(
-                f'[[source]]\nid = "mesure"\nname = "Site de mesure"\n'
-                f'start_urls = ["{origin}/p/0"]\ndepth = 30\nmax_pages = {pages + 10}\n'
-                f"delay = 0.0\n",
-                "utf-8",
-            )
-            env = {**os.environ, "PORTAIL_DATA": str(Path(tmp) / "var")}
-            _, full_seconds, full_rss = run_child(
-                [sys.executable, "-m", "portail_cli", "crawl", "--sources", str(sources)], env
-            )
-            from portail.db import Store
-
-            store = Store(Path(tmp) / "var" / "pages.sqlite3")
-            full_count = store.count_pages("ok")
-            store.close()
+            sources.write_text(source_block("mesure", origin, pages), "utf-8")
+            data = Path(tmp) / "var"
+            record = Path(tmp) / "record.json"
+            run = run_child(portail_crawl(sources, record), crawl_env(data))
+            full_seconds = crawl_seconds(record)
+            full_count = count_pages(data)
     finally:
         site.stop()
+    bare_rate = bare_count / bare_seconds
     full_rate = full_count / full_seconds
-    print(f"Collecte de {pages} pages générées sur 127.0.0.1 :")
     print(
-        f"  araignée Scrapy nue : {bare_count} pages en {float(bare_seconds):.1f} s, "
-        f"{bare_rate:.1f} pages/s"
+        f"  araignée Scrapy nue : {bare_count} pages en {bare_seconds:.1f} s, "
+        f"{bare_rate:.1f} pages/s, {bare_mb:.0f} Mo"
     )
     print(
-        f"  collecteur complet  : {full_count} pages en {full_seconds:.1f} s (processus "
-        f"entier), {full_rate:.1f} pages/s, mémoire maximale {full_rss:.0f} Mo"
+        f"  portail crawl : {full_count} pages en {full_seconds:.1f} s "
+        f"(processus entier {run.seconds:.1f} s), "
+        f"{full_rate:.1f} pages/s, {run.peak_mb:.0f} Mo",
+        flush=True,
     )
-    print(
-        f"  rapport : {full_rate / bare_rate:.0%} du débit de l'araignée nue "
-        f"(objectif ≥ 60 %, mémoire < 400 Mo)"
-    )
-    return {"bare_rate": bare_rate, "full_rate": full_rate, "full_rss_mb": full_rss}
+    spider = "araignée Scrapy nue"
+    return [
+        Figure("crawl_rate", "Collecte", "pages/s", full_rate, bare_rate, spider, "higher"),
+        Figure(
+            "crawl_peak_mb",
+            "Collecte, mémoire maximale",
+            "Mo",
+            run.peak_mb,
+            bare_mb,
+            spider,
+            "lower",
+        ),
+    ]
 
 
 if __name__ == "__main__":

@@ -47,7 +47,7 @@ WORDS = [
 ]
 
 
-def page_html(n: int, total: int) -> bytes:
+def page_html(n: int, total: int, marker: str = "") -> bytes:
     rng = random.Random(n)
     paragraphs = "".join(
         "<p>" + " ".join(rng.choice(WORDS) for _ in range(120)).capitalize() + ".</p>"
@@ -58,16 +58,17 @@ def page_html(n: int, total: int) -> bytes:
     links = "".join(f'<li><a href="/p/{c}">Page {c}</a></li>' for c in children + extra)
     nav = "".join(f'<li><a href="/p/{i}">Rubrique {i}</a></li>' for i in range(20))
     return (
-        f"<!DOCTYPE html><html lang='fr'><head><meta charset='utf-8'><title>Page {n}"
+        f"<!DOCTYPE html><html lang='fr'><head><meta charset='utf-8'><title>Page {n} {marker}"
         f"</title></head><body><header><nav><ul>{nav}</ul></nav></header><main><h1>Page "
-        f"{n} : export</h1>{paragraphs}<ul>{links}</ul></main><footer>Pied de page du site "
-        f"de mesure</footer></body></html>"
+        f"{n} : export {marker}</h1>{paragraphs}<ul>{links}</ul></main><footer>Pied de page "
+        f"du site de mesure</footer></body></html>"
     ).encode()
 
 
 class GeneratedSite:
-    def __init__(self, pages: int = 5000):
+    def __init__(self, pages: int = 5000, marker: str = ""):
         self.pages = pages
+        self.marker = marker  # a word on every page, to find them in the index
         self.server: Any = None
 
     def app(self, environ: dict[str, Any], start_response: Any) -> Any:
@@ -77,7 +78,9 @@ class GeneratedSite:
         elif request.path.startswith("/p/") and request.path[3:].isdigit():
             n = int(request.path[3:])
             response = (
-                Response(page_html(n, self.pages), content_type="text/html; charset=utf-8")
+                Response(
+                    page_html(n, self.pages, self.marker), content_type="text/html; charset=utf-8"
+                )
                 if n < self.pages
                 else Response(b"", status=404)
             )

@@ -1,61 +1,90 @@
-"""Web load: requests/s and latency of the search page and the API on a large index.
+"""Web load: requests/s and latency of the search page and the API under gunicorn, beside a
+bare Flask answer under the same gunicorn; then the same load while a crawl and an index
+update run, with the errors counted and the new pages looked for in every worker.
 
-The portal runs under gunicorn (2 workers) on loopback; a bounded load generator (threads with
-keep-alive connections, a fixed number of requests) sends varied searches. Nothing leaves
-127.0.0.1.
+A bounded load generator (threads, a fixed number of requests, or a steady load until told
+to stop) sends varied searches. Nothing leaves 127.0.0.1.
 """
 
 from __future__ import annotations
 
 import http.client
-import os
+import json
 import random
 import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
-from bench.index import FILTERS, QUERIES, percentile
+from bench.crawl import crawl_env, portail_crawl, source_block
+from bench.index import FILTERS, QUERIES, build_store, percentile
+from bench.site import GeneratedSite
+from bench.table import Figure
+
+CRAWL_MARKER = "zorgmesure"  # a word on every crawled page of the load phase
+BATCH_MARKER = "quasarmesure"  # a word on every page added to the store for the index update
+BATCH_FIRST = 10_000_000  # numbers of the added pages, after those of the corpus
 
 
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+        return int(s.getsockname()[1])
 
 
-def start_server(data: Path, port: int) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "PORTAIL_DATA": str(data)}
+def start_server(
+    data: Path, workers: int, app: str = "portal"
+) -> tuple[subprocess.Popen[bytes], int]:
+    """gunicorn serving `bench.webapp:<app>()` on loopback; (process, port) once it answers."""
+    port = free_port()
     proc = subprocess.Popen(
         [
             sys.executable,
             "-m",
             "gunicorn",
             "-w",
-            "2",
+            str(workers),
             "-b",
             f"127.0.0.1:{port}",
             "--log-level",
             "warning",
-            "webui:create_app()",
+            f"bench.webapp:{app}()",
         ],
-        env=env,
+        env=crawl_env(data),
     )
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-            conn.request("GET", "/")
-            conn.getresponse().read()
-            return proc
+            get(port, "/")
+            return proc, port
         except OSError:
+            if proc.poll() is not None:
+                break
             time.sleep(0.3)
     proc.kill()
-    raise RuntimeError("le serveur n'a pas démarré")
+    raise RuntimeError("le serveur gunicorn n'a pas démarré")
+
+
+def stop_server(proc: subprocess.Popen[bytes]) -> None:
+    proc.terminate()
+    proc.wait(timeout=30)
+
+
+def get(port: int, path: str, timeout: float = 60) -> tuple[int, bytes, str]:
+    """One request on a new connection: status, body and the worker that answered."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        conn.request("GET", path)
+        response = conn.getresponse()
+        return response.status, response.read(), response.getheader("X-Bench-Worker", "")
+    finally:
+        conn.close()
 
 
 def paths(prefix: str, n: int, seed: int) -> list[str]:
@@ -70,70 +99,260 @@ def paths(prefix: str, n: int, seed: int) -> list[str]:
     return out
 
 
-def load(port: int, targets: list[str], clients: int = 8) -> dict[str, float]:
-    """Send every target once over `clients` keep-alive connections; time each request."""
-    times: list[float] = []
-    errors = 0
-    lock = threading.Lock()
-    queue = list(targets)
+@dataclass
+class Load:
+    """Requests sent over `clients` threads: each one timed, errors counted, workers noted."""
 
-    def worker() -> None:
-        nonlocal errors
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        while True:
+    port: int
+    targets: list[str]
+    clients: int = 8
+    times: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    workers: set[str] = field(default_factory=set)
+    wall: float = 0.0
+
+    def run(self) -> Load:
+        """Send every target once."""
+        queue = list(self.targets)
+        lock = threading.Lock()
+
+        def next_target() -> str | None:
             with lock:
-                if not queue:
-                    return
-                path = queue.pop()
+                return queue.pop() if queue else None
+
+        self._drive(next_target)
+        return self
+
+    def steady(self, stop: threading.Event) -> threading.Thread:
+        """Cycle through the targets until `stop` is set (join the returned thread)."""
+        lock = threading.Lock()
+        position = [0]
+
+        def next_target() -> str | None:
+            if stop.is_set():
+                return None
+            with lock:
+                position[0] += 1
+                return self.targets[position[0] % len(self.targets)]
+
+        thread = threading.Thread(target=self._drive, args=(next_target,))
+        thread.start()
+        return thread
+
+    def _drive(self, next_target: object) -> None:
+        started = time.monotonic()
+        threads = [
+            threading.Thread(target=self._client, args=(next_target,)) for _ in range(self.clients)
+        ]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        self.wall = time.monotonic() - started
+
+    def _client(self, next_target: object) -> None:
+        while (path := next_target()) is not None:  # type: ignore[operator]
             started = time.perf_counter()
             try:
-                conn.request("GET", path)
-                response = conn.getresponse()
-                response.read()
-                ok = response.status in (200, 400)
-            except OSError:
-                ok = False
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+                status, _, worker = get(self.port, path)
+                error = "" if status in (200, 400) else f"HTTP {status} {path}"
+            except OSError as exc:
+                error, worker = f"{type(exc).__name__} {path}", ""
             elapsed = (time.perf_counter() - started) * 1000
-            with lock:
-                times.append(elapsed)
-                errors += not ok
+            self.times.append(elapsed)
+            if worker:
+                self.workers.add(worker)
+            if error:
+                self.errors.append(error)
 
+    @property
+    def rps(self) -> float:
+        return len(self.times) / self.wall if self.wall else 0.0
+
+    @property
+    def p50(self) -> float:
+        return statistics.median(self.times)
+
+    @property
+    def p99(self) -> float:
+        return percentile(self.times, 0.99)
+
+    def line(self, label: str) -> str:
+        return (
+            f"  {label} : {len(self.times)} requêtes, {self.rps:.1f} req/s, p50 {self.p50:.0f} "
+            f"ms, p99 {self.p99:.0f} ms, {len(self.errors)} erreurs"
+        )
+
+
+def measure(port: int, app: str, workers: int, requests: int) -> dict[str, Load]:
+    """The search page and the API (or the bare answer at their paths) on a running server."""
+    loads = {}
+    for label, prefix, seed in (("page", "/recherche", 1), ("api", "/api/search", 2)):
+        Load(port, paths(prefix, max(20, requests // 10), seed + 100)).run()  # warm up
+        loads[f"{app}-{label}"] = load = Load(port, paths(prefix, requests, seed)).run()
+        print(load.line(f"{app} {prefix} ({workers} processus)"), flush=True)
+    return loads
+
+
+def at_rest(data: Path, workers: int, requests: int) -> dict[str, Load]:
+    """The bare Flask answer and the portal, each under gunicorn with `workers` workers."""
+    loads: dict[str, Load] = {}
+    for app in ("bare", "portal"):
+        proc, port = start_server(data, workers, app)
+        try:
+            loads |= measure(port, app, workers, requests)
+        finally:
+            stop_server(proc)
+    return loads
+
+
+def web_figures(loads: dict[str, Load], workers: int, suffix: str = "") -> list[Figure]:
+    bare = f"Flask nu, réponse fixe, gunicorn {workers} processus"
+    out = []
+    for label, key in (("page de recherche", "page"), ("API /api/search", "api")):
+        ours, base = loads[f"portal-{key}"], loads[f"bare-{key}"]
+        name = f"Web {label}, {workers} processus"
+        out += [
+            Figure(f"web_{key}_rps{suffix}", name, "req/s", ours.rps, base.rps, bare, "higher"),
+            Figure(
+                f"web_{key}_p50{suffix}", f"{name}, p50", "ms", ours.p50, base.p50, bare, "lower"
+            ),
+            Figure(
+                f"web_{key}_p99{suffix}", f"{name}, p99", "ms", ours.p99, base.p99, bare, "lower"
+            ),
+        ]
+    return out
+
+
+@dataclass
+class Visibility:
+    visible: bool
+    seconds: float
+    workers: int
+    totals: dict[str, int]
+
+
+def find_new_pages(port: int, workers: set[str], timeout: float = 60) -> Visibility:
+    """Ask, in parallel, for each marker until every worker seen has found both."""
     started = time.monotonic()
-    threads = [threading.Thread(target=worker) for _ in range(clients)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    wall = time.monotonic() - started
-    return {
-        "rps": len(times) / wall,
-        "p50": statistics.median(times),
-        "p99": percentile(times, 0.99),
-        "errors": errors,
-        "requests": len(times),
-    }
+    found: dict[tuple[str, str], int] = {}
+    totals: dict[str, int] = {}
+
+    def ask(marker: str) -> None:
+        try:
+            status, body, worker = get(port, f"/api/search?q={quote(marker)}")
+        except OSError:
+            return
+        if status == 200 and worker:
+            total = int(json.loads(body)["total"])
+            found[(worker, marker)] = total
+            totals[marker] = total
+
+    markers = (CRAWL_MARKER, BATCH_MARKER)
+    while time.monotonic() - started < timeout:
+        threads = [
+            threading.Thread(target=ask, args=(m,)) for m in markers for _ in range(len(workers))
+        ]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        if all(found.get((w, m), 0) > 0 for w in workers for m in markers):
+            return Visibility(True, time.monotonic() - started, len(workers), totals)
+        time.sleep(0.2)
+    return Visibility(False, time.monotonic() - started, len(workers), totals)
 
 
-def main(data: Path, requests: int = 600) -> None:
-    port = free_port()
-    server = start_server(data, port)
+def under_load(
+    data: Path, port: int, workers: int, crawl_pages: int, batch_pages: int, rest: Load
+) -> tuple[list[Figure], dict[str, object]]:
+    """The portal (running on `port`) under a steady search load while `portail crawl` (a
+    generated site) and `portail index` (pages just added to the store) run side by side, then
+    `portail index` again for the crawled pages; errors counted; the new pages looked for in
+    every worker."""
+    site = GeneratedSite(crawl_pages, marker=CRAWL_MARKER)
+    origin = site.start()
+    stop = threading.Event()
+    load = Load(port, paths("/recherche", 400, 5))
     try:
-        for label, prefix, seed in (
-            ("page de recherche", "/recherche", 1),
-            ("API /api/search", "/api/search", 2),
-        ):
-            load(port, paths(prefix, 40, seed + 100))  # warm both workers
-            figures = load(port, paths(prefix, requests, seed))
-            print(
-                f"  {label} : {figures['requests']} requêtes, {figures['rps']:.1f} req/s, "
-                f"p50 {figures['p50']:.0f} ms, p99 {figures['p99']:.0f} ms, "
-                f"{figures['errors']} erreurs (objectif p99 < 300 ms, zéro erreur)"
+        with tempfile.TemporaryDirectory() as tmp:
+            sources = Path(tmp) / "sources.toml"
+            sources.write_text(source_block("charge", origin, crawl_pages), "utf-8")
+            Load(port, paths("/recherche", 20, 105)).run()  # warm up
+            build_store(data, batch_pages, first=BATCH_FIRST, marker=BATCH_MARKER)
+            driver = load.steady(stop)
+            env = crawl_env(data)
+            started = time.monotonic()
+            crawl = subprocess.Popen(
+                portail_crawl(sources, Path(tmp) / "record.json"),
+                env=env,
+                stdout=subprocess.DEVNULL,
             )
+            index = subprocess.Popen(
+                [sys.executable, "-m", "portail_cli", "index"], env=env, stdout=subprocess.DEVNULL
+            )
+            codes = [crawl.wait(), index.wait()]
+            codes.append(
+                subprocess.run(
+                    [sys.executable, "-m", "portail_cli", "index"],
+                    env=env,
+                    stdout=subprocess.DEVNULL,
+                    check=False,
+                ).returncode
+            )
+            background = time.monotonic() - started
+            seen = find_new_pages(port, load.workers or {""})
+            stop.set()
+            driver.join()
     finally:
-        server.terminate()
-        server.wait(timeout=30)
-
-
-if __name__ == "__main__":
-    main(Path(sys.argv[1]), int(sys.argv[2]) if len(sys.argv) > 2 else 600)
+        stop.set()
+        site.stop()
+    print(load.line(f"sous charge pendant collecte et indexation ({background:.0f} s)"))
+    print(
+        f"  nouvelles pages visibles dans les {seen.workers} processus : "
+        f"{'oui' if seen.visible else 'NON'} ({seen.seconds:.1f} s après l'indexation, "
+        f"{seen.totals})",
+        flush=True,
+    )
+    base = f"même portail au repos, {workers} processus"
+    figures = [
+        Figure(
+            "load_rps",
+            "Web sous collecte + indexation",
+            "req/s",
+            load.rps,
+            rest.rps,
+            base,
+            "higher",
+        ),
+        Figure(
+            "load_p50",
+            "Web sous collecte + indexation, p50",
+            "ms",
+            load.p50,
+            rest.p50,
+            base,
+            "lower",
+        ),
+        Figure(
+            "load_p99",
+            "Web sous collecte + indexation, p99",
+            "ms",
+            load.p99,
+            rest.p99,
+            base,
+            "lower",
+        ),
+    ]
+    checks: dict[str, object] = {
+        "web_errors_under_load": len(load.errors),
+        "web_error_examples": load.errors[:5],
+        "requests_under_load": len(load.times),
+        "background_seconds": round(background, 1),
+        "background_exit_codes": codes,
+        "new_pages_visible": seen.visible,
+        "new_pages_visible_after_s": round(seen.seconds, 1),
+        "workers_checked": seen.workers,
+        "new_pages_found": seen.totals,
+    }
+    return figures, checks

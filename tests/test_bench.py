@@ -1,0 +1,60 @@
+"""`make bench --quick` runs end to end: one table where every figure has its baseline and
+ratio, no web error under load, and the pages of the index update visible without a restart.
+Structure only: figures on a shared machine are never asserted."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+EXPECTED = {
+    "crawl_rate",
+    "index_rate",
+    "search_p50",
+    "search_p95",
+    "web_page_rps",
+    "web_page_p50",
+    "web_page_p99",
+    "web_api_rps",
+    "load_rps",
+    "load_p50",
+    "load_p99",
+}
+
+
+def test_quick_bench_writes_one_complete_table(tmp_path):
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    run = subprocess.run(
+        [sys.executable, "-m", "bench", "--quick", "--out", str(tmp_path)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=280,
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    table = json.loads((tmp_path / "resultats-rapides.json").read_text("utf-8"))
+    figures = {f["key"]: f for f in table["figures"]}
+    assert set(figures) >= EXPECTED
+    for figure in figures.values():
+        assert figure["value"] > 0 and figure["baseline"] > 0, figure
+        assert figure["baseline_label"]
+        assert math.isclose(figure["ratio"], figure["value"] / figure["baseline"], rel_tol=1e-2)
+        assert figure["better"] in ("higher", "lower")
+    checks = table["checks"]
+    assert checks["web_errors_under_load"] == 0, checks["web_error_examples"]
+    assert checks["requests_under_load"] > 0
+    assert checks["background_exit_codes"] == [0, 0, 0]
+    assert checks["new_pages_visible"] is True
+    assert checks["workers_checked"] == 2
+    assert set(checks["new_pages_found"]) == {"zorgmesure", "quasarmesure"}
+    assert all(total > 0 for total in checks["new_pages_found"].values())
+    markdown = (tmp_path / "resultats-rapides.md").read_text("utf-8")
+    assert markdown.count("\n| ") == len(figures) + 1  # the header, then one row per figure
+    assert "Tableau écrit dans" in run.stdout
