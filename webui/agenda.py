@@ -61,7 +61,7 @@ class AgendaFilters:
     sector: str | None = None
     step: str | None = None
 
-    def active(self) -> dict[str, str]:
+    def active(self) -> dict[str, Any]:
         return {name: value for name in FILTERS if (value := getattr(self, name))}
 
     def month_bounds(self) -> tuple[date, date] | None:
@@ -197,8 +197,10 @@ def _listing(archive: bool):  # type: ignore[no-untyped-def]
 
     def page_url(number: int, external: bool = False, json: bool = False) -> str:
         target = f"{endpoint}_json" if json else endpoint
-        extra = {"page": number} if number > 1 else {}
-        return url_for(target, **args, **extra, _external=external)
+        values: dict[str, Any] = {**args}
+        if number > 1:
+            values["page"] = number
+        return url_for(target, **values, _external=external)
 
     if wants_json():
         response = jsonify(listing_json(paged, filters, archive, page_url))

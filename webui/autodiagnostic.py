@@ -222,13 +222,13 @@ def merged(s: Spec, page: Page, before: dict[str, str], form: Any) -> dict[str, 
     return valid_answers(s, answers)
 
 
-def go(token: str, page_id: str, **args: str) -> Response:
+def go(token: str, page_id: str, **args: Any) -> Any:
     target = url_for("autodiagnostic.questions", token=token, page_id=page_id, **args)
     anchor = "#questions" if args else ""
     return redirect(target + anchor, 303)
 
 
-def finish(s: Spec, take: SelfAssessment, answers: dict[str, str]) -> Response:
+def finish(s: Spec, take: SelfAssessment, answers: dict[str, str]) -> Any:
     """The draft becomes the result; the take it replaces is remembered to compare."""
     try:
         evaluate(s, answers)

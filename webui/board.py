@@ -14,6 +14,8 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
+from typing import Any
 
 from flask import current_app
 
@@ -177,7 +179,7 @@ class BoardPage:
     def shown(self) -> list[Offer]:
         return self.chosen[(self.page - 1) * self.per_page : self.page * self.per_page]
 
-    def args(self) -> dict[str, str]:
+    def args(self) -> dict[str, Any]:
         """The page's filters and order as query arguments (the default order left out)."""
         return {**self.filters.active(), **({"sort": self.order} if self.order != DEFAULT else {})}
 
@@ -207,7 +209,7 @@ class BoardFilters:
     start: str | None = None
     mission: str | None = None
 
-    def active(self) -> dict[str, str]:
+    def active(self) -> dict[str, Any]:
         return {name: value for name in FILTERS if (value := getattr(self, name))}
 
 
@@ -290,13 +292,17 @@ def value_label(name: str, value: str) -> str:
     return MISSION_IDS.get(value, value)
 
 
+def _label_key(name: str, value: str) -> Any:
+    return content.sort_key(value_label(name, value))
+
+
 def options(
     counts: dict[str, Counter[str]], filters: BoardFilters
 ) -> dict[str, list[tuple[str, str]]]:
     """Each filter's (value, « label (count) ») choices, in its natural order; the chosen
     value is always listed."""
     in_order = [z.id for z in zones()] + [d[0] for d in DURATIONS]
-    order: dict[str, Callable[[str], object]] = {
+    order: dict[str, Callable[[str], Any]] = {
         "zone": lambda v: in_order.index(v) if v in in_order else len(in_order),
         "duration": lambda v: in_order.index(v) if v in in_order else len(in_order),
         "start": lambda v: v,
@@ -308,7 +314,7 @@ def options(
         chosen = getattr(filters, name)
         if chosen and chosen not in counts[name]:
             values.append(chosen)
-        key = order.get(name, lambda v, n=name: content.sort_key(value_label(n, v)))
+        key = order.get(name) or partial(_label_key, name)
         out[name] = [
             (v, f"{value_label(name, v)} ({counts[name][v]})") for v in sorted(values, key=key)
         ]

@@ -161,8 +161,9 @@ def parse_filters(args: Mapping[str, str]) -> OfferFilters:
         "public": cues().labels("audience"),
     }
     for name, known in accepted.items():
-        if values[name] and values[name] not in known:
-            raise unknown_value(name, values[name], known)
+        value = values[name]
+        if value and value not in known:
+            raise unknown_value(name, value, known)
     if values["provider"] and len(values["provider"]) > 200:
         raise QueryError("Le nom de l'organisme est trop long.", "provider")
     params.check_provider(values["provider"])

@@ -157,7 +157,7 @@ class NewsFilters:
     sector: str | None = None
     step: str | None = None
 
-    def active(self) -> dict[str, str]:
+    def active(self) -> dict[str, Any]:
         return {name: value for name in FILTERS if (value := getattr(self, name))}
 
     def keep(self, story: Story) -> bool:
@@ -240,9 +240,11 @@ class Listing:
         return "news.archives" if self.archive else "news.index"
 
     def page_url(self, number: int, external: bool = False, as_json: bool = False) -> str:
-        extra = {"page": number} if number > 1 else {}
+        values: dict[str, Any] = {**self.filters.active()}
+        if number > 1:
+            values["page"] = number
         target = f"{self.endpoint}_json" if as_json else self.endpoint
-        return url_for(target, **self.filters.active(), **extra, _external=external)
+        return url_for(target, **values, _external=external)
 
 
 def listing(args: Mapping[str, str], archive: bool) -> Listing:

@@ -87,9 +87,11 @@ def index(as_json: bool = False):  # type: ignore[no-untyped-def]
 
 def page_url(listing: BoardPage, number: int, external: bool = False, json: bool = False) -> str:
     """The address of another page of the same listing (or of its JSON twin)."""
-    extra = {"page": number} if number > 1 else {}
+    values: dict[str, Any] = {**listing.args()}
+    if number > 1:
+        values["page"] = number
     endpoint = "vie.index_json" if json else "vie.index"
-    return url_for(endpoint, **listing.args(), **extra, _external=external)
+    return url_for(endpoint, **values, _external=external)
 
 
 def board_context(listing: BoardPage, counts: dict[str, Counter[str]]) -> dict[str, Any]:
@@ -165,7 +167,7 @@ def active_filters(filters: BoardFilters, order: str) -> list[tuple[str, str]]:
     """(« Label : value », URL without that filter) for each active filter."""
     args = filters.active()
     labels = {name: label for name, label, _ in FILTER_LABELS}
-    keep = {"sort": order} if order != "publication" else {}
+    keep: dict[str, Any] = {"sort": order} if order != "publication" else {}
     return [
         (
             f"{labels[name]} : {board.value_label(name, value)}",
