@@ -269,13 +269,31 @@ def find_new_pages(port: int, workers: set[str], timeout: float = 60) -> Visibil
     return Visibility(False, time.monotonic() - started, len(workers), totals)
 
 
+def paced(port: int, rate: float, seconds: float) -> Load:
+    """The paced search load alone for `seconds`: the baseline of the load under work."""
+    stop = threading.Event()
+    load = Load(port, paths("/recherche", 400, 6))
+    driver = load.steady(stop, rate)
+    stop.wait(seconds)
+    stop.set()
+    driver.join()
+    return load
+
+
 def under_load(
-    data: Path, port: int, workers: int, crawl_pages: int, batch_pages: int, rest: Load
+    data: Path,
+    port: int,
+    workers: int,
+    crawl_pages: int,
+    batch_pages: int,
+    rest: Load,
+    calm_seconds: float = 30,
 ) -> tuple[list[Figure], dict[str, object]]:
     """The portal (running on `port`) under a steady search load (half its throughput at
     rest) while `portail crawl` (a generated site) and `portail index` (pages just added to
     the store) run side by side, then `portail index` again for the crawled pages; errors
-    counted; the new pages looked for in every worker."""
+    counted; the new pages looked for in every worker. The latencies' baseline is the same
+    paced load alone, for `calm_seconds` before the work starts."""
     site = GeneratedSite(crawl_pages, marker=CRAWL_MARKER)
     origin = site.start()
     stop = threading.Event()
@@ -286,6 +304,7 @@ def under_load(
             sources = Path(tmp) / "sources.toml"
             sources.write_text(source_block("charge", origin, crawl_pages), "utf-8")
             Load(port, paths("/recherche", 20, 105)).run()  # warm up
+            calm = paced(port, rate, calm_seconds)
             build_store(data, batch_pages, first=BATCH_FIRST, marker=BATCH_MARKER)
             driver = load.steady(stop, rate)
             env = crawl_env(data)
@@ -321,7 +340,7 @@ def under_load(
         f"{seen.totals})",
         flush=True,
     )
-    base = f"même portail au repos, {workers} processus"
+    base = f"même charge sans collecte ni indexation, {workers} processus"
     figures = [
         Figure(
             "load_rps",
@@ -337,7 +356,7 @@ def under_load(
             "Web sous collecte + indexation, p50",
             "ms",
             load.p50,
-            rest.p50,
+            calm.p50,
             base,
             "lower",
         ),
@@ -346,7 +365,7 @@ def under_load(
             "Web sous collecte + indexation, p99",
             "ms",
             load.p99,
-            rest.p99,
+            calm.p99,
             base,
             "lower",
         ),
