@@ -20,6 +20,7 @@ FULL = {
     "load_crawl_pages": 1000,
     "load_index_pages": 1000,
     "workers": 2,
+    "calm_seconds": 30,
 }
 QUICK = FULL | {
     "crawl_pages": 100,
@@ -29,6 +30,7 @@ QUICK = FULL | {
     "requests": 30,
     "load_crawl_pages": 30,
     "load_index_pages": 30,
+    "calm_seconds": 5,
 }
 
 
@@ -67,6 +69,7 @@ def run(settings: dict[str, int], quick: bool) -> Table:
                 settings["load_crawl_pages"],
                 settings["load_index_pages"],
                 loads["portal-page"],
+                settings["calm_seconds"],
             )
         finally:
             web.stop_server(portal)
