@@ -27,13 +27,15 @@ from flask import (
 )
 
 from indexer.journey import STEP_IDS
-from indexer.search import MAX_PAGE, QueryError, iso_countries, parse_query_args
+from indexer.search import MAX_PAGE, QueryError, parse_query_args
 from indexer.sectors import sectors
 from portail.geo import regions
 from webui import content, errors, feed, ical, params
 from webui.events import Event, event_of, join_french, merge_events
 from webui.ids import hash_of
 from webui.links import page_window
+from webui.openapi_parts import country_codes
+from webui.openapi_parts import query_param as _param
 
 bp = Blueprint("agenda", __name__)
 MAX_EVENTS = 2000
@@ -482,7 +484,7 @@ def openapi_paths() -> dict[str, Any]:
         _param(
             "country",
             "Pays, code ISO 3166-1 alpha-2 (par exemple DE).",
-            {"type": "string", "enum": [*iso_countries(), *(c.lower() for c in iso_countries())]},
+            {"type": "string", "enum": country_codes()},
         ),
         _param("sector", "Secteur (identifiant).", {"type": "string", "enum": list(sectors())}),
         _param("step", "Étape du parcours export.", {"type": "string", "enum": list(STEP_IDS)}),
@@ -642,16 +644,6 @@ def openapi_schemas() -> dict[str, Any]:
         },
     }
     return {"AgendaPage": page, "AgendaEvent": event}
-
-
-def _param(name: str, description: str, schema: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "name": name,
-        "in": "query",
-        "required": False,
-        "description": description,
-        "schema": schema,
-    }
 
 
 def _json_response(description: str, schema: str) -> dict[str, Any]:

@@ -13,7 +13,6 @@ from indexer.search import (
     MAX_QUERY_CHARS,
     Hit,
     SearchResults,
-    iso_countries,
 )
 from indexer.sectors import sectors
 from portail.actors import ACTORS
@@ -28,6 +27,8 @@ from webui import (
     twin_schemas,
     vie_schemas,
 )
+from webui.openapi_parts import country_codes
+from webui.openapi_parts import query_param as _param
 from webui.zones import zones
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -113,16 +114,6 @@ def _set_enum(node: Any, name: str, values: list[str]) -> None:
             _set_enum(item, name, values)
 
 
-def _param(name: str, description: str, schema: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "name": name,
-        "in": "query",
-        "required": False,
-        "description": description,
-        "schema": schema,
-    }
-
-
 def openapi_document(search_url: str) -> dict[str, Any]:
     """OpenAPI 3 description of /api/search (the fixed contract of ARCHITECTURE.md)."""
     string = {"type": "string"}
@@ -139,7 +130,7 @@ def openapi_document(search_url: str) -> dict[str, Any]:
         _param(
             "country",
             "Pays, code ISO 3166-1 alpha-2 (par exemple DE ; minuscules acceptées).",
-            {"type": "string", "enum": [*iso_countries(), *(c.lower() for c in iso_countries())]},
+            {"type": "string", "enum": country_codes()},
         ),
         _param(
             "region",

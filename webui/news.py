@@ -23,12 +23,14 @@ from xml.etree import ElementTree as ET
 from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
 
 from indexer.journey import STEP_IDS
-from indexer.search import MAX_PAGE, iso_countries, parse_query_args
+from indexer.search import MAX_PAGE, parse_query_args
 from indexer.sectors import sectors
 from portail.geo import regions
 from webui import content, store
 from webui.ids import page_id
 from webui.links import external_url, page_window
+from webui.openapi_parts import country_codes
+from webui.openapi_parts import query_param as _param
 
 bp = Blueprint("news", __name__)
 FILTERS = ("country", "region", "sector", "step")
@@ -445,7 +447,7 @@ def openapi_paths() -> dict[str, Any]:
         _param(
             "country",
             "Pays, code ISO 3166-1 alpha-2 (par exemple DE ; minuscules acceptées).",
-            {"type": "string", "enum": [*iso_countries(), *(c.lower() for c in iso_countries())]},
+            {"type": "string", "enum": country_codes()},
         ),
         _param(
             "region",
@@ -569,16 +571,6 @@ def _closed(properties: dict[str, Any]) -> dict[str, Any]:
         "required": list(properties),
         "additionalProperties": False,
         "properties": properties,
-    }
-
-
-def _param(name: str, description: str, schema: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "name": name,
-        "in": "query",
-        "required": False,
-        "description": description,
-        "schema": schema,
     }
 
 

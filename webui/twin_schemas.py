@@ -8,9 +8,10 @@ from typing import Any
 
 from indexer.journey import KIND_IDS, STEP_IDS
 from indexer.offers import cues
-from indexer.search import MAX_PAGE, iso_countries
+from indexer.search import MAX_PAGE
 from indexer.sectors import sectors
 from portail.geo import regions
+from webui.openapi_parts import country_codes
 
 STRING = {"type": "string"}
 NULLABLE = {"type": "string", "nullable": True}
@@ -369,7 +370,7 @@ def _operation(
 REGION_FILTER = {"type": "string", "enum": list(regions()), "description": "Code INSEE."}
 COUNTRY_FILTER = {
     "type": "string",
-    "enum": [*iso_countries(), *(c.lower() for c in iso_countries())],
+    "enum": country_codes(),
 }
 SECTOR_FILTER = {"type": "string", "enum": list(sectors())}
 STEP_FILTERS = [

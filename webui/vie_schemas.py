@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from indexer.search import MAX_PAGE, iso_countries
+from indexer.search import MAX_PAGE
 from webui.board import FILTERS, SORTS
+from webui.openapi_parts import country_codes
+from webui.openapi_parts import query_param as query
 
 STRING = {"type": "string"}
 NULLABLE = {"type": "string", "nullable": True}
@@ -35,16 +37,6 @@ def ref(name: str) -> dict[str, Any]:
 
 def json_response(name: str, description: str) -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": ref(name)}}}
-
-
-def query(name: str, description: str, schema: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "name": name,
-        "in": "query",
-        "required": False,
-        "description": description,
-        "schema": schema,
-    }
 
 
 SCHEMAS: dict[str, Any] = {
@@ -146,7 +138,7 @@ PARAMETERS = [
     query(
         "country",
         "Pays, code ISO 3166-1 alpha-2 (par exemple DE).",
-        {"type": "string", "enum": [*iso_countries(), *(c.lower() for c in iso_countries())]},
+        {"type": "string", "enum": country_codes()},
     ),
     query("sector", "Secteur (identifiant de /secteurs).", {"type": "string"}),
     query(
