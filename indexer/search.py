@@ -193,10 +193,12 @@ def parse_query_args(args: Mapping[str, str]) -> SearchQuery:
 def _int(raw: str | None, name: str, low: int, high: int, default: int) -> int:
     if raw in (None, ""):
         return default
-    try:
-        value = int(str(raw))
-    except ValueError:
-        raise QueryError(f"Le paramètre « {name} » doit être un nombre entier.", name) from None
+    digits = str(raw).strip()
+    # Plain ASCII digits only: int() would also take « +10 », « 1_0 » or Arabic-Indic digits,
+    # which no link of ours writes and which would make two addresses for one page.
+    if not digits.isascii() or not digits.isdigit():
+        raise QueryError(f"Le paramètre « {name} » doit être un nombre entier.", name)
+    value = int(digits)
     if not low <= value <= high:
         raise QueryError(f"Le paramètre « {name} » doit être compris entre {low} et {high}.", name)
     return value

@@ -32,7 +32,7 @@ from webui import create_app
 def past_last(args: dict[str, str], response: Any) -> bool:
     """The one rule for a page past the last (webui/params.py): a 404 that links to page 1."""
     page = str(args.get("page") or "1").strip()
-    return response.status_code == 404 and page.isdigit() and int(page) > 1
+    return response.status_code == 404 and page.isascii() and page.isdigit() and int(page) > 1
 
 
 FAST = settings(
