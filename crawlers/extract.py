@@ -223,15 +223,14 @@ def extract_html(url: str, html: str) -> Extracted:
     out.published = published or _meta(soup, "article:published_time")
     out.modified = modified or _meta(soup, "article:modified_time")
     page_title = soup.title.get_text(" ", strip=True) if soup.title else ""
+    og_title = _meta(soup, "og:title")  # read before main_container removes what it removes
     container = main_container(soup)
     parts = urlsplit(url)
     out.hub = getattr(container, "hub", False) or parts.path in ("", "/") or "page=" in parts.query
     if out.hub:
         out.structured["hub"] = True
     h1 = container.find("h1") or soup.find("h1")
-    out.title = clean_title(
-        h1.get_text(" ", strip=True) if h1 else "", page_title, _meta(soup, "og:title")
-    )
+    out.title = clean_title(h1.get_text(" ", strip=True) if h1 else "", page_title, og_title)
     out.text = text_of(container)
     if not out.published:
         time_tag = container.find("time", attrs={"datetime": True})
@@ -245,34 +244,54 @@ def extract_html(url: str, html: str) -> Extracted:
 
 def deeper_than(soup: BeautifulSoup, limit: int) -> bool:
     """Whether elements nest more than `limit` deep (walked without recursion)."""
-    stack: list[tuple[Tag, int]] = [(soup, 0)]
-    while stack:
-        node, depth = stack.pop()
-        if depth > limit:
-            return True
-        stack.extend((child, depth + 1) for child in node.find_all(True, recursive=False))
+    depths = {id(soup): 0}
+    for node in soup.descendants:
+        if isinstance(node, Tag):
+            depth = depths[id(node.parent)] + 1
+            if depth > limit:
+                return True
+            depths[id(node)] = depth
     return False
+
+
+def _gone(tag: Tag) -> bool:
+    """Whether a tag was decomposed (bs4's `decomposed` property costs a search of the tag's
+    whole subtree when it was not: `Tag.__getattr__` reads « _decomposed » as a child's name)."""
+    return bool(tag.__dict__.get("_decomposed", False))
 
 
 def main_container(soup: BeautifulSoup) -> Tag:
     """Strip boilerplate and return the element holding the page's own content."""
-    for tag in soup.find_all(DROP_TAGS):
-        tag.decompose()
-    for comment in soup.find_all(string=lambda s: isinstance(s, Comment)):
+    # One list of the tags, in document order, read by each pass (bs4's find_all with a filter
+    # walks the whole tree each time); a pass skips what an earlier one removed.
+    tags = soup.find_all(True)
+    for tag in tags:
+        if not _gone(tag) and tag.name in DROP_TAGS:
+            tag.decompose()
+    for comment in [d for d in soup.descendants if isinstance(d, Comment)]:
         comment.extract()
-    main = soup.find("main") or soup.find(True, attrs={"role": "main"})
-    for tag in soup.find_all(LANDMARK_TAGS):
-        tag.decompose()
-    for tag in soup.find_all("header"):
-        if not tag.find_parent(["article", "main"]) and not tag.find("h1"):
+    tags = [t for t in tags if not _gone(t)]
+    main = next((t for t in tags if t.name == "main"), None) or next(
+        (t for t in tags if t.get("role") == "main"), None
+    )
+    for tag in tags:
+        if not _gone(tag) and tag.name in LANDMARK_TAGS:
             tag.decompose()
-    for tag in soup.find_all(True, attrs={"role": list(DROP_ROLES)}):
-        if not tag.decomposed:
+    for tag in tags:
+        if (
+            not _gone(tag)
+            and tag.name == "header"
+            and not tag.find_parent(["article", "main"])
+            and not tag.find("h1")
+        ):
             tag.decompose()
-    for tag in soup.find_all(_is_boilerplate):
-        if not tag.decomposed:
+    for tag in tags:
+        if not _gone(tag) and tag.get("role") in DROP_ROLES:
             tag.decompose()
-    root = main if main is not None and not main.decomposed else None
+    for tag in tags:
+        if not _gone(tag) and _is_boilerplate(tag):
+            tag.decompose()
+    root = main if main is not None and not _gone(main) else None
     if root is None:
         articles = soup.find_all("article")
         root = articles[0] if len(articles) == 1 else None
@@ -318,7 +337,7 @@ def _inside_prose(link: Tag) -> bool:
 
 
 def _is_boilerplate(tag: Tag) -> bool:
-    if tag.decomposed or tag.name in ("html", "body", "main", "article", "h1"):
+    if _gone(tag) or tag.name in ("html", "body", "main", "article", "h1"):
         return False
     names = " ".join([*(tag.get("class") or []), str(tag.get("id", ""))]).lower()
     if not names.strip():
@@ -366,7 +385,7 @@ def _densest_block(root: Tag) -> Tag:
 def _drop_link_lists(root: Tag) -> None:
     """Remove lists and cells made only of links (menus that carry no class names)."""
     for tag in root.find_all(["ul", "ol", "table", "div", "p"]):
-        if tag.decomposed:
+        if _gone(tag):
             continue
         text = tag.get_text(" ", strip=True)
         if not text or tag.find("h1"):
@@ -449,9 +468,26 @@ def _iso_date(value: Any) -> str | None:
 
 
 def _meta(soup: BeautifulSoup, name: str) -> str | None:
-    tag = soup.find("meta", attrs={"name": name}) or soup.find("meta", attrs={"property": name})
+    """The content of the first `<meta name=…>`, else of the first `<meta property=…>`."""
+    by_name, by_property = _metas(soup)
+    tag = by_name.get(name) or by_property.get(name)
     content = tag.get("content") if tag else None
     return WS.sub(" ", str(content)).strip() if content else None
+
+
+def _metas(soup: BeautifulSoup) -> tuple[dict[str, Tag], dict[str, Tag]]:
+    """The page's first meta tag of each name and of each property (read once per page)."""
+    found = soup.__dict__.get("_portail_metas")
+    if found is None:
+        by_name: dict[str, Tag] = {}
+        by_property: dict[str, Tag] = {}
+        for tag in soup.find_all("meta"):
+            for key, table in (("name", by_name), ("property", by_property)):
+                value = tag.get(key)
+                if isinstance(value, str):
+                    table.setdefault(value, tag)
+        found = soup.__dict__["_portail_metas"] = (by_name, by_property)
+    return found  # type: ignore[no-any-return]
 
 
 def _robots_meta(soup: BeautifulSoup, directive: str) -> bool:

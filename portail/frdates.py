@@ -45,6 +45,8 @@ MONTHS = {
     "déc": 12,
     "dec": 12,
 }
+# Every alternative of CUE contains one of these (a cheap test before the regexes).
+CUE_STEMS = ("publi", "mis", "actualis", "modifi", "post")
 CUE = r"(?:publié|publiée|mis à jour|mise à jour|actualisé|modifié|date de publication|posté)"
 NUMERIC = re.compile(CUE + r"\s*(?:le|:)?\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", re.I)
 WRITTEN = re.compile(
@@ -57,6 +59,9 @@ WRITTEN = re.compile(
 def find_date(text: str) -> str | None:
     """The ISO date that follows a publication cue in the text, or None."""
     head = text[:4000] + "\n" + text[-1500:]
+    lowered = head.lower()
+    if not any(stem in lowered for stem in CUE_STEMS):  # most pages: no cue, no regex scan
+        return None
     for m in WRITTEN.finditer(head):
         month = MONTHS.get(m[2].lower())
         if month:

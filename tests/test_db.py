@@ -303,3 +303,39 @@ def test_processes_starting_together_on_an_empty_database_migrate_it_once(tmp_pa
     ]
     errors = [p.communicate(timeout=120)[1] for p in procs]
     assert [p.returncode for p in procs] == [0, 0, 0, 0], errors
+
+
+# -- the crawler's per-page statements read through indexes ------------------------------------
+
+
+def test_each_statement_of_a_page_save_uses_an_index_not_a_scan(tmp_path, monkeypatch):
+    """A crawl runs these for every page: one of them reading a whole source's pages makes a
+    crawl quadratic (the twin lookup once did, on SQLite's choice of a two-column index)."""
+    from sqlalchemy import event
+
+    monkeypatch.delenv("PORTAIL_DATABASE_URL", raising=False)
+    store = open_store(tmp_path / "var")
+    crawl = store.start_crawl("essai")
+    for n in range(300):
+        save(store, crawl, f"https://exemple.fr/{n}", f"Texte {n}")
+    statements: list[tuple[str, tuple]] = []
+
+    def keep(_conn, _cursor, statement, parameters, _context, _many):  # type: ignore[no-untyped-def]
+        if statement.lstrip().upper().startswith(("SELECT", "UPDATE", "DELETE")):
+            statements.append((statement, tuple(parameters)))
+
+    event.listen(store.engine, "before_cursor_execute", keep)
+    url = "https://exemple.fr/nouvelle"
+    assert save(store, crawl, url, "Texte nouveau") == "new"
+    assert store.twin_of("essai", page_fields("Texte nouveau")["content_hash"], url) is None
+    store.mark_seen(crawl, url, "unchanged")
+    event.remove(store.engine, "before_cursor_execute", keep)
+    assert len(statements) >= 3
+    with store.engine.connect() as connection:
+        for statement, parameters in statements:
+            plan = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
+            details = [row[3] for row in plan]
+            assert not any(d.startswith("SCAN pages") for d in details), (statement, details)
+            if "content_hash =" in statement.partition("WHERE")[2]:
+                assert any("pages_hash" in d for d in details), (statement, details)
+    store.close()

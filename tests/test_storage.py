@@ -217,7 +217,11 @@ def test_the_console_answers_a_french_503_when_the_database_refuses_a_write(tmp_
     page = client.get("/admin/corrections").get_data(as_text=True)
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
 
+    store = app.extensions["store"]
     with read_only(data / "pages.sqlite3"):
+        # The app's pooled connections were opened before: a disk remounted read-only refuses
+        # their writes too, a read-only bind mount only new ones. Reopen them through it.
+        store.engine.dispose()
         assert client.get("/admin/corrections").status_code == 200  # reading still works
         writes = [
             ("/admin/corrections/page", {"url": url, "masquer": "1"}),
@@ -230,6 +234,7 @@ def test_the_console_answers_a_french_503_when_the_database_refuses_a_write(tmp_
             assert "Service momentanément indisponible" in body and "rien n'a été modifié" in body
             assert "lecture seule" in body and str(data) not in body
             assert response.headers["Retry-After"] == "300"
+    store.engine.dispose()  # the connections opened through the read-only mount
     assert sql(data, "SELECT count(*) AS n FROM corrections")[0]["n"] == 0
     assert sql(data, "SELECT count(*) AS n FROM recrawl_queue")[0]["n"] == 0
     assert client.post(writes[0][0], data={"csrf_token": token, **writes[0][1]}).status_code == 303

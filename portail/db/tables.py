@@ -50,7 +50,7 @@ pages = Table(
     Column("missed", Integer, nullable=False, server_default="0"),
     Column("version", Integer, nullable=False, server_default="1"),
     Index("pages_source", "source", "status"),
-    Index("pages_hash", "source", "content_hash"),
+    Index("pages_hash", "source", "content_hash", "status"),
 )
 
 # The content a page had before each of its last changes (HISTORY_KEPT per page).
