@@ -264,7 +264,7 @@ def main_container(soup: BeautifulSoup) -> Tag:
     """Strip boilerplate and return the element holding the page's own content."""
     # One list of the tags, in document order, read by each pass (bs4's find_all with a filter
     # walks the whole tree each time); a pass skips what an earlier one removed.
-    tags = soup.find_all(True)
+    tags: list[Tag] = list(soup.find_all(True))
     for tag in tags:
         if not _gone(tag) and tag.name in DROP_TAGS:
             tag.decompose()
