@@ -182,6 +182,7 @@ class Extracted:
     links: list[str] = field(default_factory=list)
     structured: dict[str, Any] = field(default_factory=dict)
     noindex: bool = False
+    nofollow: bool = False  # `<meta name="robots" content="nofollow">`: its links not followed
     hub: bool = False  # a listing, calendar or home page: links to content, not content
     content_type: str = "text/html"
     links_found: int = 0  # links on the page, of which the first MAX_LINKS are kept
@@ -216,6 +217,7 @@ def extract_html(url: str, html: str) -> Extracted:
     out.structured = structured_data(html, url)
     out.canonical = _canonical(soup, url)
     out.noindex = _robots_meta(soup, "noindex")
+    out.nofollow = _robots_meta(soup, "nofollow")
     out.description = _meta(soup, "description") or _meta(soup, "og:description") or ""
     out.language = _language(soup)
     out.links, out.links_found = _links(soup, url)
@@ -429,6 +431,9 @@ def clean_title(h1: str, page_title: str, og_title: str | None) -> str:
 
 def structured_data(html: str, url: str) -> dict[str, Any]:
     """schema.org JSON-LD items and OpenGraph properties."""
+    lowered = html.lower()
+    if "ld+json" not in lowered and "og:" not in lowered:
+        return {}  # neither: no second parse of the page by extruct
     try:
         data = extruct.extract(
             html, base_url=url, syntaxes=["json-ld", "opengraph"], uniform=True, errors="ignore"
@@ -492,7 +497,13 @@ def _metas(soup: BeautifulSoup) -> tuple[dict[str, Tag], dict[str, Tag]]:
 
 def _robots_meta(soup: BeautifulSoup, directive: str) -> bool:
     tag = soup.find("meta", attrs={"name": re.compile("^robots$", re.I)})
-    return bool(tag and directive in str(tag.get("content", "")).lower())
+    return robots_says(str(tag.get("content", "")) if tag else "", directive)
+
+
+def robots_says(content: str, directive: str) -> bool:
+    """Whether a robots meta's content holds a directive (« none » is noindex and nofollow)."""
+    words = set(re.split(r"[\s,;]+", content.lower()))
+    return directive in words or "none" in words
 
 
 def _canonical(soup: BeautifulSoup, url: str) -> str | None:
@@ -555,6 +566,8 @@ def extract_large_html(url: str, html: str) -> Extracted:
     out.links, out.links_found = _first_links(collector.hrefs, url)
     out.links_found += collector.hrefs_dropped
     out.text = WS.sub(" ", " ".join(collector.text)).strip()
+    robots = collector.robots or ""
+    out.noindex, out.nofollow = robots_says(robots, "noindex"), robots_says(robots, "nofollow")
     if not out.language:
         out.language = guess_language(out.text)
     return out
@@ -573,6 +586,7 @@ class _Collector:
         self.hrefs_dropped = 0
         self.open: list[str] = []
         self.skipping = 0
+        self.robots: str | None = None  # the first `<meta name="robots">`'s content
 
     def start(self, tag: str, attrib: dict[str, str]) -> None:
         self.open.append(tag)
@@ -580,6 +594,8 @@ class _Collector:
             self.skipping += 1
         elif tag == "html":
             self.lang = attrib.get("lang", "")
+        elif tag == "meta" and self.robots is None and attrib.get("name", "").lower() == "robots":
+            self.robots = attrib.get("content", "")
         elif tag == "a" and attrib.get("href") is not None:
             if len(self.hrefs) < 4 * MAX_LINKS:
                 self.hrefs.append(attrib["href"])

@@ -228,7 +228,7 @@ class SourceSpider(scrapy.Spider):
                 f"page très chargée : {extracted.links_found} liens, seuls les "
                 f"{len(extracted.links)} premiers sont suivis",
             )
-        if not _nofollow(response):
+        if not extracted.nofollow:
             yield from self.follow(extracted.links)
         self.check_cap()
 
@@ -457,10 +457,3 @@ def _origin(url: str) -> str:
 def _header(response: Response, name: str) -> str | None:
     value = response.headers.get(name)
     return value.decode("latin-1") if value else None
-
-
-def _nofollow(response: Response) -> bool:
-    if not isinstance(response, TextResponse):
-        return False
-    robots = response.xpath("//meta[translate(@name,'ROBTS','robts')='robots']/@content").get()
-    return bool(robots and "nofollow" in robots.lower())

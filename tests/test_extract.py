@@ -107,3 +107,32 @@ def test_publication_dates(text, expected):
 )
 def test_event_dates(text, expected):
     assert event_dates(text) == expected
+
+
+@pytest.mark.parametrize("large", [False, True])
+@pytest.mark.parametrize(
+    ("robots", "noindex", "nofollow"),
+    [
+        ("", False, False),
+        ('<meta name="robots" content="noindex">', True, False),
+        ('<meta name="ROBOTS" content="NoFollow, index">', False, True),
+        ('<meta name="robots" content="none"><meta name="robots" content="index">', True, True),
+        ('<meta name="robots" content="noindexed-later">', False, False),
+        ('<meta name="robots" content="NOINDEX NOFOLLOW">', True, True),
+        ('<meta name="googlebot" content="nofollow">', False, False),
+    ],
+)
+def test_the_robots_meta_decides_indexing_and_following(robots, noindex, nofollow, large):
+    """Read from the page's first `<meta name="robots">` (any case), in the full extraction
+    and in the streaming one of very large pages alike."""
+    from crawlers import extract
+
+    links = "".join(f'<a href="/p/{i}">Page {i}</a> ' for i in range(5))
+    html = (
+        f"<html><head><title>T</title>{robots}</head><body><main><h1>Titre</h1>"
+        f"<p>Un texte sur l'export.</p>{links}</main></body></html>"
+    )
+    read = extract.extract_large_html if large else extract.extract_html
+    page = read("https://site.example/a", html)
+    assert (page.noindex, page.nofollow) == (noindex, nofollow)
+    assert len(page.links) == 5
