@@ -118,6 +118,9 @@ def crawl_settings(source: Source, data_dir: Path) -> dict[str, Any]:
         "LOG_LEVEL": "ERROR",
         "LOG_ENABLED": True,
         "STATS_DUMP": False,
+        # A development aid that re-reads and parses a callback's source for every response
+        # (Scrapy's cache of the answer is keyed on bound methods, new for each request).
+        "WARN_ON_GENERATOR_RETURN_VALUE": False,
         "LOGSTATS_INTERVAL": 0,
         "TWISTED_REACTOR": "twisted.internet.asyncioreactor.AsyncioSelectorReactor",
     }

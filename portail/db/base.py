@@ -34,9 +34,9 @@ class Base:
         with self.engine.begin() as connection:
             yield connection
 
-    def one(self, statement: Any) -> Row | None:
+    def one(self, statement: Any, params: Mapping[str, Any] | None = None) -> Row | None:
         with self.engine.connect() as connection:
-            found = connection.execute(statement).mappings().first()
+            found = connection.execute(statement, params).mappings().first()
             return dict(found) if found is not None else None
 
     def all(self, statement: Any) -> list[Row]:
