@@ -27,6 +27,8 @@ from whoosh.matching.wrappers import FilterMatcher
 from whoosh.query import And, AndMaybe, AndNot, Every, Not, NullQuery, Or, Phrase, Query, Term
 from whoosh.util.numeric import byte_to_length
 
+from indexer.analysis import JOINER, JoinedPhrases, joined_phrases
+
 B, K1 = 0.75, 1.2  # Whoosh's BM25F defaults
 LENGTHS = np.array([byte_to_length(i) for i in range(256)], dtype=np.float32)
 MAX_POSTINGS = 6_000_000  # postings kept decoded per generation (8 bytes each)
@@ -54,6 +56,7 @@ class IndexArrays:
         self._lengths: dict[str, tuple[np.ndarray, float]] = {}
         self._columns: dict[str, np.ndarray] = {}
         self._facets: dict[str, tuple[list[str], np.ndarray, np.ndarray]] = {}
+        self._joins: dict[str, bool] = {}  # field → whether it holds joined phrases
 
     # -- postings -----------------------------------------------------------------------
 
@@ -213,6 +216,9 @@ class IndexArrays:
         if key in self._sets:
             self._sets.move_to_end(key)
             return self._as_mask(self._sets[key])
+        joined = self._joined(query)
+        if joined is not None:  # a known phrase, one term of the index (JoinedPhrases)
+            return self._as_mask(self.postings(query.fieldname, joined)[0])
         lists = [self.postings(query.fieldname, word)[0] for word in query.words]
         if not lists or any(not len(ids) for ids in lists):
             return self._nothing()[0]
@@ -223,6 +229,21 @@ class IndexArrays:
         if len(narrowed) * 4 < len(candidates):
             return self._as_mask(self._phrase(query, narrowed))
         return self._as_mask(self._cached(key, lambda: self._phrase(query, candidates)))
+
+    def _joined(self, query: Phrase) -> str | None:
+        """The term under which this generation indexed the phrase, if it did: a variant of
+        the synonyms, words in a row, in a field analysed with `JoinedPhrases`."""
+        words = tuple(query.words)
+        if query.slop != 1 or words not in joined_phrases().phrases:
+            return None
+        joins = self._joins.get(query.fieldname)
+        if joins is None:
+            field = self.searcher.schema[query.fieldname]
+            items = getattr(getattr(field, "analyzer", None), "items", ())
+            joins = self._joins[query.fieldname] = any(
+                isinstance(item, JoinedPhrases) for item in items
+            )
+        return JOINER.join(words) if joins else None
 
     def _phrase(self, query: Phrase, candidates: np.ndarray) -> np.ndarray:
         """The candidates (each holding every word) where the words follow each other in

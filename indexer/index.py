@@ -30,7 +30,7 @@ from whoosh.fields import BOOLEAN, DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.multiproc import SubWriterTask
 from whoosh.writing import LockError
 
-from indexer.analysis import ANALYSIS_VERSION, french_analyzer, place_names
+from indexer.analysis import ANALYSIS_VERSION, french_analyzer, joined_phrases, place_names
 from indexer.corrections import Correction, load_corrections
 from indexer.enrich import Enrichment, enrich_page
 from indexer.news import NewsReport, update_news
@@ -50,7 +50,8 @@ SCHEMA_VERSION = 3  # 3: each page's actor; the V.I.E. offers' fields and their 
 def index_format() -> str:
     """What an index generation depends on besides the pages: the analysis (its version and
     the place names it joins, from the gazetteers' data files) and the fields."""
-    return f"analysis {ANALYSIS_VERSION}/{place_names().digest()}, schema {SCHEMA_VERSION}"
+    places, phrases = place_names().digest(), joined_phrases().digest()
+    return f"analysis {ANALYSIS_VERSION}/{places}/{phrases}, schema {SCHEMA_VERSION}"
 
 
 Progress = Callable[[int, int], None]

@@ -245,3 +245,45 @@ def test_threads_share_one_searcher_safely(indexed_data):
     with ThreadPoolExecutor(8) as pool:
         answers = list(pool.map(lambda q: (q, shared.search(q)), queries * 4))
     assert all([h.url for h in res.hits] == expected[q] for q, res in answers)
+
+
+# -- the synonyms' phrases, joined into one term at indexing ------------------------------------
+
+
+def test_each_known_phrase_finds_by_its_joined_term_what_the_positions_find(live):
+    """The index holds each multi-word variant of the synonyms as one term too: reading it must
+    give exactly the pages where Whoosh's own phrase matcher finds the words in a row."""
+    from indexer.analysis import JOINER, joined_phrases
+
+    s, _, _ = live
+    arrays = IndexArrays(s)
+    found = 0
+    for phrase in sorted(joined_phrases().phrases):
+        for field in ("title", "body"):
+            query = Phrase(field, list(phrase))
+            expected = set(s.docs_for_query(query))
+            assert docs(arrays.matches(query)) == expected, (field, phrase)
+            assert (field, JOINER.join(phrase)) in s.reader() or not expected
+            found += bool(expected)
+    assert found >= 20  # the demo web uses many of them
+
+
+def test_an_index_without_joined_phrases_is_still_read_by_positions(tmp_path):
+    """A generation built before the joining (served until the next full rebuild) answers a
+    known phrase from the words' positions."""
+    from indexer.analysis import JoinedPhrases
+
+    before = schema()
+    for name in ("title", "body"):
+        analyzer = before[name].analyzer
+        analyzer.items = [i for i in analyzer.items if not isinstance(i, JoinedPhrases)]
+    ix = whoosh_index.create_in(tmp_path, before)
+    writer = ix.writer()
+    texts = ["Le réseau Team France Export vous aide", "Une équipe de France pour l'export"]
+    for n, text in enumerate(texts):
+        writer.add_document(url=f"u{n}", title="Titre", body=text, relevant=True)
+    writer.commit()
+    with ix.searcher() as s:
+        assert ("body", "team franc export") not in s.reader()
+        query = Phrase("body", ["team", "franc", "export"])
+        assert docs(IndexArrays(s).matches(query)) == set(s.docs_for_query(query)) == {0}
