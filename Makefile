@@ -15,6 +15,7 @@ $(STAMP): pyproject.toml $(wildcard package-lock.json)
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test,bench]'
 	if [ -f package.json ]; then npm ci --no-audit --no-fund --loglevel=error; fi
 	if [ -f webui/assets.py ]; then $(BIN)/python -m webui.assets; fi
+	$(BIN)/python -m portail.communes
 	touch $(STAMP)
 
 demo: install

