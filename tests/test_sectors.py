@@ -77,10 +77,11 @@ def test_every_sector_page_renders_with_the_counts_of_the_index(client, indexed,
     assert all(by_country[code] == n for code, n in counted)
     assert len(counted) == min(10, len(by_country))
     assert not counted or min(n for _, n in counted) >= sorted(by_country.values())[-len(counted)]
-    news = [d for d in pages if d["kind"] == "news"]
-    assert data["news"]["total"] == len(news)
-    dates = [p["date"] or "" for p in data["news"]["pages"]]
-    assert dates == sorted(dates, reverse=True)
+    # The news as the stream tells them (one item a story, the archive apart), latest first.
+    stream = client.get(f"/actualites.json?sector={sector}").get_json()
+    assert data["news"]["total"] == stream["total"]
+    assert data["news"]["stories"] == stream["stories"][:5]
+    assert f'href="/actualites?sector={sector}"' in text
     vie = [p for p in manifest["pages"] if "job" in p and sector in p["sectors"]]
     assert data["vie"]["total"] == len(vie)
     assert all(sector in [s["id"] for s in o["sectors"]] for o in data["vie"]["offers"])

@@ -53,7 +53,12 @@ SCHEMAS: dict[str, Any] = {
                 "page : sa fiche sur le portail).",
             },
             "events": {"type": "array", "items": ref("Page")},
-            "news": closed({"total": COUNT, "pages": {"type": "array", "items": ref("Page")}}),
+            "news": closed(
+                {
+                    "total": {**COUNT, "description": "Actualités en cours du secteur."},
+                    "stories": {"type": "array", "items": ref("NewsStory")},
+                }
+            ),
             "vie": closed(
                 {"total": COUNT, "offers": {"type": "array", "items": ref("VieOffer")}, "url": URI}
             ),

@@ -11,7 +11,7 @@ from flask import Blueprint, Response, abort, jsonify, redirect, render_template
 
 from indexer.search import SearchQuery
 from portail.geo import country_name
-from webui import board, catalogue, content
+from webui import board, catalogue, content, news
 from webui.api import result
 from webui.board import BoardFilters
 from webui.countries import is_country
@@ -84,7 +84,7 @@ def sector_page(sector_id: str) -> dict[str, Any]:
     countries = [
         (code, n) for code, n in s.counts("country", sector=sector_id).items() if is_country(code)
     ]
-    news = s.search(SearchQuery(kind="news", sector=sector_id, sort="date", per_page=SHOWN["news"]))
+    stories = news.listed(news.NewsFilters(sector=sector_id))  # the stream: one item a story
     return {
         "id": sector_id,
         "label": content.sector_label(sector_id),
@@ -101,8 +101,8 @@ def sector_page(sector_id: str) -> dict[str, Any]:
         ],
         "offers": offers,
         "events": s.upcoming_events(SHOWN["events"], today, sector=sector_id),
-        "news": news.hits,
-        "news_total": news.total,
+        "news": stories[: SHOWN["news"]],
+        "news_total": len(stories),
         "vie": vie[: SHOWN["vie"]],
         "vie_total": len(vie),
         "countries": most_covered(countries),
@@ -144,7 +144,10 @@ def sector_document(page: dict[str, Any]) -> dict[str, Any]:
             for o in page["offers"]
         ],
         "events": [result(hit) for hit in page["events"]],
-        "news": {"total": page["news_total"], "pages": [result(hit) for hit in page["news"]]},
+        "news": {
+            "total": page["news_total"],
+            "stories": [news.story_json(story) for story in page["news"]],
+        },
         "vie": {
             "total": page["vie_total"],
             "offers": [offer_json(o, page["today"]) for o in page["vie"]],
