@@ -241,6 +241,8 @@ class JoinedPhrases(Filter):
     reads one posting list instead of the positions of every page holding its words (which
     made the first such search on 50,000 pages take up to a second)."""
 
+    is_morph = True  # left out where Whoosh wants the words as written (the spelling words)
+
     def __eq__(self, other: object) -> bool:
         return isinstance(other, JoinedPhrases)
 
@@ -251,7 +253,7 @@ class JoinedPhrases(Filter):
         table = joined_phrases()
         recent: list[tuple[str, int, int, int]] = []  # (word, position, start, end)
         for t in tokens:
-            if t.mode != "index" or getattr(t, "no_morph", False) or not t.positions:
+            if t.mode != "index" or not t.positions:
                 yield t
                 continue
             word, pos = t.text, t.pos
