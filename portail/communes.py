@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+
+from portail.storage import atomic_write
 
 # The overseas regions, each a country of its own in GeoNames → its INSEE region code.
 OVERSEAS = {"GP": "01", "MQ": "02", "GF": "03", "RE": "04", "YT": "06"}
@@ -62,9 +63,8 @@ def build(target: Path | None = None) -> Path:
     rows = _rows()
     target = target or cache_file()
     target.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile("w", dir=target.parent, delete=False, suffix=".tmp") as out:
-        json.dump(rows, out, ensure_ascii=False)
-    os.replace(out.name, target)  # whole or not at all: two processes may build it at once
+    # Whole or not at all: two processes may build it at once.
+    atomic_write(target, json.dumps(rows, ensure_ascii=False))
     return target
 
 
