@@ -22,7 +22,7 @@ SECTORS_FILE = Path(__file__).resolve().parent / "data" / "sectors.toml"
 # A sector is salient when its terms score this much in the page (see `Lexicon.score`): a page
 # devoted to it, not one that names it in passing; or this much in the title alone.
 SECTOR_MIN_SCORE = 12.0
-SECTOR_TITLE_SCORE = 3.0
+SECTOR_TITLE_SCORE = 4.0
 
 
 def _terms(table: dict[str, Any]) -> str | None:

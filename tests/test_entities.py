@@ -185,6 +185,23 @@ def test_health_words_in_credit_insurance_are_not_the_health_sector():
     assert find_sectors("Assurance-crédit", text) == []
 
 
+@pytest.mark.parametrize(
+    ("title", "text"),
+    [
+        # A chamber's name is not the industry sector.
+        (
+            "Recherche de partenaires en Allemagne - Chambre franco-allemande de commerce et "
+            "d'industrie",
+            "La chambre de commerce et d'industrie vous met en relation avec des importateurs.",
+        ),
+        # « bâtir » shares its stem with « bâtiment »: construction is named by the noun only.
+        ("PME exportatrices : bâtir un programme anticorruption", "Bâtir une cartographie."),
+    ],
+)
+def test_a_passing_word_in_a_title_is_not_a_sector(title, text):
+    assert find_sectors(title, text) == []
+
+
 def test_lexicon_matches_stemmed_phrases_exact_words_and_proximity():
     lexicon = Lexicon(
         {
