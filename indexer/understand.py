@@ -60,6 +60,7 @@ class Understood:
     step: str | None = None
     kind: str | None = None  # the kind of page asked for (« qui contacter » : contact)
     synonyms: list[str] = field(default_factory=list)  # the typed words that were expanded
+    literal: bool = False  # only the words typed: no synonyms, places, steps or feedback
 
     @property
     def empty(self) -> bool:
@@ -135,7 +136,7 @@ def _region_forms(code: str) -> tuple[Alternative, ...]:
 def understand(text: str, literal: bool = False) -> Understood:
     """The concepts of a query (see the module docstring)."""
     text = normalise(text)
-    result = Understood(text)
+    result = Understood(text, literal=literal)
     free = _take_exclusions(_take_quotes(text, result), result)
     places = [] if literal else _places(free)
     pos = 0

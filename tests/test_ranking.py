@@ -137,3 +137,92 @@ def test_pages_left_to_review_are_searchable_but_out_of_the_journey(tmp_path, mo
     assert [h.url for h in found.hits] == ["https://a.fr/sure", "https://a.fr/douteuse"]
     assert searcher.counts("step") == {"gerer": 1}
     assert [h.url for h in searcher.latest(10)] == ["https://a.fr/sure"]
+
+
+# -- feedback: the best pages' shared words reorder the head of the list ------------------------
+
+IMPAYES = {
+    # Three pages answer « se protéger des impayés » and share « assurance-crédit »,
+    # « recouvrement » and « créances ».
+    "https://a.fr/1": "Se protéger des impayés à l'export. L'assurance-crédit couvre vos créances "
+    "sur les clients étrangers ; le recouvrement des créances impayées à l'international.",
+    "https://a.fr/2": "Protéger son entreprise des impayés à l'export. Assurance-crédit, "
+    "recouvrement amiable des créances et garanties de paiement des clients étrangers.",
+    "https://a.fr/3": "Impayés à l'export : comment se protéger. L'assurance-crédit export et le "
+    "recouvrement international de vos créances sur les acheteurs étrangers.",
+    # Holds both typed words, but is about trademarks.
+    "https://a.fr/marque": "Protéger sa marque à l'export. Le dépôt de la marque avant "
+    "d'exporter, et les impayés de redevances de licence.",
+    # Holds one typed word, and answers the question in other words.
+    "https://a.fr/credit": "Assurance-crédit à l'export. L'assurance-crédit et le recouvrement "
+    "de vos créances sur les clients étrangers : les impayés couverts à l'international.",
+}
+
+
+@pytest.fixture(scope="module")
+def impayes(tmp_path_factory):
+    from test_index import EXPORT_TEXT, make_store
+
+    from indexer.index import update_index
+
+    data = tmp_path_factory.mktemp("impayes") / "var"
+    # Other pages, so that the shared words are rare in the index as they are in a real one.
+    others = {f"https://a.fr/douane/{i}": f"{EXPORT_TEXT} Fiche {i}." for i in range(45)}
+    make_store(data, IMPAYES | others)
+    update_index(data, full=True)
+    searcher = Searcher(data)
+    yield searcher
+    searcher.close()
+
+
+def test_feedback_lifts_a_page_that_answers_in_other_words(impayes, monkeypatch):
+    from indexer import ranking
+
+    def order(**kw):
+        impayes._cache.clear()
+        return [h.url for h in search(impayes, "se protéger des impayés", **kw).hits]
+
+    with_feedback = order()
+    assert with_feedback.index("https://a.fr/credit") < with_feedback.index("https://a.fr/marque")
+    # The words typed alone rank the trademark page first of the two: feedback did it.
+    monkeypatch.setattr(ranking, "FEEDBACK_WEIGHT", 0.0)
+    without = order()
+    assert without.index("https://a.fr/marque") < without.index("https://a.fr/credit")
+    assert sorted(without) == sorted(with_feedback)
+
+
+def test_feedback_reorders_the_list_but_never_widens_it(searcher, monkeypatch):
+    from indexer import ranking
+
+    queries = ["se protéger des impayés", "trouver un distributeur au Canada", "salon Japon"]
+    seen = {}
+    for weight in (ranking.FEEDBACK_WEIGHT, 0.0):
+        monkeypatch.setattr(ranking, "FEEDBACK_WEIGHT", weight)
+        searcher._cache.clear()
+        for text in queries:
+            results = search(searcher, text, per_page=100)
+            found = (results.total, sorted(h.url for h in results.hits), results.facets)
+            assert seen.setdefault(text, found) == found, text
+
+
+def test_the_literal_mode_has_no_feedback(impayes):
+    from indexer.understand import understand
+
+    assert understand("se protéger des impayés", literal=True).literal
+    impayes._cache.clear()
+    hits = search(impayes, "se protéger des impayés", literal=True).hits
+    urls = [h.url for h in hits]
+    assert urls.index("https://a.fr/marque") < urls.index("https://a.fr/credit")
+
+
+def test_feedback_words_are_shared_rare_and_not_typed(impayes):
+    import numpy as np
+
+    from indexer.ranking import feedback_terms
+
+    arrays = impayes._live
+    pages = [{"assur", "credit", "recouvr", "seul"}, {"assur", "recouvr", "impai"}, {"recouvr"}]
+    added = feedback_terms(arrays, pages, np.array([3.0, 2.0, 1.0]), frozenset({"impai"}))
+    assert "seul" not in added  # one page only
+    assert "impai" not in added  # typed
+    assert "recouvr" in added and "assur" in added
