@@ -33,7 +33,9 @@ class Figure:
         return self.value / self.baseline if self.baseline else float("inf")
 
     def as_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "ratio": round(self.ratio, 3)}
+        # Four significant digits: a small ratio (a web page against Flask's fixed answer,
+        # 0.0455) keeps its precision, which three decimals did not.
+        return {**asdict(self), "ratio": float(f"{self.ratio:.4g}")}
 
 
 @dataclass
