@@ -31,6 +31,7 @@ from indexer.analysis import JOINER, JoinedPhrases, joined_phrases
 
 B, K1 = 0.75, 1.2  # Whoosh's BM25F defaults
 LENGTHS = np.array([byte_to_length(i) for i in range(256)], dtype=np.float32)
+FREQUENCIES_KEPT = 100_000  # terms whose document frequency is remembered
 MAX_POSTINGS = 6_000_000  # postings kept decoded per generation (8 bytes each)
 
 Vector = tuple[np.ndarray, np.ndarray]  # (matches: bool[N], scores: float32[N])
@@ -57,6 +58,7 @@ class IndexArrays:
         self._columns: dict[str, np.ndarray] = {}
         self._facets: dict[str, tuple[list[str], np.ndarray, np.ndarray]] = {}
         self._joins: dict[str, bool] = {}  # field → whether it holds joined phrases
+        self._frequencies: OrderedDict[tuple[str, str], int] = OrderedDict()
 
     # -- postings -----------------------------------------------------------------------
 
@@ -82,6 +84,17 @@ class IndexArrays:
         while self._held > self.max_postings and len(self._postings) > 1:
             _, (old, _) = self._postings.popitem(last=False)
             self._held -= len(old) + 1
+        return found
+
+    def doc_frequency(self, fieldname: str, text: str) -> int:
+        """How many documents hold a term (read from the term index, kept for the last
+        FREQUENCIES_KEPT terms asked)."""
+        key = (fieldname, text)
+        found = self._frequencies.get(key)
+        if found is None:
+            found = self._frequencies[key] = int(self.searcher.doc_frequency(fieldname, text))
+            if len(self._frequencies) > FREQUENCIES_KEPT:
+                self._frequencies.popitem(last=False)
         return found
 
     def scores(self, fieldname: str, text: Any) -> tuple[np.ndarray, np.ndarray]:

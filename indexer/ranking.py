@@ -42,9 +42,10 @@ RECENT_BOOST = 0.2  # news and events: up to this much more when just published
 RECENT_DAYS = 180.0
 UNCHECKED_FACTOR = 0.8  # pages left « à vérifier »: searchable, after the journey's pages
 FEEDBACK_PAGES = 8  # the best pages whose shared words are added
-FEEDBACK_RERANK = 30  # the head of the list that those words reorder
+FEEDBACK_RERANK = 20  # the head of the list that those words reorder
 FEEDBACK_TERMS = 10  # the words they share that are added
 FEEDBACK_WEIGHT = 0.3  # the added words' share of the score
+FEEDBACK_CANDIDATES = 60  # the most shared words, among which the rarest are kept
 FEEDBACK_MIN_PAGES = 2  # a word counts when this many of the best pages hold it
 FEEDBACK_MAX_SHARE = 0.1  # and when at most this share of all pages does (not « export »)
 
@@ -143,7 +144,7 @@ def _words(text: str) -> set[str]:
     from page to page, so a cache serves most of them (a place name of several words comes out
     as its words, which feedback can do without)."""
     words: set[str] = set()
-    for piece in text.split():
+    for piece in set(text.split()):
         words.update(_piece_terms(piece))
     return words
 
@@ -167,11 +168,11 @@ def feedback_terms(
             if len(word) >= 3 and " " not in word:  # not a joined synonym phrase
                 weight[word] = weight.get(word, 0.0) + share
                 holding[word] = holding.get(word, 0) + 1
+    shared = sorted((w for w in weight if holding[w] >= FEEDBACK_MIN_PAGES), key=weight.__getitem__)
     ranked = []
-    for word, share in weight.items():
-        if holding[word] < FEEDBACK_MIN_PAGES:
-            continue
-        df = arrays.searcher.doc_frequency("body", word)
+    for word in shared[-FEEDBACK_CANDIDATES:]:  # the most shared: their rarity is looked up
+        share = weight[word]
+        df = arrays.doc_frequency("body", word)
         if 0 < df <= FEEDBACK_MAX_SHARE * arrays.size:
             idf = math.log(arrays.size / (df + 1)) + 1
             ranked.append((share * idf, idf, word))

@@ -287,3 +287,11 @@ def test_an_index_without_joined_phrases_is_still_read_by_positions(tmp_path):
         assert ("body", "team franc export") not in s.reader()
         query = Phrase("body", ["team", "franc", "export"])
         assert docs(IndexArrays(s).matches(query)) == set(s.docs_for_query(query)) == {0}
+
+
+def test_document_frequencies_are_the_postings_counts_and_stay_right_once_kept(live):
+    _, arrays, _ = live
+    for word in ("export", "douan", "japon", "mot-que-nul-n-a"):
+        counted = len(arrays.postings("body", word)[0])
+        assert arrays.doc_frequency("body", word) == counted
+        assert arrays.doc_frequency("body", word) == counted  # from what was kept
