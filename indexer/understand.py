@@ -6,7 +6,9 @@ name it, its adjective or its capital). Synonyms and acronyms of `synonyms.toml`
 concept of their variants (« crédoc » or « crédit documentaire »). Question words (« comment »,
 « quel ») weigh little. Words that point at a step of the journey (`query_cues` of
 `journey.toml`) give it a mild preference. Quoted words must appear as written (a phrase);
-`-mot` excludes. With `literal`, only the words typed count: no synonyms, places or steps.
+`-mot` excludes; the two words after « sans » weigh little (« sans créer de filiale »: pages
+about subsidiaries are not the answer). With `literal`, only the words typed count: no
+synonyms, places or steps.
 
 Everything understood is reported in French (`Understood.notes`) so the page can say it and
 offer to undo it.
@@ -61,6 +63,8 @@ class Understood:
     kind: str | None = None  # the kind of page asked for (« qui contacter » : contact)
     synonyms: list[str] = field(default_factory=list)  # the typed words that were expanded
     literal: bool = False  # only the words typed: no synonyms, places, steps or feedback
+    unwanted: set[str] = field(default_factory=set)  # analysed words after « sans »
+    without: list[str] = field(default_factory=list)  # those words as typed
 
     @property
     def empty(self) -> bool:
@@ -89,6 +93,10 @@ def _weak_words() -> dict[str, float]:
     data = _query_data()
     weight = float(data["weak_weight"])  # type: ignore[arg-type]
     return {t: weight for word in data["weak_words"] for t in terms(word)}  # type: ignore[attr-defined]
+
+
+def _weak_weight() -> float:
+    return float(_query_data()["weak_weight"])  # type: ignore[arg-type]
 
 
 @cache
@@ -139,6 +147,8 @@ def understand(text: str, literal: bool = False) -> Understood:
     result = Understood(text, literal=literal)
     free = _take_exclusions(_take_quotes(text, result), result)
     places = [] if literal else _places(free)
+    if not literal:
+        _unwanted(free, result)
     pos = 0
     for start, end, kind, code in places:
         _word_concepts(free[pos:start], result, literal)
@@ -235,13 +245,35 @@ def _word_concepts(piece: str, result: Understood, literal: bool) -> None:
         if group is not None:
             variant, variants = group
             label = " ".join(variant)
-            result.concepts.append(Concept(label, [Alternative(v) for v in variants]))
+            weight = _weak_weight() if set(variant) <= result.unwanted else 1.0
+            result.concepts.append(
+                Concept(label, [Alternative(v) for v in variants], weight=weight)
+            )
             result.synonyms.append(label)
             i += len(variant)
             continue
         word = words[i]
-        result.concepts.append(Concept(word, [Alternative((word,))], weight=weak.get(word, 1.0)))
+        weight = weak.get(word, 1.0) if word not in result.unwanted else _weak_weight()
+        result.concepts.append(Concept(word, [Alternative((word,))], weight=weight))
         i += 1
+
+
+WITHOUT = re.compile(r"\bsans\s+([^,.;:?!()]+)", re.I)
+WITHOUT_WORDS = 2  # the analysed words after « sans » that it governs
+
+
+def _unwanted(text: str, result: Understood) -> None:
+    """The words a query says it does without (« embaucher à l'étranger sans créer de
+    filiale »): they weigh as little as question words, for a page that holds them may well
+    answer (« sans filiale, faites héberger votre V.I.E. »), but they must not lead."""
+    for m in WITHOUT.finditer(text):
+        kept = 0
+        for word in m[1].split():
+            analysed = terms(word)
+            if analysed and kept < WITHOUT_WORDS:
+                result.unwanted.update(analysed)
+                result.without.append(word)
+                kept += 1
 
 
 def _synonyms_at(

@@ -97,3 +97,14 @@ def test_literal_mode_keeps_only_the_words_typed():
 
 def test_a_query_of_stop_words_or_signs_has_no_concept():
     assert understand("les").empty and understand("*").empty and understand("?").empty
+
+
+def test_what_a_query_does_without_weighs_little_but_still_counts():
+    understood = understand("embaucher un commercial à l'étranger sans créer de filiale")
+    weights = {c.label: c.weight for c in understood.concepts}
+    assert weights["filial"] < 1 and weights["embauch"] == 1 == weights["commercial"]
+    # Two words at most: « sans » does not govern the rest of the sentence.
+    understood = understand("V.I.E. sans filiale sur place : qui peut héberger mon volontaire")
+    weights = {c.label: c.weight for c in understood.concepts}
+    assert weights["filial"] < 1 and weights["heberg"] == 1 == weights["volontair"]
+    assert understand("sans filiale", literal=True).concepts[0].weight == 1  # as typed

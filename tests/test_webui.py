@@ -459,6 +459,13 @@ def test_the_search_says_what_it_understood_and_offers_its_filter(client):
     assert "Filtrer sur Japon ?" not in filtered
 
 
+def test_the_search_says_which_words_after_sans_weigh_little(client):
+    page = unescape(html(client.get("/recherche?q=recruter+%C3%A0+l%27%C3%A9tranger+sans+filiale")))
+    assert "comptés faiblement, après « sans » : « filiale »" in page
+    data = client.get("/api/search?q=recruter+sans+filiale").get_json()
+    assert data["understood"]["without"] == ["filiale"]
+
+
 def test_the_literal_parameter_takes_0_or_1(client):
     response = client.get("/api/search?q=export&literal=oui")
     assert response.status_code == 400 and "literal" in response.get_json()["error"]

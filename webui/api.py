@@ -65,6 +65,7 @@ def understood(res: SearchResults) -> dict[str, Any] | None:
         "step": u.step,
         "kind": u.kind,
         "synonyms": u.synonyms,
+        "without": u.without,
     }
 
 
@@ -294,13 +295,14 @@ def openapi_document(search_url: str) -> dict[str, Any]:
                             "nullable": True,
                             "description": "Ce que la recherche a compris : pays (codes ISO), "
                             "régions (codes INSEE), étape et type de page privilégiés, synonymes "
-                            "pris en compte.",
+                            "pris en compte, mots comptés faiblement (après « sans »).",
                             "properties": {
                                 "countries": strings,
                                 "regions": strings,
                                 "step": {"type": "string", "nullable": True},
                                 "kind": {"type": "string", "nullable": True},
                                 "synonyms": strings,
+                                "without": strings,
                             },
                         },
                     },

@@ -92,6 +92,9 @@ def understanding(res: SearchResults, args: dict[str, str]) -> Understanding | N
             )
     if understood.synonyms:
         notes.append("synonymes et sigles : " + ", ".join(f"« {w} »" for w in understood.synonyms))
+    if understood.without:
+        words = ", ".join(f"« {w} »" for w in understood.without)
+        notes.append(f"comptés faiblement, après « sans » : {words}")
     if not notes and not res.corrected:
         return None
     return Understanding(notes, filters, search_url(args, literal="1"))
