@@ -91,6 +91,7 @@ class Report:
     countries: Counts = field(default_factory=Counts)
     regions: Counts = field(default_factory=Counts)
     sectors: Counts = field(default_factory=Counts)
+    shown_sectors: Counts = field(default_factory=Counts)  # on the pages the portal shows
     has_regions: bool = False
     has_sectors: bool = False
     errors: list[str] = field(default_factory=list)
@@ -166,6 +167,8 @@ def add(report: Report, record: Record, result: Classification) -> None:
     if "sectors" in record:
         report.has_sectors = True
         report.sectors.add(set(record["sectors"] or []), set(result.sectors))
+        if result.relevant or result.review:  # a page rejected is never listed: nor its sectors
+            report.shown_sectors.add(set(record["sectors"] or []), set(result.sectors))
 
 
 def baseline(records: Iterable[Record]) -> Report:
@@ -248,7 +251,9 @@ def format_report(report: Report, baseline_report: Report | None = None) -> str:
     if report.has_sectors:
         lines.append(
             f"Secteurs : précision {_pct(report.sectors.precision)}, "
-            f"rappel {_pct(report.sectors.recall)}"
+            f"rappel {_pct(report.sectors.recall)} ; sur les pages que le portail montre "
+            f"(parcours ou « à vérifier ») : précision {_pct(report.shown_sectors.precision)}, "
+            f"rappel {_pct(report.shown_sectors.recall)}"
         )
     lines.append(
         f"Type de contenu : exactitude {_pct(report.kind_accuracy)} "

@@ -170,3 +170,18 @@ def test_eval_command_reads_a_labelled_file_and_explains_a_bad_one(tmp_path):
     assert "Traceback" not in done.stderr
     done = run_portail("eval", str(tmp_path / "absent.jsonl"), data=tmp_path)
     assert done.returncode != 0 and "Traceback" not in done.stderr
+
+
+def test_sectors_are_measured_on_every_page_and_on_the_pages_shown():
+    fair = dict(FAIR, sectors=["vins-spiritueux"])
+    # An off-topic page about food: the rules may tag it, but it is never listed.
+    market = dict(
+        RECIPE,
+        title="Agroalimentaire : le marché français des produits laitiers",
+        text="Les ventes de fromages et de produits laitiers en grande surface en France.",
+        sectors=[],
+    )
+    report = evaluate([fair, market])
+    assert report.shown_sectors.tp == report.sectors.tp == 1
+    assert report.sectors.fp == 1 and report.shown_sectors.fp == 0
+    assert "sur les pages que le portail montre" in format_report(report)
