@@ -11,8 +11,8 @@ events only, the recent ones.
 
 Last, **feedback** (pseudo-relevance feedback, as in RM3): the words that the best pages'
 titles and summaries share (« assurance-crédit », « recouvrement » for « se protéger des
-impayés ») add a share of their score to the pages listed, so that a page answering the
-question in other words climbs. It reorders the list, never widens it: totals and facets stay
+impayés ») add a share of their score to the first pages listed, so that a page answering
+the question in other words climbs. It reorders the list, never widens it: totals and facets stay
 those of the words typed. The constants are tuned on the dev half of the search evaluation set
 (`portail eval search`), never on its test half.
 """
