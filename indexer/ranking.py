@@ -116,11 +116,8 @@ def with_feedback(
     index): decoding the postings of the added words would cost more than the search itself
     at 50,000 pages. The pages read only gain, so they stay above the rest of the list.
     """
-    listed = np.flatnonzero(matched)
-    if len(listed) < FEEDBACK_MIN_PAGES:
-        return scores
-    head = listed[np.argsort(-scores[listed], kind="stable")][:FEEDBACK_RERANK]
-    if scores[head[0]] <= 0:
+    head = np.array(arrays.top(matched, scores, FEEDBACK_RERANK), dtype=np.int64)
+    if len(head) < FEEDBACK_MIN_PAGES or scores[head[0]] <= 0:
         return scores
     fields = [_stored_words(arrays, int(doc)) for doc in head]
     added = feedback_terms(arrays, [t | s for t, s in fields[:FEEDBACK_PAGES]], scores[head], typed)

@@ -63,12 +63,16 @@ class Understood:
     kind: str | None = None  # the kind of page asked for (« qui contacter » : contact)
     synonyms: list[str] = field(default_factory=list)  # the typed words that were expanded
     literal: bool = False  # only the words typed: no synonyms, places, steps or feedback
-    unwanted: set[str] = field(default_factory=set)  # analysed words after « sans »
-    without: list[str] = field(default_factory=list)  # those words as typed
+    without: list[str] = field(default_factory=list)  # the words after « sans », as typed
 
     @property
     def empty(self) -> bool:
         return not self.concepts
+
+    @property
+    def unwanted(self) -> set[str]:
+        """The analysed forms of the words after « sans »."""
+        return {t for word in self.without for t in terms(word)}
 
 
 SCHEMA = Table(
@@ -148,7 +152,7 @@ def understand(text: str, literal: bool = False) -> Understood:
     free = _take_exclusions(_take_quotes(text, result), result)
     places = [] if literal else _places(free)
     if not literal:
-        _unwanted(free, result)
+        _take_without(free, result)
     pos = 0
     for start, end, kind, code in places:
         _word_concepts(free[pos:start], result, literal)
@@ -239,13 +243,14 @@ def _word_concepts(piece: str, result: Understood, literal: bool) -> None:
     """Plain words, with the synonym groups their words start."""
     words = terms(piece)
     weak = _weak_words()
+    unwanted = result.unwanted
     i = 0
     while i < len(words):
         group = None if literal else _synonyms_at(words, i)
         if group is not None:
             variant, variants = group
             label = " ".join(variant)
-            weight = _weak_weight() if set(variant) <= result.unwanted else 1.0
+            weight = _weak_weight() if set(variant) <= unwanted else 1.0
             result.concepts.append(
                 Concept(label, [Alternative(v) for v in variants], weight=weight)
             )
@@ -253,7 +258,7 @@ def _word_concepts(piece: str, result: Understood, literal: bool) -> None:
             i += len(variant)
             continue
         word = words[i]
-        weight = weak.get(word, 1.0) if word not in result.unwanted else _weak_weight()
+        weight = weak.get(word, 1.0) if word not in unwanted else _weak_weight()
         result.concepts.append(Concept(word, [Alternative((word,))], weight=weight))
         i += 1
 
@@ -262,16 +267,14 @@ WITHOUT = re.compile(r"\bsans\s+([^,.;:?!()]+)", re.I)
 WITHOUT_WORDS = 2  # the analysed words after « sans » that it governs
 
 
-def _unwanted(text: str, result: Understood) -> None:
+def _take_without(text: str, result: Understood) -> None:
     """The words a query says it does without (« embaucher à l'étranger sans créer de
     filiale »): they weigh as little as question words, for a page that holds them may well
     answer (« sans filiale, faites héberger votre V.I.E. »), but they must not lead."""
     for m in WITHOUT.finditer(text):
         kept = 0
         for word in m[1].split():
-            analysed = terms(word)
-            if analysed and kept < WITHOUT_WORDS:
-                result.unwanted.update(analysed)
+            if terms(word) and kept < WITHOUT_WORDS:
                 result.without.append(word)
                 kept += 1
 
