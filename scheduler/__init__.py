@@ -237,6 +237,9 @@ class PortalScheduler:
         self.reload_every = reload_every
         self._queued: set[str] = set()  # recrawls handed to the worker, not yet finished
         self._reindexing = False  # an indexing for the console's corrections is queued
+        # Set on shutdown: the crawls queued behind the running one (every source due at the
+        # same minute) are left to the next start instead of holding SIGTERM for minutes.
+        self._stopping = threading.Event()
 
     def start(self) -> None:
         if not self.reload():
@@ -297,6 +300,7 @@ class PortalScheduler:
             )
 
     def shutdown(self, wait: bool = True) -> None:
+        self._stopping.set()
         if self.scheduler.running:
             self.scheduler.shutdown(wait=wait)
 
@@ -359,8 +363,14 @@ class PortalScheduler:
                 replace_existing=True,
             )
 
-    def _run_queued(self, source_id: str) -> RunResult:
+    def _scheduled_crawl(self, source_id: str) -> RunResult | None:
+        """A scheduled crawl, unless the scheduler is stopping."""
+        return None if self._stopping.is_set() else self.runner.run(source_id)
+
+    def _run_queued(self, source_id: str) -> RunResult | None:
         try:
+            if self._stopping.is_set():
+                return None  # the request stays queued for the next start
             request = recrawl.take(self.data_dir, source_id)
             self.logger.info(
                 json.dumps(
@@ -415,7 +425,7 @@ class PortalScheduler:
                 job.remove()
         for job_id, source in wanted.items():
             self.scheduler.add_job(
-                self.runner.run,
+                self._scheduled_crawl,
                 self.trigger_for(source),
                 args=[source.id],
                 id=job_id,

@@ -80,6 +80,20 @@ def test_sources_run_on_their_schedule_and_never_overlap(demo_web, make_sources,
     assert '"event": "run"' in log and '"status": "ok"' in log
 
 
+def test_a_stop_leaves_the_queued_crawls_to_the_next_start(demo_web, make_sources, tmp_path):
+    """Every source due at the same minute queues behind one worker: a stop (SIGTERM) waits
+    for the crawl under way, not for all of them."""
+    sources = make_sources(demo_web)
+    runner = RecordingRunner(sources, tmp_path)
+    sched = scheduling.PortalScheduler(sources, tmp_path, runner=runner, trigger_for=every_second)
+    sched.start()
+    assert wait_for(lambda: len(runner.spans) >= 1, 20)
+    sched.shutdown()
+    ran = len(runner.spans)
+    assert ran < len(load_sources(sources).enabled()) - 2
+    assert sql(tmp_path, "SELECT count(*) FROM runs")[0][0] == ran  # none begun and dropped
+
+
 def test_a_broken_sources_file_keeps_the_last_schedule(demo_web, make_sources, tmp_path):
     sources = make_sources(demo_web)
     sched = scheduling.PortalScheduler(sources, tmp_path, runner=RecordingRunner(sources, tmp_path))
