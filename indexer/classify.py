@@ -125,7 +125,8 @@ class _Rules:
     kinds: dict[str, float]
     evidence: float  # export vocabulary (and a foreign country named)
     countries: list[str]
-    sectors: list[str]
+    sectors: dict[str, float]  # the sector lexicon's scores, in the page and in its title
+    title_sectors: dict[str, float]
 
 
 @dataclass(frozen=True)
@@ -215,7 +216,7 @@ class Classifier:
             kind,
             rules.countries,
             regions,
-            rules.sectors,
+            salient_sectors(rules.sectors, rules.title_sectors, title_only=kind == "country"),
             confidence,
             review,
             candidate,
@@ -228,15 +229,13 @@ class Classifier:
         countries = salient_countries(country_salience(title, text, description, url))
         export = self.export_lexicon.score(_frequencies(self.export_lexicon, fields))["export"]
         found = evidence(self.lexicon, frequencies, export) + COUNTRY_EVIDENCE * bool(countries)
-        sectors = salient_sectors(
-            sector_scores(fields), sector_scores([(page.title_tokens, TITLE_WEIGHT)])
-        )
         return _Rules(
             self.lexicon.score(frequencies),
             kind_scores(page, countries),
             found,
             countries,
-            sectors,
+            sector_scores(fields),
+            sector_scores([(page.title_tokens, TITLE_WEIGHT)]),
         )
 
     def explain(self, url: str, title: str, text: str, description: str = "") -> dict[str, Any]:

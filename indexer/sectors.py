@@ -82,14 +82,22 @@ def sector_scores(fields: Iterable[tuple[Tokens, float]]) -> dict[str, float]:
 
 
 def salient_sectors(
-    scores: Mapping[str, float], title_scores: Mapping[str, float] | None = None
+    scores: Mapping[str, float],
+    title_scores: Mapping[str, float] | None = None,
+    *,
+    title_only: bool = False,
 ) -> list[str]:
-    """The sectors a page is devoted to: scored high in the page, or named in its title."""
+    """The sectors a page is devoted to: scored high in the page, or named in its title.
+
+    `title_only` for a country page: its body goes through the country's promising sectors
+    (energy, health, agrifood…) without being devoted to any; only its title can say it is.
+    """
     title_scores = title_scores or {}
+    body_score = float("inf") if title_only else SECTOR_MIN_SCORE
     kept = [
         s
         for s, score in scores.items()
-        if score >= SECTOR_MIN_SCORE or title_scores.get(s, 0.0) >= SECTOR_TITLE_SCORE
+        if score >= body_score or title_scores.get(s, 0.0) >= SECTOR_TITLE_SCORE
     ]
     return sorted(kept, key=lambda s: -scores[s])
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from indexer.classify import classify_page
 from indexer.gazetteers import country_gazetteer, find_countries, find_regions
 from indexer.lexicon import Lexicon, analyse, check_terms
-from indexer.sectors import find_sectors, sectors
+from indexer.sectors import find_sectors, salient_sectors, sectors
 
 
 def mentioned(text: str) -> list[str]:
@@ -178,6 +179,58 @@ def test_sectors_file_has_the_eighteen_sectors_in_order():
 )
 def test_salient_sectors(title, text, expected):
     assert find_sectors(title, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "expected"),
+    [
+        (
+            "French Offshore Wind Business Mission to Scotland",
+            "Meet the developers of offshore wind farms in Aberdeen. Renewable energy buyers, "
+            "grid operators and wind power integrators look for French suppliers.",
+            ["energie"],
+        ),
+        (
+            "Shipping perfumes and cosmetics to the United States",
+            "Fragrances and skincare products are cosmetics under FDA rules; perfumes are "
+            "flammable goods for carriers.",
+            ["cosmetique"],
+        ),
+    ],
+)
+def test_english_pages_find_their_sector(title, text, expected):
+    assert find_sectors(title, text) == expected
+
+
+def test_seafood_is_food_not_the_maritime_sector():
+    title = "Pavillon régional au Seafood Expo Global"
+    text = "Les produits de la mer de nos conserveries et mareyeurs : produits de la mer frais."
+    assert find_sectors(title, text) == ["agroalimentaire"]
+
+
+def test_a_country_page_is_devoted_to_its_country_not_to_its_promising_sectors():
+    # A country sheet goes through the sectors that buy French goods, each at length; it is
+    # in a sector only when its title says so.
+    sectors_text = (
+        "Secteurs porteurs : l'énergie (énergies renouvelables, éolien, hydrogène, réseaux "
+        "électriques, efficacité énergétique, photovoltaïque), la santé (dispositifs médicaux, "
+        "médicaments, hôpitaux, e-santé), l'agroalimentaire (produits alimentaires, épicerie "
+        "fine, produits laitiers) et le numérique (logiciel, cybersécurité, SaaS)."
+    )
+    scores = {"energie": 30.0, "sante": 20.0}
+    assert salient_sectors(scores, {}) == ["energie", "sante"]
+    assert salient_sectors(scores, {}, title_only=True) == []
+    assert salient_sectors(scores, {"sante": 6.0}, title_only=True) == ["sante"]
+    text = (
+        "Pologne : fiche pays. Population : 37 millions d'habitants. PIB : croissance de 3 %. "
+        "Monnaie : le zloty. Capitale : Varsovie. La Pologne est le premier marché d'Europe "
+        "centrale pour les exportateurs français ; climat des affaires, inflation, risque pays "
+        "et principaux indicateurs économiques de la Pologne. " + sectors_text * 2
+    )
+    page = classify_page("https://x.fr/pays/pologne", "Pologne : fiche pays", text)
+    assert page.kind == "country"
+    assert page.sectors == []
+    assert "energie" in find_sectors("Pologne : fiche pays", text)  # without the kind
 
 
 def test_health_words_in_credit_insurance_are_not_the_health_sector():
