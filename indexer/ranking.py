@@ -33,8 +33,10 @@ from indexer.understand import Alternative, Concept, Understood
 
 TEXT_FIELDS = ("title", "body")
 MIN_COVERAGE = 0.4
+FEW_RESULTS = 20  # fewer pages than this reach MIN_COVERAGE: RELAXED_COVERAGE is enough
+RELAXED_COVERAGE = 0.2
 COVERAGE_POWER = 0.5
-TITLE_BOOST = 1.0
+TITLE_BOOST = 0.7
 TAG_SHARE = 0.6  # a page tagged with the country scores this share of the concept's best
 STEP_BOOST = 1.15
 KIND_BOOST = 1.5
@@ -93,6 +95,10 @@ def rank(arrays: IndexArrays, understood: Understood, allowed: np.ndarray) -> Ra
         return Ranked(nothing, total, 0, frozenset(), frozenset())
     coverage = weights / weight_sum
     matched = required & (coverage >= MIN_COVERAGE - 1e-6)
+    if np.count_nonzero(matched) < FEW_RESULTS:
+        # Few pages hold enough of the query (a rare word weighs most of it): those holding
+        # less of it are listed too, their coverage still weighing on their score.
+        matched = required & (coverage >= RELAXED_COVERAGE - 1e-6)
     if not matched.any():  # nothing holds enough of the query: the pages holding some of it
         matched = required & (coverage > 0)
     for alternative in understood.excluded:

@@ -88,7 +88,14 @@ def search_report(half: str, detail: bool = False) -> str:
     corpus = read(EVAL_DIR / "search" / "corpus.jsonl")
     queries = read(EVAL_DIR / "search" / f"queries-{half}.jsonl")
     result = evaluate_search(corpus, queries)
-    return f"== recherche, moitié {half}\n{format_search_report(result, detail)}\n"
+    return f"== recherche, {SEARCH_SETS[half]}\n{format_search_report(result, detail)}\n"
+
+
+SEARCH_SETS = {
+    "dev": "moitié dev (réglages)",
+    "dev2": "second jeu dev2 (réglages, écrit à part)",
+    "test": "moitié test (jamais réglée)",
+}
 
 
 def news_report(detail: bool = False) -> str:

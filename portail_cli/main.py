@@ -270,7 +270,7 @@ def classify(file) -> None:  # type: ignore[no-untyped-def]
 )
 @click.option("--detail", is_flag=True, help="Liste les erreurs (ou les requêtes mal servies).")
 def evaluate(targets: tuple[str, ...], cross_validate: bool, detail: bool) -> None:
-    """TARGETS : rien, des fichiers de lignes JSON étiquetées, « search » [dev|test] ou
+    """TARGETS : rien, des fichiers de lignes JSON étiquetées, « search » [dev|dev2|test] ou
     « news »."""
     from portail_cli import evaluation
 
@@ -281,10 +281,10 @@ def evaluate(targets: tuple[str, ...], cross_validate: bool, detail: bool) -> No
             raise click.ClickException(str(exc)) from None
         return
     if targets[:1] == ("search",):
-        halves = targets[1:] or ("dev", "test")
-        unknown = [h for h in halves if h not in ("dev", "test")]
+        halves = targets[1:] or tuple(evaluation.SEARCH_SETS)
+        unknown = [h for h in halves if h not in evaluation.SEARCH_SETS]
         if unknown:
-            raise click.UsageError(f"moitié inconnue : « {unknown[0]} » (dev ou test)")
+            raise click.UsageError(f"jeu inconnu : « {unknown[0]} » (dev, dev2 ou test)")
         for half in halves:
             click.echo(evaluation.search_report(half, detail))
         return

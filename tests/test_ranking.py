@@ -226,3 +226,56 @@ def test_feedback_words_are_shared_rare_and_not_typed(impayes):
     assert "seul" not in added  # one page only
     assert "impai" not in added  # typed
     assert "recouvr" in added and "assur" in added
+
+
+# -- few pages hold most of the query: those holding less of it are listed too ------------------
+
+CASABLANCA = {
+    "https://a.fr/cfc": "Créer une filiale à Casablanca sous le statut CFC : les démarches.",
+    # Holds two words of five, the rare « CFC » and « statut » not among them.
+    "https://a.fr/maroc": "S'implanter au Maroc : ouvrir une filiale à Casablanca, les démarches "
+    "d'implantation à l'étranger.",
+}
+
+
+@pytest.fixture(scope="module")
+def casablanca(tmp_path_factory):
+    from test_index import EXPORT_TEXT, make_store
+
+    from indexer.index import update_index
+
+    data = tmp_path_factory.mktemp("casablanca") / "var"
+    others = {f"https://a.fr/douane/{i}": f"{EXPORT_TEXT} Fiche {i}." for i in range(45)}
+    make_store(data, CASABLANCA | others)
+    update_index(data, full=True)
+    searcher = Searcher(data)
+    yield searcher
+    searcher.close()
+
+
+def test_when_few_pages_hold_most_of_the_query_those_holding_less_follow(casablanca, monkeypatch):
+    from indexer import ranking
+
+    def found():
+        casablanca._cache.clear()
+        results = search(casablanca, "créer une filiale à Casablanca statut CFC", per_page=50)
+        assert results.total == len(results.hits)
+        return [h.url for h in results.hits]
+
+    assert found() == ["https://a.fr/cfc", "https://a.fr/maroc"]
+    monkeypatch.setattr(ranking, "FEW_RESULTS", 0)  # the rule off: the rare words weigh most
+    assert found() == ["https://a.fr/cfc"]
+
+
+def test_when_many_pages_hold_most_of_the_query_the_list_is_not_widened(searcher, monkeypatch):
+    from indexer import ranking
+
+    def total(text):
+        searcher._cache.clear()
+        return search(searcher, text).total
+
+    queries = ["assurance prospection", "salon Japon", "formalités douanières"]
+    before = [total(q) for q in queries]
+    assert min(before) >= ranking.FEW_RESULTS
+    monkeypatch.setattr(ranking, "FEW_RESULTS", 0)
+    assert [total(q) for q in queries] == before
