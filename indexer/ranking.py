@@ -4,7 +4,8 @@ Each concept of `indexer.understand` scores a page with the BM25F of its best al
 (title and body; a country or a region also by the page's tags). A page is listed when it
 holds enough of the query: its **coverage**, the share of the concepts' weight it holds (each
 concept weighs its rarity, idf, times its own weight: « comment » weighs little), must reach
-`MIN_COVERAGE`. Pages with every concept come first, then those with most of them:
+`MIN_COVERAGE` (`RELAXED_COVERAGE` when fewer than `FEW_RESULTS` pages reach it: a rare word
+then weighs most of the query). Pages with every concept come first, then those with most of them:
 the score is multiplied by coverage ** `COVERAGE_POWER`. Quoted phrases are required and
 `-mot` excludes. Then mild preferences: the step the query points at, and among news and
 events only, the recent ones.
