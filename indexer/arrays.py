@@ -91,10 +91,12 @@ class IndexArrays:
         FREQUENCIES_KEPT terms asked)."""
         key = (fieldname, text)
         found = self._frequencies.get(key)
-        if found is None:
-            found = self._frequencies[key] = int(self.searcher.doc_frequency(fieldname, text))
-            if len(self._frequencies) > FREQUENCIES_KEPT:
-                self._frequencies.popitem(last=False)
+        if found is not None:
+            self._frequencies.move_to_end(key)
+            return found
+        found = self._frequencies[key] = int(self.searcher.doc_frequency(fieldname, text))
+        if len(self._frequencies) > FREQUENCIES_KEPT:
+            self._frequencies.popitem(last=False)
         return found
 
     def scores(self, fieldname: str, text: Any) -> tuple[np.ndarray, np.ndarray]:

@@ -166,9 +166,10 @@ def add(report: Report, record: Record, result: Classification) -> None:
         report.regions.add(set(record["regions"] or []), set(result.regions))
     if "sectors" in record:
         report.has_sectors = True
-        report.sectors.add(set(record["sectors"] or []), set(result.sectors))
+        gold, found = set(record["sectors"] or []), set(result.sectors)
+        report.sectors.add(gold, found)
         if result.relevant or result.review:  # a page rejected is never listed: nor its sectors
-            report.shown_sectors.add(set(record["sectors"] or []), set(result.sectors))
+            report.shown_sectors.add(gold, found)
 
 
 def baseline(records: Iterable[Record]) -> Report:

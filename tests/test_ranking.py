@@ -159,18 +159,23 @@ IMPAYES = {
 }
 
 
-@pytest.fixture(scope="module")
-def impayes(tmp_path_factory):
+def indexed_among_others(tmp_path_factory, name, pages):
+    """A searcher over `pages` and 45 customs pages, so that their words are rare in the index
+    as they are in a real one."""
     from test_index import EXPORT_TEXT, make_store
 
     from indexer.index import update_index
 
-    data = tmp_path_factory.mktemp("impayes") / "var"
-    # Other pages, so that the shared words are rare in the index as they are in a real one.
+    data = tmp_path_factory.mktemp(name) / "var"
     others = {f"https://a.fr/douane/{i}": f"{EXPORT_TEXT} Fiche {i}." for i in range(45)}
-    make_store(data, IMPAYES | others)
+    make_store(data, pages | others)
     update_index(data, full=True)
-    searcher = Searcher(data)
+    return Searcher(data)
+
+
+@pytest.fixture(scope="module")
+def impayes(tmp_path_factory):
+    searcher = indexed_among_others(tmp_path_factory, "impayes", IMPAYES)
     yield searcher
     searcher.close()
 
@@ -240,15 +245,7 @@ CASABLANCA = {
 
 @pytest.fixture(scope="module")
 def casablanca(tmp_path_factory):
-    from test_index import EXPORT_TEXT, make_store
-
-    from indexer.index import update_index
-
-    data = tmp_path_factory.mktemp("casablanca") / "var"
-    others = {f"https://a.fr/douane/{i}": f"{EXPORT_TEXT} Fiche {i}." for i in range(45)}
-    make_store(data, CASABLANCA | others)
-    update_index(data, full=True)
-    searcher = Searcher(data)
+    searcher = indexed_among_others(tmp_path_factory, "casablanca", CASABLANCA)
     yield searcher
     searcher.close()
 
