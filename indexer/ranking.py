@@ -172,7 +172,10 @@ def feedback_terms(
             if len(word) >= 3 and " " not in word:  # not a joined synonym phrase
                 weight[word] = weight.get(word, 0.0) + share
                 holding[word] = holding.get(word, 0) + 1
-    shared = sorted((w for w in weight if holding[w] >= FEEDBACK_MIN_PAGES), key=weight.__getitem__)
+    # Ties broken by the word: the same list in every process, whatever its hash seed.
+    shared = sorted(
+        (w for w in weight if holding[w] >= FEEDBACK_MIN_PAGES), key=lambda w: (weight[w], w)
+    )
     ranked = []
     for word in shared[-FEEDBACK_CANDIDATES:]:  # the most shared: their rarity is looked up
         share = weight[word]

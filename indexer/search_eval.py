@@ -268,7 +268,7 @@ def format_search_report(result: SearchEvaluation, detail: bool = False) -> str:
     portal, naive = result.engines[0], result.engines[1]
     if naive.mean("ndcg"):
         ratio = portal.mean("ndcg") / naive.mean("ndcg")
-        lines.append(f"\nnDCG@10 du portail / BM25 naïf : {ratio:.2f}")
+        lines.append(f"\nnDCG@10 du portail / BM25 naïf : {ratio:.3f}")
     outside = sum(not s.in_scope for s in portal.scores)
     if outside:
         lines += [

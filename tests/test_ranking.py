@@ -276,3 +276,16 @@ def test_when_many_pages_hold_most_of_the_query_the_list_is_not_widened(searcher
     assert min(before) >= ranking.FEW_RESULTS
     monkeypatch.setattr(ranking, "FEW_RESULTS", 0)
     assert [total(q) for q in queries] == before
+
+
+def test_feedback_breaks_ties_by_the_word_whatever_the_hash_seed(impayes, monkeypatch):
+    import numpy as np
+
+    from indexer import ranking
+
+    # Two words shared alike, one candidate kept: the same one in every process.
+    monkeypatch.setattr(ranking, "FEEDBACK_CANDIDATES", 1)
+    scores = np.array([2.0, 1.0])
+    for pages in ([{"creanc", "recouvr"}] * 2, [{"recouvr", "creanc"}] * 2):
+        added = ranking.feedback_terms(impayes._live, pages, scores, frozenset())
+        assert list(added) == ["recouvr"]
