@@ -94,6 +94,7 @@ def search_report(half: str, detail: bool = False) -> str:
 SEARCH_SETS = {
     "dev": "moitié dev (réglages)",
     "dev2": "second jeu dev2 (réglages, écrit à part)",
+    "dev3": "troisième jeu dev3 (réglages, écrit à part)",
     "test": "moitié test (jamais réglée)",
 }
 

@@ -270,7 +270,7 @@ def classify(file) -> None:  # type: ignore[no-untyped-def]
 )
 @click.option("--detail", is_flag=True, help="Liste les erreurs (ou les requêtes mal servies).")
 def evaluate(targets: tuple[str, ...], cross_validate: bool, detail: bool) -> None:
-    """TARGETS : rien, des fichiers de lignes JSON étiquetées, « search » [dev|dev2|test] ou
+    """TARGETS : rien, des fichiers de lignes JSON étiquetées, « search » [dev|dev2|dev3|test] ou
     « news »."""
     from portail_cli import evaluation
 
@@ -284,7 +284,7 @@ def evaluate(targets: tuple[str, ...], cross_validate: bool, detail: bool) -> No
         halves = targets[1:] or tuple(evaluation.SEARCH_SETS)
         unknown = [h for h in halves if h not in evaluation.SEARCH_SETS]
         if unknown:
-            raise click.UsageError(f"jeu inconnu : « {unknown[0]} » (dev, dev2 ou test)")
+            raise click.UsageError(f"jeu inconnu : « {unknown[0]} » (dev, dev2, dev3 ou test)")
         for half in halves:
             click.echo(evaluation.search_report(half, detail))
         return

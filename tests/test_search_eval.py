@@ -112,4 +112,4 @@ def test_the_command_names_the_sets_it_knows():
 
     result = CliRunner().invoke(main, ["eval", "search", "prod"])
     assert result.exit_code == 2
-    assert "jeu inconnu : « prod » (dev, dev2 ou test)" in result.output
+    assert "jeu inconnu : « prod » (dev, dev2, dev3 ou test)" in result.output
