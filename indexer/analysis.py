@@ -1,8 +1,10 @@
 """French text analysis shared by the index, the query parser and the classifier.
 
-Elision (« l'export » → « export »), dotted acronyms (« V.I.E. » → « vie »), lower case,
-accent folding *before* stemming (so « douanières » and « douanieres » meet), a French stop
-list that is folded too and completed (« les », single letters), and Snowball stemming.
+Elision (« l'export » → « export »), dotted acronyms (« V.I.E. » → « vie »), compounds after
+a prefix (« sous-traitance » → « soustraitance »), lower case, accent folding *before* stemming
+(so « douanières » and « douanieres » meet), a French stop list that is folded too and
+completed (« les », single letters), and Snowball stemming after the plural « s » is taken off
+(so « crédits » meets « crédit »).
 """
 
 from __future__ import annotations
@@ -10,23 +12,23 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 from itertools import pairwise
 
 from whoosh.analysis import (
     Analyzer,
     Filter,
-    StemFilter,
     StopFilter,
     Token,
     Tokenizer,
 )
 from whoosh.lang import stopwords_for_language
+from whoosh.lang.snowball.french import FrenchStemmer
 
 DOTTED_ACRONYM = re.compile(r"\b(?:[A-Za-z]\.){2,}(?:[A-Za-z]\b\.?)?")
 # Bumped whenever the analysis changes what terms a text gives: an index built by another
 # version is rebuilt in full by the next `portail index`.
-ANALYSIS_VERSION = 3
+ANALYSIS_VERSION = 4
 EXTRA_STOPS = {
     "les",
     "a",
@@ -115,11 +117,17 @@ class FrenchTokenizer(Tokenizer):
     regions made of several words are one word too (« Grande-Bretagne » → « grandebretagne »,
     so that « Bretagne » never matches it). Apostrophes split words (elision)."""
 
+    compounds = True  # « sous-traitance » one word (the search's reading); a class default,
+    # so that a tokenizer pickled in an index's schema before it existed reads as before
+
+    def __init__(self, compounds: bool = True):
+        self.compounds = compounds
+
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, FrenchTokenizer)
+        return isinstance(other, FrenchTokenizer) and other.compounds == self.compounds
 
     def __hash__(self) -> int:
-        return hash(type(self))
+        return hash((type(self), self.compounds))
 
     def __call__(  # type: ignore[no-untyped-def]
         self,
@@ -135,7 +143,7 @@ class FrenchTokenizer(Tokenizer):
         **kwargs,
     ):
         t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        spans = word_spans(value) if tokenize else [(value, 0, len(value))]
+        spans = word_spans(value, self.compounds) if tokenize else [(value, 0, len(value))]
         for pos, (text, start, end) in enumerate(spans):
             t.text = text
             t.boost = 1.0
@@ -154,12 +162,84 @@ WORD_OR_ACRONYM = re.compile(r"(?:[^\W\d_]\.){2,}(?:[^\W\d_](?![\w]))?\.?|\w+")
 JOINERS = re.compile(r"[\s\-'’]{1,3}")
 
 
-def word_spans(text: str) -> list[tuple[str, int, int]]:
-    """(word, start, end) of each word of a text, acronyms and place names joined."""
+def word_spans(text: str, compounds: bool = True) -> list[tuple[str, int, int]]:
+    """(word, start, end) of each word of a text, acronyms, place names and (unless told
+    otherwise) compounds joined."""
     spans = []
     for m in WORD_OR_ACRONYM.finditer(text):
         spans.append((m[0].replace(".", ""), m.start(), m.end()))
-    return _join_places(text, spans)
+    spans = _join_places(text, spans)
+    return _join_compounds(text, spans) if compounds else spans
+
+
+# Prefixes written as a word before a hyphen (« sous-traitance », « après-vente »,
+# « co-exposant »): the compound is one word, for « sous » is a stop word and « traitance »
+# alone would meet « traité » and « traitement ».
+PARTICLES = frozenset(
+    {
+        "sous",
+        "non",
+        "apres",
+        "avant",
+        "contre",
+        "co",
+        "auto",
+        "pre",
+        "post",
+        "semi",
+        "multi",
+        "anti",
+        "extra",
+        "demi",
+    }
+)
+# The same compounds typed with a space (« sous traitance », « service apres vente »).
+SPACED_COMPOUNDS = frozenset(
+    {
+        "soustraitance",
+        "soustraitances",
+        "soustraitant",
+        "soustraitants",
+        "soustraitante",
+        "soustraitantes",
+        "soustraiter",
+        "apresvente",
+        "nonpaiement",
+        "autodiagnostic",
+        "prediagnostic",
+        "autoevaluation",
+        "coexposant",
+        "coexposants",
+        "contregarantie",
+        "contregaranties",
+        "cofinancement",
+        "prefinancement",
+        "autoentrepreneur",
+        "coentreprise",
+        "coentreprises",
+    }
+)
+HYPHENS = frozenset("-‐‑")
+
+
+def _join_compounds(text: str, spans: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
+    out: list[tuple[str, int, int]] = []
+    i, n = 0, len(spans)
+    while i < n:
+        word, start, end = spans[i]
+        if i + 1 < n and fold(word) in PARTICLES:
+            following, next_start, next_end = spans[i + 1]
+            between = text[end:next_start]
+            joined = fold(word) + fold(following)
+            # Not before an acronym: « non-UE » keeps « UE ».
+            hyphened = between in HYPHENS and following.isalpha() and not following.isupper()
+            if hyphened or (between == " " and joined in SPACED_COMPOUNDS):
+                out.append((word + following, start, next_end))
+                i += 2
+                continue
+        out.append(spans[i])
+        i += 1
+    return out
 
 
 def _join_places(text: str, spans: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
@@ -222,12 +302,67 @@ def place_names() -> PlaceNames:
     return _places
 
 
-def french_analyzer(stem: bool = True) -> Analyzer:
-    """The analyzer of every French text field (and of queries against them)."""
-    chain = FrenchTokenizer() | FoldFilter() | StopFilter(stoplist=stop_words(), minsize=2)
+def french_analyzer(stem: bool = True, compounds: bool = True) -> Analyzer:
+    """The analyzer of every French text field (and of queries against them); the classifier
+    reads words without stemming and without joining compounds (its rules and its model were
+    written and trained on words as they were before compounds were joined)."""
+    tokenizer = FrenchTokenizer(compounds)
+    chain = tokenizer | FoldFilter() | StopFilter(stoplist=stop_words(), minsize=2)
     if not stem:
         return chain
-    return chain | StemFilter(lang="fr", cachesize=100_000) | JoinedPhrases()
+    return chain | FrenchStemFilter() | JoinedPhrases()
+
+
+# Words whose Snowball stem would meet another word's: « pays » would meet « payé »,
+# « important » « import », « visa » « viser ».
+STEM_KEPT = {
+    "pays": "pays",
+    "visa": "visa",
+    "visas": "visa",
+    "important": "important",
+    "importante": "important",
+    "importants": "important",
+    "importantes": "important",
+    "importance": "important",
+}
+# Stems of one word that Snowball leaves apart: « payé », « paye » meet « payer », « paiement ».
+STEM_ALIASES = {"pay": "pai"}
+
+
+@lru_cache(maxsize=200_000)
+def stem(word: str) -> str:
+    """The Snowball stem of a folded word, its plural « s » taken off first: Snowball gives
+    « crédits » → « credit » but « crédit » → « cred », « conseillers » → « conseiller » but
+    « conseiller » → « conseil », « étrangers » → « etranger » but « étranger » → « etrang »."""
+    kept = STEM_KEPT.get(word)
+    if kept is not None:
+        return kept
+    if len(word) >= 4 and word.endswith("s") and not word.endswith("ss"):
+        word = word[:-1]
+    stemmed: str = _snowball(word)
+    return STEM_ALIASES.get(stemmed, stemmed)
+
+
+_snowball = FrenchStemmer().stem
+
+
+class FrenchStemFilter(Filter):
+    """`stem` on every word (left out, like Whoosh's StemFilter, where Whoosh wants the words
+    as written: the spelling words)."""
+
+    is_morph = True
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, FrenchStemFilter)
+
+    def __hash__(self) -> int:
+        return hash(type(self))
+
+    def __call__(self, tokens):  # type: ignore[no-untyped-def]
+        for t in tokens:
+            if not t.stopped:
+                t.text = stem(t.text)
+            yield t
 
 
 JOINER = " "  # joins the words of a known phrase into one term (no analysed word has a space)

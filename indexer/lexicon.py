@@ -82,7 +82,7 @@ class Tokens:
 
 @cache
 def _plain_analyzer():  # type: ignore[no-untyped-def]
-    return french_analyzer(stem=False)
+    return french_analyzer(stem=False, compounds=False)
 
 
 @cache
@@ -91,7 +91,8 @@ def _stemmer():  # type: ignore[no-untyped-def]
 
 
 def analyse(text: str) -> Tokens:
-    """The analysed words of a text (the same terms as `indexer.analysis.terms`)."""
+    """The analysed words of a text: the search's elision, acronyms, place names, folding and
+    stop words, then plain Snowball (the search also joins compounds and takes plurals off)."""
     stem = _stemmer()
     words = tuple(t.text for t in _plain_analyzer()(normalise(text)[:MAX_CHARS]))
     return Tokens(words, tuple(stem(w) for w in words))

@@ -14,7 +14,7 @@ Last, **feedback** (pseudo-relevance feedback, as in RM3): the words that the be
 titles and summaries share (« assurance-crédit », « recouvrement » for « se protéger des
 impayés ») add a share of their score to the first pages listed, so that a page answering
 the question in other words climbs. It reorders the list, never widens it: totals and facets stay
-those of the words typed. The constants are tuned on the dev half of the search evaluation set
+those of the words typed. The constants are tuned on the dev sets of the search evaluation
 (`portail eval search`), never on its test half.
 """
 
@@ -38,7 +38,7 @@ FEW_RESULTS = 20  # fewer pages than this reach MIN_COVERAGE: RELAXED_COVERAGE i
 RELAXED_COVERAGE = 0.2
 COVERAGE_POWER = 0.5
 TITLE_BOOST = 0.7
-TAG_SHARE = 0.6  # a page tagged with the country scores this share of the concept's best
+TAG_SHARE = 0.4  # a page tagged with the country scores this share of the concept's best
 STEP_BOOST = 1.15
 KIND_BOOST = 1.5
 RECENT_BOOST = 0.2  # news and events: up to this much more when just published
@@ -46,8 +46,8 @@ RECENT_DAYS = 180.0
 UNCHECKED_FACTOR = 0.8  # pages left « à vérifier »: searchable, after the journey's pages
 FEEDBACK_PAGES = 8  # the best pages whose shared words are added
 FEEDBACK_RERANK = 20  # the head of the list that those words reorder
-FEEDBACK_TERMS = 10  # the words they share that are added
-FEEDBACK_WEIGHT = 0.3  # the added words' share of the score
+FEEDBACK_TERMS = 15  # the words they share that are added
+FEEDBACK_WEIGHT = 0.45  # the added words' share of the score
 FEEDBACK_CANDIDATES = 60  # the most shared words, among which the rarest are kept
 FEEDBACK_MIN_PAGES = 2  # a word counts when this many of the best pages hold it
 FEEDBACK_MAX_SHARE = 0.1  # and when at most this share of all pages does (not « export »)
@@ -60,6 +60,7 @@ class Ranked:
     complete: int  # documents (among those allowed) holding every concept
     terms: frozenset[str]  # analysed words to highlight
     phrases: frozenset[tuple[str, ...]]  # analysed words to highlight where they follow
+    unheld: int = 0  # concepts that no page holds (unknown or misspelt words)
 
 
 def alternative_query(alternative: Alternative) -> Query:
@@ -77,6 +78,7 @@ def rank(arrays: IndexArrays, understood: Understood, allowed: np.ndarray) -> Ra
     total = np.zeros(size, dtype=np.float32)
     weights = np.zeros(size, dtype=np.float32)
     weight_sum = 0.0
+    unheld = 0
     required = allowed.copy()
     complete = allowed.copy()
     for concept in understood.concepts:
@@ -84,6 +86,7 @@ def rank(arrays: IndexArrays, understood: Understood, allowed: np.ndarray) -> Ra
         complete &= matches
         df = int(np.count_nonzero(matches & arrays.live))
         if not df and not concept.required:
+            unheld += 1
             continue  # a word no page holds (unknown, or misspelt): it cannot be covered
         weight = concept.weight * (math.log(size / (df + 1)) + 1)
         weight_sum += weight
@@ -93,7 +96,7 @@ def rank(arrays: IndexArrays, understood: Understood, allowed: np.ndarray) -> Ra
             required &= matches
     if weight_sum <= 0:
         nothing = np.zeros(size, dtype=bool)
-        return Ranked(nothing, total, 0, frozenset(), frozenset())
+        return Ranked(nothing, total, 0, frozenset(), frozenset(), unheld)
     coverage = weights / weight_sum
     matched = required & (coverage >= MIN_COVERAGE - 1e-6)
     if np.count_nonzero(matched) < FEW_RESULTS:
@@ -111,7 +114,7 @@ def rank(arrays: IndexArrays, understood: Understood, allowed: np.ndarray) -> Ra
     if not understood.literal:
         typed = terms | {t for phrase in phrases for t in phrase}
         scores = with_feedback(arrays, matched, scores, typed)
-    return Ranked(matched, scores, int(np.count_nonzero(complete)), terms, phrases)
+    return Ranked(matched, scores, int(np.count_nonzero(complete)), terms, phrases, unheld)
 
 
 def with_feedback(

@@ -147,7 +147,8 @@ class SearchResults:
     facets: dict[str, list[tuple[str, int]]]
     suggestion: str | None = None
     notice: str | None = None
-    corrected: bool = False  # the words typed found little: these are the suggestion's
+    # The words typed found little, or one of them is on no page: these are the suggestion's.
+    corrected: bool = False
     partial: bool = False  # no page had every word: these pages have most of them
     complete: int = 0  # pages holding every word of the query
     understood: Understood | None = None
@@ -374,7 +375,7 @@ class Searcher:
                 "Aucune page ne contient tous vos mots : voici celles qui en contiennent le plus."
             )
         if ranked and correcting and not q.literal and complete < FEW:
-            fixed = self._corrected(s, q, allowed, complete)
+            fixed = self._corrected(s, q, allowed, complete, ranked.unheld)
             if fixed is not None:
                 return fixed
         pages = max(1, -(-total // q.per_page))
@@ -397,29 +398,34 @@ class Searcher:
         )
 
     def _corrected(
-        self, s: Any, q: SearchQuery, allowed: np.ndarray, complete: int
+        self, s: Any, q: SearchQuery, allowed: np.ndarray, complete: int, unheld: int = 0
     ) -> SearchResults | None:
         """The results of the query with its misspelt words corrected, when they hold many
-        more pages with every word; else None (the suggestion is still offered)."""
+        more pages with every word, or when a word typed is on no page at all (« trouver un
+        distibuteur allemand » lists pages for « trouver » and « allemand » only); else None."""
         suggestion = self._suggest(q, allowed)
         if not suggestion:
             return None
         fixed = self._search(s, replace(q, text=suggestion), correcting=False)
-        if fixed.complete >= max(BETTER * complete, 1) and fixed.complete > complete:
-            return replace(
-                fixed,
-                query=q,
-                suggestion=suggestion,
-                corrected=True,
-                notice=(
-                    f"Peu de pages contiennent « {q.text} » : voici les résultats pour "
-                    f"« {suggestion} »."
-                    if complete
-                    else f"Aucune page ne contient « {q.text} » : voici les résultats pour "
-                    f"« {suggestion} »."
-                ),
-            )
-        return None
+        better = fixed.complete >= max(BETTER * complete, 1) and fixed.complete > complete
+        if not (better or (unheld and fixed.total and fixed.complete >= complete)):
+            return None
+        if complete:
+            notice = f"Peu de pages contiennent « {q.text} » : voici les résultats pour "
+        else:
+            typed = LETTERS.findall(q.text)
+            changed = [
+                a for a, b in zip(typed, LETTERS.findall(suggestion), strict=False) if a != b
+            ]
+            words = " ".join(changed) if unheld and changed else q.text
+            notice = f"Aucune page ne contient « {words} » : voici les résultats pour "
+        return replace(
+            fixed,
+            query=q,
+            suggestion=suggestion,
+            corrected=True,
+            notice=f"{notice}« {suggestion} ».",
+        )
 
     def _page(
         self,

@@ -42,10 +42,35 @@ def titles(results) -> list[str]:
         ("douanières", "douanieres"),
         ("V.I.E.", "VIE"),
         ("d'Incoterms", "incoterm"),
+        ("crédits", "crédit"),  # Snowball alone: « credit » and « cred »
+        ("conseillers", "conseiller"),
+        ("étrangers", "étranger"),
+        ("payé", "payer"),
+        ("sous-traitance", "sous traitance"),
+        ("sous-traitants", "sous‑traitance"),  # a non-breaking hyphen
+        ("service après-vente", "service apres vente"),
     ],
 )
 def test_french_analysis_makes_variants_meet(left, right):
     assert terms(left) == terms(right)
+
+
+@pytest.mark.parametrize(
+    ("left", "right"),
+    [
+        ("sous-traitance", "traité"),  # « sous » is a stop word: « traitance » alone met it
+        ("pays", "payé"),
+        ("important", "import"),
+        ("visa", "viser"),
+    ],
+)
+def test_french_analysis_keeps_different_words_apart(left, right):
+    assert terms(left) != terms(right)
+
+
+def test_a_hyphen_before_an_acronym_or_a_date_joins_nothing():
+    assert terms("pays non-UE") == ["pays", "non", "ue"]
+    assert "juin" in terms("mi-juin")
 
 
 def test_stop_words_are_folded_and_complete():
@@ -123,6 +148,23 @@ def test_a_query_that_matches_nothing_shows_its_correction(searcher):
     assert [h.url for h in typed.hits] == [h.url for h in right.hits]
     assert "exportatoin" in typed.notice and "exportation" in typed.notice
     assert typed.query.text == "formalités douanieres exportatoin"  # links keep what was typed
+
+
+def test_a_misspelt_word_that_no_page_holds_is_corrected_among_words_that_find_pages(
+    searcher,
+):
+    # « japon » alone finds pages: the query as typed is not « few pages », but a word typed
+    # is on no page, so its results would ignore it.
+    typed = searcher.search(SearchQuery(text="trouver un distribteur au Japon"))
+    right = searcher.search(SearchQuery(text="trouver un distributeur au Japon"))
+    assert typed.corrected and typed.suggestion == "trouver un distributeur au Japon"
+    assert [h.url for h in typed.hits] == [h.url for h in right.hits] and right.total > 0
+    assert typed.notice == (
+        "Aucune page ne contient « distribteur » : voici les résultats pour "
+        "« trouver un distributeur au Japon »."
+    )
+    unknown = searcher.search(SearchQuery(text="kombucha Japon"))  # nothing close to it
+    assert not unknown.corrected and unknown.total > 0
 
 
 def test_a_query_with_results_is_never_replaced(searcher):

@@ -34,6 +34,12 @@ TRICKY = [
     "&",
     "<b>",
     "1 200 €",
+    "sous-traitance",
+    "sous",
+    "traitance",
+    "traité",
+    "non-UE",
+    "co-exposants",
 ]
 WORDS = st.sampled_from(TRICKY) | st.text(
     alphabet=st.characters(codec="utf-8", categories=["L", "N", "P", "Zs"]), max_size=12
@@ -71,6 +77,12 @@ def test_typographic_apostrophes_ligatures_and_oe_are_marked_whole():
 def test_bretagne_is_not_marked_inside_grande_bretagne():
     text = "Exporter en Grande-Bretagne depuis la Bretagne."
     assert marked_words(make_snippet(text, frozenset(terms("Bretagne")))) == ["Bretagne"]
+
+
+def test_a_compound_is_marked_whole_and_its_head_alone_is_not_marked():
+    text = "La sous-traitance mécanique, les sous traitants et le traité UE-Canada."
+    html = make_snippet(text, frozenset(terms("sous-traitance")))
+    assert marked_words(html) == ["sous-traitance", "sous traitants"]
 
 
 def test_phrase_words_are_marked_only_where_they_follow_each_other():

@@ -286,8 +286,9 @@ def openapi_document(search_url: str) -> dict[str, Any]:
                         "corrected": {
                             "type": "boolean",
                             "description": "Vrai quand les mots saisis trouvaient peu de pages et "
-                            "leur correction bien davantage : les résultats sont alors ceux de la "
-                            "suggestion (literal=1 pour les mots tels que saisis).",
+                            "leur correction bien davantage, ou qu'un mot saisi ne figure sur "
+                            "aucune page : les résultats sont alors ceux de la suggestion "
+                            "(literal=1 pour les mots tels que saisis).",
                         },
                         "notice": {"type": "string", "nullable": True},
                         "understood": {
