@@ -13,7 +13,7 @@ from bench.table import Table
 
 FULL = {
     "crawl_pages": 5000,
-    "index_pages": 20_000,
+    "index_pages": 50_000,
     "index_procs": 2,
     "queries": 200,
     "requests": 600,

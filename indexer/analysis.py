@@ -193,6 +193,7 @@ PARTICLES = frozenset(
         "demi",
     }
 )
+PARTICLE_LETTERS = max(len(p) for p in PARTICLES)  # longer words are not looked up
 # The same compounds typed with a space (« sous traitance », « service apres vente »).
 SPACED_COMPOUNDS = frozenset(
     {
@@ -227,7 +228,7 @@ def _join_compounds(text: str, spans: list[tuple[str, int, int]]) -> list[tuple[
     i, n = 0, len(spans)
     while i < n:
         word, start, end = spans[i]
-        if i + 1 < n and fold(word) in PARTICLES:
+        if i + 1 < n and len(word) <= PARTICLE_LETTERS and fold(word) in PARTICLES:
             following, next_start, next_end = spans[i + 1]
             between = text[end:next_start]
             joined = fold(word) + fold(following)

@@ -35,7 +35,7 @@ from indexer.journey import KIND_IDS, kind_labels, steps
 from indexer.ranking import Ranked, rank
 from indexer.sectors import sectors
 from indexer.snippets import make_snippet
-from indexer.spelling import Speller
+from indexer.spelling import Speller, edits
 from indexer.understand import Understood, understand
 from portail.actors import ACTORS, DEFAULT_ACTOR
 from portail.geo import country_name, region_name, regions
@@ -407,17 +407,21 @@ class Searcher:
         if not suggestion:
             return None
         fixed = self._search(s, replace(q, text=suggestion), correcting=False)
+        changed = [
+            (a, b)
+            for a, b in zip(LETTERS.findall(q.text), LETTERS.findall(suggestion), strict=False)
+            if a != b
+        ]
         better = fixed.complete >= max(BETTER * complete, 1) and fixed.complete > complete
-        if not (better or (unheld and fixed.total and fixed.complete >= complete)):
+        # A word on no page, among words that find pages: corrected when it is one edit away
+        # from the correction (« distibuteur »), not two (« semences » is not « sciences »).
+        slip = all(edits(fold(a), fold(b)) <= 1 for a, b in changed)
+        if not (better or (unheld and slip and fixed.total and fixed.complete >= complete)):
             return None
         if complete:
             notice = f"Peu de pages contiennent « {q.text} » : voici les résultats pour "
         else:
-            typed = LETTERS.findall(q.text)
-            changed = [
-                a for a, b in zip(typed, LETTERS.findall(suggestion), strict=False) if a != b
-            ]
-            words = " ".join(changed) if unheld and changed else q.text
+            words = " ".join(a for a, _ in changed) if unheld and changed else q.text
             notice = f"Aucune page ne contient « {words} » : voici les résultats pour "
         return replace(
             fixed,

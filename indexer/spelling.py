@@ -101,6 +101,12 @@ class _Group:
         return [(int(d), self.words[i]) for d, i in zip(distances[close], near[close], strict=True)]
 
 
+def edits(word: str, other: str) -> int:
+    """Edits from one word to another (an adjacent swap counts as one)."""
+    codes = np.array([[ord(c) for c in other]], dtype=np.int32)
+    return int(_damerau(codes, [ord(c) for c in word])[0])
+
+
 def _letter_counts(words: list[str]) -> np.ndarray:
     counts = np.zeros((len(words), len(ALPHABET)), dtype=np.int16)
     for row, word in enumerate(words):

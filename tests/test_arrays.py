@@ -15,7 +15,7 @@ from whoosh.query import And, AndNot, Not, Or, Phrase, Term
 from indexer.arrays import IndexArrays
 from indexer.index import current_generation, schema
 from indexer.search import Searcher, SearchQuery
-from indexer.spelling import Speller, _damerau
+from indexer.spelling import Speller, _damerau, edits
 from indexer.synonyms import expand_synonyms
 
 QUERIES = [
@@ -202,6 +202,15 @@ def test_vectorised_distance_matches_the_textbook_one():
         for query in ("abcde", "edcba", "aab", "abcdeabcd", "ba"):
             got = _damerau(codes, [ord(c) for c in query])
             assert list(got) == [reference_distance(query, w) for w in words], query
+
+
+def test_edits_between_two_words_of_any_lengths():
+    rng = random.Random(5)
+    for _ in range(200):
+        a = "".join(rng.choice("abc") for _ in range(rng.randint(1, 7)))
+        b = "".join(rng.choice("abc") for _ in range(rng.randint(1, 7)))
+        assert edits(a, b) == reference_distance(a, b), (a, b)
+    assert edits("distibuteur", "distributeur") == 1 and edits("semences", "sciences") == 2
 
 
 @pytest.mark.parametrize(
