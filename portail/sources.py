@@ -4,6 +4,7 @@ with the file, the line and the key (the schema-driven loader of `portail.schema
 from __future__ import annotations
 
 import re
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -41,10 +42,15 @@ def _cron(expr: str) -> str | None:
 
 
 def _regex(value: str) -> str | None:
-    try:
-        re.compile(value)
-    except re.error as exc:
-        return f"expression régulière invalide ({exc})"
+    with warnings.catch_warnings():
+        # « [[ » and the like: Python warns that a later version will read them otherwise.
+        warnings.simplefilter("error", FutureWarning)
+        try:
+            re.compile(value)
+        except re.error as exc:
+            return f"expression régulière invalide ({exc})"
+        except FutureWarning as exc:
+            return f"expression régulière ambiguë ({exc}) : écrivez « \\[ » pour un crochet"
     return None
 
 

@@ -74,6 +74,7 @@ def test_a_source_s_actor_is_read_or_defaults_by_its_kind(keys, actor):
         (source(id='"Bpi France"'), "seuls les minuscules, chiffres et tirets"),
         (source(allow='["(unclosed"]'), "source « ok », allow[0] : expression régulière invalide"),
         (source(deny='["ok", "[z-a]"]'), "deny[1] : expression régulière invalide"),
+        (source(allow='["/a[[b]"]'), "allow[0] : expression régulière ambiguë"),
         (source(start_urls='["ftp://exemple.fr/"]'), "start_urls[0] : « ftp://exemple.fr/ »"),
         (source(sitemaps='["exemple.fr/sitemap.xml"]'), "n'est pas une URL http(s) valide"),
         (source(region='"99"'), "region : code de région INSEE inconnu « 99 »"),
