@@ -19,7 +19,7 @@ from indexer.gazetteers import country_gazetteer
 from indexer.journey import KIND_IDS, STEP_IDS
 from indexer.page import Page, folded
 from portail.frdates import event_dates
-from portail.schema import Field, List, Map, Num, Str, Table, load_toml
+from portail.schema import Field, List, Map, Num, Str, Table, load_toml, regex_problem
 
 KINDS_FILE = Path(__file__).resolve().parent / "data" / "kinds.toml"
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -37,16 +37,8 @@ INFINITIVE = re.compile(r"[a-z]{3,}(er|ir|re)")
 HOW_TO = re.compile(r"^\w+ (son|sa|ses|leurs?|vos|votre)\b")
 
 
-def _regex(pattern: str) -> str | None:
-    try:
-        re.compile(pattern)
-    except re.error as exc:
-        return f"expression régulière invalide ({exc})"
-    return None
-
-
 KIND = Str(choices=KIND_IDS, label="un type de page")
-PATTERN = Str(nonempty=True, check=_regex, label="une expression régulière")
+PATTERN = Str(nonempty=True, check=regex_problem, label="une expression régulière")
 SCORE = Num(0, 20)
 SCHEMA = Table(
     {

@@ -21,7 +21,7 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
-from portail.schema import Field, Int, List, Path_, Str, Table, load_toml
+from portail.schema import Field, Int, List, Path_, Str, Table, load_toml, regex_problem
 
 CUES_FILE = Path(__file__).resolve().parent / "data" / "offer_cues.toml"
 TITLE_SCORE, DESCRIPTION_SCORE, TEXT_CAP = 3, 2, 5
@@ -71,14 +71,6 @@ class Cues:
         return {c.id: c.label for c in getattr(self, group)}
 
 
-def _regex(pattern: str) -> str | None:
-    try:
-        re.compile(pattern, re.I)
-    except re.error as exc:
-        return f"expression régulière invalide ({exc})"
-    return None
-
-
 def _identifier(value: str) -> str | None:
     if re.fullmatch(r"[a-z0-9-]+", value):
         return None
@@ -94,7 +86,9 @@ CUE = Table(
         ),
         "label": Field(Str(nonempty=True), required=True, help="ce que la page affiche"),
         "patterns": Field(
-            List(Str(check=_regex), min_items=1), required=True, help="expressions régulières"
+            List(Str(check=regex_problem), min_items=1),
+            required=True,
+            help="expressions régulières",
         ),
     }
 )
@@ -111,7 +105,7 @@ AUDIENCE = Table(
         ),
     }
 )
-EXPRESSIONS = List(Str(check=_regex))
+EXPRESSIONS = List(Str(check=regex_problem))
 SCHEMA = Table(
     {
         "audience": Field(List(AUDIENCE)),

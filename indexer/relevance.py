@@ -20,7 +20,7 @@ from typing import Any
 
 from indexer.lexicon import Lexicon, check_terms
 from indexer.page import Page
-from portail.schema import Field, Map, Num, Str, Table, load_toml
+from portail.schema import Field, Map, Num, Str, Table, load_toml, regex_problem
 
 RELEVANCE_FILE = Path(__file__).resolve().parent / "data" / "relevance.toml"
 EVIDENCE_MIN_WEIGHT = 2.0  # journey terms this strong count as export evidence
@@ -38,14 +38,6 @@ REVIEW_FROM = 0.3
 EVIDENCE_FLOOR = 3.0
 
 
-def _regex(pattern: str) -> str | None:
-    try:
-        re.compile(pattern)
-    except re.error as exc:
-        return f"expression régulière invalide ({exc})"
-    return None
-
-
 def _terms(table: dict[str, Any]) -> str | None:
     problems = check_terms(table, "terms")
     return "; ".join(p.removeprefix("terms, ") for p in problems) or None
@@ -55,7 +47,7 @@ SCHEMA = Table(
     {
         "terms": Field(Map(Num(0, 10), check=_terms), required=True),
         "service_pages": Field(
-            Table({"title": Field(Str(nonempty=True, check=_regex), required=True)}),
+            Table({"title": Field(Str(nonempty=True, check=regex_problem), required=True)}),
             required=True,
         ),
     }

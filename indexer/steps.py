@@ -14,24 +14,16 @@ from indexer.journey import STEP_IDS, steps
 from indexer.kinds import cues as kind_cues
 from indexer.lexicon import Lexicon, check_terms
 from indexer.page import Page
-from portail.schema import Field, Map, Num, Str, Table, load_toml
+from portail.schema import Field, Map, Num, Str, Table, load_toml, regex_problem
 
 STEPS_FILE = Path(__file__).resolve().parent / "data" / "steps.toml"
 # A V.I.E. job offer is, by definition, a lasting presence abroad.
 KIND_STEP = {"vie": "implanter"}
 
 
-def _regex(pattern: str) -> str | None:
-    try:
-        re.compile(pattern)
-    except re.error as exc:
-        return f"expression régulière invalide ({exc})"
-    return None
-
-
 SCHEMA = Table(
     {
-        "assessment_title": Field(Str(nonempty=True, check=_regex), required=True),
+        "assessment_title": Field(Str(nonempty=True, check=regex_problem), required=True),
         "url": Field(
             Table(
                 {

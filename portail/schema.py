@@ -18,6 +18,7 @@ from __future__ import annotations
 import difflib
 import re
 import tomllib
+import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -292,6 +293,21 @@ def parse_toml(text: str, filename: str) -> dict[str, Any]:
         raise DataError([f"{filename}, {toml_error(exc)}"]) from None
     except RecursionError:
         raise DataError([f"{filename} : {TOO_DEEP}"]) from None
+
+
+def regex_problem(pattern: str) -> str | None:
+    """What is wrong with a regular expression of a data file, in French; None if nothing
+    (a check for `Str`)."""
+    with warnings.catch_warnings():
+        # « [[ » and the like: Python warns that a later version will read them otherwise.
+        warnings.simplefilter("error", FutureWarning)
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            return f"expression régulière invalide ({exc})"
+        except FutureWarning as exc:
+            return f"expression régulière ambiguë ({exc}) : écrivez « \\[ » pour un crochet"
+    return None
 
 
 def read_text(path: Path) -> str:

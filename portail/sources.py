@@ -4,7 +4,6 @@ with the file, the line and the key (the schema-driven loader of `portail.schema
 from __future__ import annotations
 
 import re
-import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,6 +23,7 @@ from portail.schema import (
     Table,
     check_toml,
     read_text,
+    regex_problem,
 )
 
 DEFAULT_USER_AGENT = "FranceInternationalBot/1.0 (+https://example.invalid/bot)"
@@ -38,19 +38,6 @@ def _cron(expr: str) -> str | None:
         CronTrigger.from_crontab(expr, timezone="Europe/Paris")
     except ValueError as exc:
         return f"expression cron invalide « {expr} » ({exc})"
-    return None
-
-
-def _regex(value: str) -> str | None:
-    with warnings.catch_warnings():
-        # « [[ » and the like: Python warns that a later version will read them otherwise.
-        warnings.simplefilter("error", FutureWarning)
-        try:
-            re.compile(value)
-        except re.error as exc:
-            return f"expression régulière invalide ({exc})"
-        except FutureWarning as exc:
-            return f"expression régulière ambiguë ({exc}) : écrivez « \\[ » pour un crochet"
     return None
 
 
@@ -128,11 +115,11 @@ SOURCE_FIELDS: dict[str, Field] = {
     "sitemaps": Field(URLS, help="plans de site XML"),
     "feeds": Field(URLS, help="flux RSS ou Atom"),
     "allow": Field(
-        List(Str(check=_regex), label="une liste d'expressions régulières"),
+        List(Str(check=regex_problem), label="une liste d'expressions régulières"),
         help="expressions régulières qu'une URL doit vérifier",
     ),
     "deny": Field(
-        List(Str(check=_regex), label="une liste d'expressions régulières"),
+        List(Str(check=regex_problem), label="une liste d'expressions régulières"),
         help="expressions régulières qui écartent une URL",
     ),
     "region": Field(Str(check=_region, label="un code de région INSEE"), help="code INSEE"),
