@@ -85,15 +85,20 @@ _FOLDED: dict[str, str] = {}
 _FOLD_TABLE: dict[int, str] = {}
 
 
-class FoldFilter(Filter):
-    """Lower case, accents, ligatures and « œ » folded (« Œuvre », « ﬁnancé » → « oeuvre »,
-    « finance »), the same way for pages and queries."""
+class _WithoutSettings(Filter):
+    """A filter with no settings: any two are equal (Whoosh compares the analyzers of a
+    schema)."""
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, FoldFilter)
+        return type(other) is type(self)
 
     def __hash__(self) -> int:
         return hash(type(self))
+
+
+class FoldFilter(_WithoutSettings):
+    """Lower case, accents, ligatures and « œ » folded (« Œuvre », « ﬁnancé » → « oeuvre »,
+    « finance »), the same way for pages and queries."""
 
     def __call__(self, tokens):  # type: ignore[no-untyped-def]
         for t in tokens:
@@ -228,10 +233,11 @@ def _join_compounds(text: str, spans: list[tuple[str, int, int]]) -> list[tuple[
     i, n = 0, len(spans)
     while i < n:
         word, start, end = spans[i]
-        if i + 1 < n and len(word) <= PARTICLE_LETTERS and fold(word) in PARTICLES:
+        particle = fold(word) if len(word) <= PARTICLE_LETTERS else ""
+        if i + 1 < n and particle in PARTICLES:
             following, next_start, next_end = spans[i + 1]
             between = text[end:next_start]
-            joined = fold(word) + fold(following)
+            joined = particle + fold(following)
             # Not before an acronym: « non-UE » keeps « UE ».
             hyphened = between in HYPHENS and following.isalpha() and not following.isupper()
             if hyphened or (between == " " and joined in SPACED_COMPOUNDS):
@@ -347,17 +353,11 @@ def stem(word: str) -> str:
 _snowball = FrenchStemmer().stem
 
 
-class FrenchStemFilter(Filter):
+class FrenchStemFilter(_WithoutSettings):
     """`stem` on every word (left out, like Whoosh's StemFilter, where Whoosh wants the words
     as written: the spelling words)."""
 
     is_morph = True
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, FrenchStemFilter)
-
-    def __hash__(self) -> int:
-        return hash(type(self))
 
     def __call__(self, tokens):  # type: ignore[no-untyped-def]
         for t in tokens:
@@ -369,7 +369,7 @@ class FrenchStemFilter(Filter):
 JOINER = " "  # joins the words of a known phrase into one term (no analysed word has a space)
 
 
-class JoinedPhrases(Filter):
+class JoinedPhrases(_WithoutSettings):
     """When a page is indexed (never for a query, a snippet or the spelling words): after each
     run of analysed words, in consecutive positions, that forms a multi-word variant of the
     synonyms (« team franc export », « volontariat international entrepris »), one more term,
@@ -378,12 +378,6 @@ class JoinedPhrases(Filter):
     made the first such search on 50,000 pages take up to a second)."""
 
     is_morph = True  # left out where Whoosh wants the words as written (the spelling words)
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, JoinedPhrases)
-
-    def __hash__(self) -> int:
-        return hash(type(self))
 
     def __call__(self, tokens):  # type: ignore[no-untyped-def]
         table = joined_phrases()

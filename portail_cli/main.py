@@ -284,7 +284,10 @@ def evaluate(targets: tuple[str, ...], cross_validate: bool, detail: bool) -> No
         halves = targets[1:] or tuple(evaluation.SEARCH_SETS)
         unknown = [h for h in halves if h not in evaluation.SEARCH_SETS]
         if unknown:
-            raise click.UsageError(f"jeu inconnu : « {unknown[0]} » (dev, dev2, dev3 ou test)")
+            *others, last = evaluation.SEARCH_SETS
+            raise click.UsageError(
+                f"jeu inconnu : « {unknown[0]} » ({', '.join(others)} ou {last})"
+            )
         for half in halves:
             click.echo(evaluation.search_report(half, detail))
         return
