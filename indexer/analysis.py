@@ -71,6 +71,22 @@ EXTRA_STOPS = {
 
 def fold(text: str) -> str:
     """Lower case without accents (« Réglementation » → « reglementation »)."""
+    folded = _FOLD_MEMO.get(text)
+    if folded is None:
+        folded = _fold(text)
+        if len(text) <= MEMO_LETTERS:  # words are met again and again; texts are not
+            if len(_FOLD_MEMO) >= MEMO_WORDS:
+                _FOLD_MEMO.clear()
+            _FOLD_MEMO[text] = folded
+    return folded
+
+
+MEMO_LETTERS = 40
+MEMO_WORDS = 400_000
+_FOLD_MEMO: dict[str, str] = {}
+
+
+def _fold(text: str) -> str:
     text = text.lower()
     if text.isascii():
         return text
