@@ -20,6 +20,7 @@ from portail.geo import country_name
 from portail.schema import DataError, load_toml
 from webui import create_app, facts, zones
 from webui.countries import is_country
+from webui.layout import french_date
 
 TODAY = "2026-11-27"
 ISO_CODES = sorted(c.alpha_2 for c in pycountry.countries)
@@ -171,7 +172,8 @@ def test_every_crawled_country_has_a_zone_currency_and_time_each_with_source_and
     for code in crawled_countries:
         sheet = facts.sheet(code, day)
         ids = {f.id for f in sheet.facts}
-        assert {"zone", "currency", "languages", "time_difference", "eu", "sanctions"} <= ids, code
+        wanted = {"official_name", "capital", "zone", "currency", "languages", "time_difference"}
+        assert wanted | {"eu", "sanctions"} <= ids, code
         for fact in sheet.facts:
             assert fact.value and fact.source.label, (code, fact)
             assert fact.source.url.startswith("https://"), (code, fact)
@@ -196,6 +198,23 @@ def test_every_crawled_country_has_a_zone_currency_and_time_each_with_source_and
         ("MA", "zone", "Afrique du Nord et Moyen-Orient"),
         ("CL", "zone", "Amérique latine et Caraïbes"),
         ("KZ", "capital", "Astana"),
+        (
+            "JP",
+            "official_name",
+            "Japon (nom usuel : la norme ISO 3166-1 ne donne pas de nom officiel)",
+        ),
+        (
+            "RU",
+            "official_name",
+            "Russie (nom usuel : la norme ISO 3166-1 ne donne pas de nom officiel ; son nom court "
+            "ISO : « Russie, Fédération de »)",
+        ),
+        (
+            "ID",
+            "capital",
+            "Jakarta (la loi de 2022 prévoit le transfert de la capitale à "
+            "Nusantara, à la date que fixera un décret présidentiel)",
+        ),
     ],
 )
 def test_a_fact_sheet_gives_the_sourced_value(code, fact_id, value):
@@ -304,10 +323,60 @@ def test_a_sanctioned_country_shows_an_alert_linking_to_the_official_pages(clien
     assert "Oui : mesures sectorielles" in fact_rows(page)["Sanctions de l'UE"]
 
 
-def test_a_country_without_sanctions_shows_no_alert_but_says_what_was_checked(client):
-    page = html(client.get("/pays/jp"))
+@pytest.mark.parametrize("code", ["jp", "tr", "tn", "ba"])
+def test_a_country_without_a_listed_regime_is_never_told_there_is_none(client, code):
+    """The list may miss a regime (ten are left out until an editor confirms them): the page
+    says when the list was checked and sends to the EU Sanctions Map, which is authoritative."""
+    checked = french_date(max(e["checked"] for e in facts.load()["sanctions"]))
+    page = html(client.get(f"/pays/{code}"))
     assert 'id="sanctions"' not in page
-    assert "Aucun régime de sanctions de l'UE propre à ce pays" in page
+    assert "Aucun régime" not in page
+    row = fact_rows(page)["Sanctions de l'UE"]
+    assert f"vérifiée le {checked}, n'en compte aucun propre à ce pays, mais elle peut être " in row
+    assert "vérifiez sur la carte des sanctions de l'UE, qui fait foi" in row
+    assert 'href="https://www.sanctionsmap.eu/"' in row
+    notice = page.split('<p class="fr-text--sm" id="sanctions-a-verifier">')[1].split("</p>")[0]
+    assert f"la liste du portail, vérifiée le {checked}, ne relève aucun régime" in notice
+    assert 'href="https://www.sanctionsmap.eu/"' in notice
+
+
+def test_no_fact_sheet_says_a_country_has_no_sanctions():
+    day = date.fromisoformat(TODAY)
+    for code in ISO_CODES:
+        value = next(f.value for f in facts.sheet(code, day).facts if f.id == "sanctions")
+        assert value.startswith(("Oui : ", "Non relevées par le portail : ")), code
+        assert "Aucun" not in value, code
+
+
+A2M = "https://trade.ec.europa.eu/access-to-markets/fr/results?origin=FR&destination="
+RITA = "https://www.douane.gouv.fr/service-en-ligne/rita-encyclopedie-tarifaire"
+
+
+@pytest.mark.parametrize(
+    "code, tools",
+    [("jp", True), ("tr", True), ("ch", True), ("de", False), ("mc", False)],
+)
+def test_a_country_beyond_the_eu_customs_territory_links_to_the_duty_tools(client, code, tools):
+    page = html(client.get(f"/pays/{code}"))
+    links = [link["url"] for link in client.get(f"/pays/{code}.json").get_json()["links"]]
+    assert f"https://www.tresor.economie.gouv.fr/Pays/{code.upper()}" in links
+    for url in (A2M + code.upper(), RITA):
+        assert (url in links) is tools, (code, url)
+        assert (f'href="{url}"' in page) is tools, (code, url)
+    if tools:
+        assert "Access2Markets (Commission européenne)<span" in page
+        assert "RITA (douane française)<span" in page
+
+
+def test_the_lead_line_and_description_read_as_french(client):
+    rows = [r for z in client.get("/pays.json").get_json()["zones"] for r in z["countries"]]
+    one = next(r for r in rows if r["resources"] == 1)
+    page = html(client.get(f"/pays/{one['code'].lower()}"))
+    assert "1 ressource du portail concerne ce pays : où s'informer" in page
+    many = html(client.get("/pays/jp"))
+    assert re.search(r"\d+ ressources du portail concernent ce pays", many)
+    assert '<meta name="description" content="Japon : fiche pays, sources' in many
+    assert "le pays Japon" not in many
 
 
 def test_the_page_keeps_what_the_crawl_knows(client):
@@ -315,6 +384,34 @@ def test_the_page_keeps_what_the_crawl_knows(client):
     for heading in ("S'informer sur le pays", "Contacts", "Prochains événements"):
         assert heading in page
     assert "Les ressources, étape par étape" in page
+
+
+def test_a_country_page_lists_its_open_vie_offers_as_the_board_does(client):
+    board = client.get("/vie.json?country=de").get_json()
+    assert board["total"] >= 2  # the demo board has offers in Germany
+    data = client.get("/pays/de.json").get_json()
+    shown = [o["url"] for o in data["vie"]["offers"]]
+    assert data["vie"]["total"] == board["total"]
+    assert shown == [o["url"] for o in board["offers"]][: len(shown)] and 1 <= len(shown) <= 5
+    assert all(o["country"] == "DE" for o in data["vie"]["offers"])
+    assert data["vie"]["url"].endswith("/vie?country=DE")
+    page = html(client.get("/pays/de"))
+    section = page.split('<h2 id="vie-titre">Offres de V.I.E.</h2>')[1].split("</section>")[0]
+    assert all(f'href="{url}"' in section for url in shown)
+    link = f'href="/vie?country=DE">Les {board["total"]} offres de V.I.E. dans ce pays</a>'
+    assert link in section
+
+
+def test_a_country_without_open_vie_offers_says_so_and_links_to_the_board(client):
+    assert client.get("/vie.json?country=kz").get_json()["total"] == 0
+    assert client.get("/pays/kz.json").get_json()["vie"] == {
+        "total": 0,
+        "offers": [],
+        "url": "http://localhost/vie?country=KZ",
+    }
+    page = html(client.get("/pays/kz"))
+    assert "Aucune offre de V.I.E. ou de V.I.A. n'est ouverte dans ce pays aujourd'hui" in page
+    assert 'href="/vie?country=KZ">La bourse des V.I.E. filtrée sur ce pays</a>' in page
 
 
 @pytest.mark.parametrize(

@@ -44,6 +44,12 @@ RULES: dict[str, re.Pattern[str]] = {
         rf"[\w{VOWEL}»)][;!?](?=\s|$)|[\w{VOWEL}»)]:(?=\s)(?!\s[\w.+-]+/[\w.+*-]+)"
     ),
     "double espace": re.compile(r"\S {2,}\S"),
+    # « Les 1 offres », « Les 0 offres »: a count of 0 or 1 takes no plural article
+    "article pluriel devant 0 ou 1": re.compile(rf"{WORD}les [01](?![\d,.])", re.I),
+    # « 1 ressource du portail concernent »: one thing takes a singular verb
+    "verbe au pluriel après 1": re.compile(
+        r"(?<![\d,.])\b1 (?:[\w'’.-]+ ){1,4}(?:concernent|sont|ont|correspondent)\b"
+    ),
 }
 
 
@@ -75,6 +81,10 @@ def mistakes(text: str) -> list[str]:
         "Vraiment!",
         "Le mot «export »",
         "Les aides de Auvergne-Rhône-Alpes",
+        "Les 1 offres de volontariat international ouvertes aujourd'hui.",
+        "Les 0 offres de volontariat international",
+        "1 ressource du portail concernent ce pays",
+        "1 offre de V.I.E. sont ouvertes",
     ],
 )
 def test_the_check_finds_each_mistake(bad):
@@ -92,6 +102,8 @@ def test_the_check_finds_each_mistake(bad):
         "Bpifrance · 12 janvier 2026",
         "Le mot « export » à 10:30 sur https://exemple.invalid/a:b",
         "La même adresse avec Accept: application/json",
+        "Les 12 offres ; les 10 plus récentes ; 21 ressources du portail concernent ce pays",
+        "1 ressource du portail concerne ce pays ; les 1,5 million d'entreprises",
     ],
 )
 def test_the_check_accepts_good_french(good):

@@ -8,8 +8,10 @@ from collections import Counter
 from dataclasses import replace
 from html import unescape
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from bs4 import BeautifulSoup
 from jsonschema import Draft202012Validator, FormatChecker
 from test_vie import nullable_to_json_schema
 from whoosh import index as whoosh_index
@@ -165,7 +167,46 @@ def test_the_offers_catalogue_filters_by_sector(app, client):
     assert client.get("/offres?sector=zzz").status_code == 400
 
 
+def test_a_sector_with_one_resource_says_it_in_the_singular(client):
+    rows = client.get("/secteurs.json").get_json()["sectors"]
+    one = next(r for r in rows if r["resources"] == 1)
+    page = html(client.get(f"/secteurs/{one['id']}"))
+    assert "1 ressource du portail concerne ce secteur" in page
+
+
+def sector_filter(page: str) -> tuple[list[str], str | None]:
+    """A listing's sector filter: the sectors it offers and the one chosen, read from a select
+    named « sector » in a form, or from the search page's « Secteur » facet."""
+    soup = BeautifulSoup(page, "lxml")
+    select = soup.select_one('form select[name="sector"]')
+    if select is not None:
+        options = [o for o in select.find_all("option") if o.get("value")]
+        chosen = [o["value"] for o in options if o.has_attr("selected")]
+        return [o["value"] for o in options], (chosen or [None])[0]
+    facet = soup.select_one('ul[aria-labelledby="facette-sector"]')
+    if facet is None:
+        return [], None
+    values, chosen = [], None
+    for link in facet.find_all("a"):
+        if "portail-facet--selected" in link.get("class", []):
+            chosen = link.get_text()
+        else:
+            values += parse_qs(urlsplit(link["href"]).query).get("sector", [])
+    return values, chosen
+
+
+def test_a_tag_linking_to_a_sector_is_no_sector_filter():
+    tags = '<ul class="fr-tags-group"><li><a class="fr-tag" href="/vie?sector=energie">Énergie</a>'
+    assert sector_filter(tags) == ([], None)
+    unnamed = '<form action="/vie"><select name="secteur"><option value="energie">É</option>'
+    assert sector_filter(unnamed) == ([], None)
+
+
 @pytest.mark.parametrize("path", ["/recherche?q=export", "/etapes/prospecter", "/agenda", "/vie"])
 def test_the_other_listings_have_a_sector_facet(client, path):
-    page = html(client.get(path))
-    assert 'name="sector"' in page or "sector=" in page
+    values, chosen = sector_filter(html(client.get(path)))
+    assert values and set(values) <= set(SECTOR_IDS) and chosen is None
+    wanted = values[0]
+    filtered = html(client.get(f"{path}{'&' if '?' in path else '?'}sector={wanted}"))
+    _, chosen = sector_filter(filtered)
+    assert chosen == wanted or (chosen is not None and sectors()[wanted] in chosen), chosen

@@ -21,6 +21,7 @@ from demo.offers import job
 from portail.db import open_store
 from portail.schema import DataError, check_toml
 from webui import board, content, create_app, vie
+from webui.layout import french_date
 from webui.zones import zone_of
 
 FIELDS = ("reference", "mission", "company", "country", "city", "months", "telework")
@@ -345,6 +346,37 @@ def test_a_bad_parameter_is_a_400_in_french(client, params, message):
 
 
 # -- companies -----------------------------------------------------------------------------------
+
+
+LEAD = "de volontariat international en entreprise (V.I.E.) et en administration (V.I.A.)"
+
+
+def test_the_board_counts_its_open_offers_in_good_french(client, make_app, offers):
+    """« Les 83 offres … ouvertes », « L'offre … ouverte », « Aucune offre … n'est ouverte »."""
+    deadlines = sorted(p["job"]["deadline"] for p in offers)
+    assert deadlines[-2] < deadlines[-1]  # one offer closes last
+    last = date.fromisoformat(deadlines[-1])
+    many = page_text(client.get("/vie"))
+    assert re.search(rf"Les \d+ offres {re.escape(LEAD)} ouvertes aujourd'hui\.", many)
+    one = page_text(make_app(last).test_client().get("/vie"))
+    assert f"L'offre {LEAD} ouverte aujourd'hui." in one and "Les 1 " not in one
+    none = page_text(make_app(last + timedelta(days=1)).test_client().get("/vie"))
+    assert f"Aucune offre {LEAD} n'est ouverte aujourd'hui." in none and "Les 0 " not in none
+
+
+def test_the_figures_about_the_vie_show_their_sources_and_date(client):
+    about = vie.about()
+    assert any("18 à 28 ans" in p and "6 à 24 mois" in p for p in about["paragraphs"])
+    html = page_text(client.get("/vie"))
+    sources = html.split('id="vie-entreprise-sources">')[1].split("</p>")[0]
+    for source in about["sources"]:
+        assert source["url"].startswith("https://") and f'href="{source["url"]}"' in sources
+    assert "service-public.fr" in sources
+    assert f"(relevé du {french_date(about['checked'])})" in sources
+    text = vie.ABOUT_FILE.read_text("utf-8").replace('checked = "2026-12-06"', "")
+    with pytest.raises(DataError) as raised:
+        check_toml(text, "vie.toml", vie.ABOUT_SCHEMA)
+    assert any("checked" in e for e in raised.value.errors)
 
 
 def test_a_company_page_gathers_its_offers_and_says_what_the_vie_is(client, offers):

@@ -1,7 +1,8 @@
 """/pays: the country directory by zone, with a search box that understands French names and
 adjectives (« allemand », « Viêt Nam », « Émirats »); /pays/<iso2>: one country's fact sheet
-(webui/facts.py), sources of information, contacts, resources by step, offers and upcoming
-events. Both have a JSON twin (`.json` suffix or `Accept: application/json`)."""
+(webui/facts.py), sources of information and the official duty tools, contacts, resources by
+step, offers, open V.I.E. offers and upcoming events. Both have a JSON twin (`.json` suffix or
+`Accept: application/json`)."""
 
 from __future__ import annotations
 
@@ -14,8 +15,9 @@ from flask import Blueprint, Response, abort, jsonify, redirect, render_template
 
 from indexer.search import QueryError, SearchQuery
 from portail.geo import country_name
-from webui import catalogue, content, directory, facts, news, params
+from webui import board, catalogue, content, directory, facts, news, params
 from webui.api import result
+from webui.board import BoardFilters
 from webui.directory import Link, ListedContact
 from webui.zones import OTHER, Zone, zone_of, zones
 
@@ -23,6 +25,7 @@ bp = Blueprint("countries", __name__)
 NOT_TARGETS = frozenset({"FR", "GP", "MQ", "GF", "RE", "YT"})  # France is home, not abroad
 PER_PROVIDER = 4
 PER_STEP = 3
+PER_VIE = 5  # the open V.I.E. offers a country page shows; the board has the others
 MAX_QUERY = 100
 # The kinds that inform about a country, most telling first.
 SOURCE_KINDS = ("country", "guide", "contact", "news", "offer")
@@ -202,10 +205,20 @@ def country_page(code: str) -> dict[str, Any]:
         "editorial_links": entry.links if entry else (),
         "sanctions_map": facts.SANCTIONS_MAP,
         "tresor_sanctions": facts.TRESOR_SANCTIONS,
+        **vie_offers(code),
     }
 
 
+def vie_offers(code: str) -> dict[str, Any]:
+    """The country's open V.I.E. and V.I.A. offers, the latest first, as the board selects them."""
+    today = content.today()
+    chosen = board.select(board.open_offers(today), BoardFilters(country=code))
+    return {"today": today, "vie": chosen[:PER_VIE], "vie_total": len(chosen)}
+
+
 def country_document(page: dict[str, Any]) -> dict[str, Any]:
+    from webui.vie import offer_json
+
     code = page["code"]
     return {
         "code": code,
@@ -238,6 +251,11 @@ def country_document(page: dict[str, Any]) -> dict[str, Any]:
         ],
         "events": [result(hit) for hit in page["events"]],
         "news": [news.story_json(story) for story in page["news"]],
+        "vie": {
+            "total": page["vie_total"],
+            "offers": [offer_json(o, page["today"]) for o in page["vie"]],
+            "url": url_for("vie.index", country=code, _external=True),
+        },
     }
 
 
@@ -262,8 +280,14 @@ def information_sources(code: str) -> list[tuple[str, list]]:
 
 
 def country_links(code: str) -> list[Link]:
-    """The editorial links every country page shows (DG Trésor's page, the networks…)."""
-    return [source.link(code) for source in directory.directory().country_sources]
+    """The editorial links every country page shows (DG Trésor's page, the networks…), the
+    duty and market-access tools only beyond the EU's customs territory."""
+    inside = facts.in_eu_customs_territory(code)
+    return [
+        source.link(code)
+        for source in directory.directory().country_sources
+        if not (source.outside_eu and inside)
+    ]
 
 
 def country_contacts(code: str) -> list[ListedContact]:

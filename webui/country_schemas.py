@@ -144,6 +144,15 @@ SCHEMAS: dict[str, Any] = {
             },
             "events": _array("Page"),
             "news": _array("NewsStory"),
+            "vie": _object(
+                {
+                    "total": {"type": "integer", "minimum": 0},
+                    "offers": _array("VieOffer"),
+                    "url": URI,
+                },
+                "Les offres de V.I.E. et de V.I.A. ouvertes dans le pays (les plus récentes) ; "
+                "url : toutes ses offres sur la bourse des V.I.E.",
+            ),
         }
     ),
 }

@@ -26,7 +26,7 @@ import pycountry
 from indexer.journey import STEP_IDS
 from indexer.search import Hit, Searcher, SearchQuery
 from portail.geo import regions
-from portail.schema import DataError, Field, List, Path_, Str, Table, load_toml
+from portail.schema import Bool, DataError, Field, List, Path_, Str, Table, load_toml
 
 DIRECTORY_FILE = Path(__file__).resolve().parent / "data" / "directory.toml"
 GROUPS = {
@@ -106,6 +106,7 @@ class CountrySource:
     provider: str
     label: str
     url: str
+    outside_eu: bool = False  # a customs tool: shown only beyond the EU's customs territory
 
     def link(self, code: str) -> Link:
         return Link(self.label, self.url.format(code=code.upper(), code_lower=code.lower()))
@@ -240,6 +241,9 @@ SCHEMA = Table(
                         "provider": Field(TEXT, required=True),
                         "label": Field(TEXT, required=True),
                         "url": Field(Str(check=_template), required=True),
+                        "outside_eu": Field(
+                            Bool(), help="seulement hors du territoire douanier de l'UE"
+                        ),
                     }
                 )
             )
@@ -287,7 +291,7 @@ def load_directory(path: str | Path = DIRECTORY_FILE) -> Directory:
         {r["code"]: _region(r) for r in raw.get("region", [])},
         {c["code"].upper(): _country(c) for c in raw.get("country", [])},
         tuple(
-            CountrySource(s["provider"], s["label"], s["url"])
+            CountrySource(s["provider"], s["label"], s["url"], s.get("outside_eu", False))
             for s in raw.get("country_source", [])
         ),
     )

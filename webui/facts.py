@@ -22,6 +22,7 @@ from babel import Locale
 from babel.core import get_global
 from babel.numbers import get_currency_name
 
+from portail.geo import country_name
 from portail.schema import Field, Int, List, Map, Path_, Str, Table, load_toml
 from webui import zones
 from webui.layout import french_date
@@ -246,11 +247,18 @@ def _french_iso() -> gettext.NullTranslations:
 
 
 def official_name(code: str) -> Fact | None:
+    """ISO 3166-1's official name in French; where ISO gives none (Japon, Canada…), the usual
+    name, said to be one, with ISO's short name when it differs (« Russie, Fédération de »)."""
     country = pycountry.countries.get(alpha_2=code)
-    official = getattr(country, "official_name", None)
-    if not official:
+    if country is None:
         return None
-    name = _french_iso().gettext(official)
+    official = getattr(country, "official_name", None)
+    if official:
+        name = _french_iso().gettext(official)
+    else:
+        usual, short = country_name(code), _french_iso().gettext(country.name)
+        iso = f" ; son nom court ISO : « {short} »" if short != usual else ""
+        name = f"{usual} (nom usuel : la norme ISO 3166-1 ne donne pas de nom officiel{iso})"
     return Fact("official_name", "Nom officiel", name, package_source("iso"))
 
 
@@ -400,6 +408,12 @@ def trade(code: str) -> Fact:
     )
 
 
+def in_eu_customs_territory(code: str) -> bool:
+    """An EU member, or a country inside the EU's customs territory (Monaco): no customs duty."""
+    kinds = {a["kind"] for a in load()["agreement"] if code in a["countries"]}
+    return code in load()["eu"]["members"] or "territoire-douanier" in kinds
+
+
 def _agreement_text(agreement: dict[str, Any]) -> str:
     since = f", appliqué depuis {agreement['since']}" if agreement.get("since") else ""
     return f"{KINDS[agreement['kind']]} : {agreement['name']}{since}"
@@ -417,9 +431,15 @@ def sanctions_fact(found: list[Sanction]) -> Fact:
     if found:
         value = "Oui : " + " ; ".join(s.summary for s in found)
         return Fact("sanctions", "Sanctions de l'UE", value, found[0].source)
-    value = (
-        "Aucun régime de sanctions de l'UE propre à ce pays dans le relevé du portail ; des gels "
-        "d'avoirs visent aussi des personnes et entités de tous pays"
-    )
     source = _checked(SANCTIONS_MAP, _latest(load()["sanctions"]))
-    return Fact("sanctions", "Sanctions de l'UE", value, source)
+    return Fact("sanctions", "Sanctions de l'UE", unlisted_sanctions(source), source)
+
+
+def unlisted_sanctions(source: Source) -> str:
+    """What a page says where the portal's list has no regime: never that there is none."""
+    return (
+        "Non relevées par le portail : sa liste des régimes de sanctions de l'UE, vérifiée le "
+        f"{french_date(source.checked or '')}, n'en compte aucun propre à ce pays, mais elle "
+        "peut être incomplète ; vérifiez sur la carte des sanctions de l'UE, qui fait foi. Des "
+        "gels d'avoirs visent aussi des personnes et entités de tous pays"
+    )

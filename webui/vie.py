@@ -31,6 +31,7 @@ from portail.geo import country_name
 from portail.schema import Field, List, Str, Table, load_toml
 from webui import board, content, links
 from webui.board import FILTERS, SORTS, BoardFilters, BoardPage, Offer
+from webui.facts import CHECKED, URL
 
 bp = Blueprint("vie", __name__)
 PER_PAGE = 20
@@ -52,6 +53,20 @@ ABOUT_SCHEMA = Table(
         "steps": Field(List(Str(choices=STEP_IDS), min_items=1, unique=True), required=True),
         "search": Field(Str(nonempty=True), required=True, help="mots de la recherche"),
         "kinds": Field(List(Str(choices=KIND_IDS), unique=True), required=True),
+        "sources": Field(
+            List(
+                Table(
+                    {
+                        "label": Field(Str(nonempty=True), required=True),
+                        "url": Field(URL, required=True),
+                    }
+                ),
+                min_items=1,
+            ),
+            required=True,
+            help="les pages officielles d'où viennent les chiffres des paragraphes",
+        ),
+        "checked": Field(CHECKED, required=True, help="date du relevé (AAAA-MM-JJ)"),
     }
 )
 
