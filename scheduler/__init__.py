@@ -463,9 +463,15 @@ def crontab_lines(config: SourcesConfig, sources_path: Path, data_dir: Path) -> 
     return lines
 
 
-def run_forever(sources_path: Path, data_dir: Path) -> int:
-    """`portail schedule`: run until interrupted; SIGHUP reloads the sources file."""
+def run_forever(
+    sources_path: Path, data_dir: Path, on_ready: Callable[[], None] | None = None
+) -> int:
+    """`portail schedule`: run until interrupted; SIGHUP reloads the sources file. `on_ready`
+    is called once the store is accepted (a schema this release does not know is refused
+    before anything is announced)."""
     scheduler = PortalScheduler(sources_path, data_dir)
+    if on_ready is not None:
+        on_ready()
     # Before the first schedule is logged: a SIGHUP sent as soon as it is must not kill us.
     signal.signal(signal.SIGHUP, lambda *_: scheduler.reload())
     try:

@@ -54,6 +54,28 @@ def test_a_database_at_an_unknown_schema_is_refused(store):
         ensure_current(store.engine)
 
 
+def test_the_migrations_build_exactly_the_columns_of_tables_py(store):
+    """Column by column (types, nullability, defaults, indexes), not only table names."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    def same_default(_context, _column, _meta_column, inspected, _default, rendered):
+        return _unquoted(inspected) != _unquoted(rendered)
+
+    options = {"compare_type": True, "compare_server_default": same_default}
+    with store.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts=options)
+        assert compare_metadata(context, metadata) == []
+
+
+def _unquoted(default: object) -> str | None:
+    """A server default as written in SQL (« ('') », « '0' », « ''::text ») → its value."""
+    if default is None:
+        return None
+    text_ = str(default).split("::")[0].strip().removeprefix("(").removesuffix(")")
+    return text_[1:-1] if len(text_) >= 2 and text_[0] == text_[-1] == "'" else text_
+
+
 def test_upgrading_twice_changes_nothing(store):
     assert upgrade(store.engine) == (head(), head())
 
@@ -83,6 +105,26 @@ def test_the_first_release_store_is_upgraded_without_losing_a_page(tmp_path, mon
     indexed = run_portail("index", data=data)
     assert indexed.returncode == 0, indexed.stderr
     assert run_portail("db", "upgrade", data=data).stdout.startswith("La base de données est déjà")
+
+
+@pytest.mark.parametrize("command", [["serve", "--port", "0"], ["schedule"]])
+def test_serve_and_schedule_refuse_a_schema_they_do_not_know_before_starting(
+    command, tmp_path, monkeypatch
+):
+    from click.testing import CliRunner
+
+    from portail_cli.main import main
+
+    monkeypatch.delenv("PORTAIL_DATABASE_URL", raising=False)
+    data = tmp_path / "var"
+    open_store(data).close()
+    with sqlite3.connect(data / "pages.sqlite3") as connection:
+        connection.execute("UPDATE alembic_version SET version_num = '9999'")
+    extra = ["--sources", str(ROOT / "demo" / "sources.toml")] if command == ["schedule"] else []
+    refused = CliRunner().invoke(main, [*command, *extra], env={"PORTAIL_DATA": str(data)})
+    assert refused.exit_code == 78, refused.output
+    assert "Base de données refusée" in refused.stderr and "ne connaît pas" in refused.stderr
+    assert refused.stdout == ""  # no start banner: the schema is refused first
 
 
 def test_a_read_only_store_of_a_missing_file_is_created_not_refused(tmp_path, monkeypatch):
