@@ -1,11 +1,13 @@
 """Unattended recrawls: APScheduler runs each enabled source on its own cron schedule.
 
 Every run is `portail crawl --source ID` in its own process (Twisted's reactor cannot restart),
-with a timeout, then `portail index`. Runs go through a single worker, so two crawls never run
-at once and the index has one writer; the data directory's crawl lock also keeps cron-driven
-runs and the scheduler apart. `sources.toml` is re-read when it changes (or on SIGHUP); an
-invalid file is reported and the last valid schedule keeps running. Recrawls queued from the
-maintainers' console (`portail.recrawl`) are handed to the same worker on the reload tick.
+with a timeout, then `portail index`; how the crawl ended is read from its JSON record
+(`--record`, `crawlers.run.run_record`) and its exit code, never from its French report. Runs
+go through a single worker, so two crawls never run at once and the index has one writer; the
+data directory's crawl lock also keeps cron-driven runs and the scheduler apart.
+`sources.toml` is re-read when it changes (or on SIGHUP); an invalid file is reported and the
+last valid schedule keeps running. Recrawls queued from the maintainers' console
+(`portail.recrawl`) are handed to the same worker on the reload tick.
 Every night the upkeep (`maintenance`) deletes the self-assessments abandoned past their
 retention.
 

@@ -32,7 +32,7 @@ from indexer.corrections import (
 )
 from indexer.search import Searcher, SearchQuery
 from portail.credentials import set_admin_password
-from portail.db import open_store
+from portail.db import CrawlCounts, open_store
 from portail.recrawl import pending, request_recrawl
 from webui import create_app
 from webui.admin.auth import LoginLimiter
@@ -324,6 +324,35 @@ def test_a_source_page_shows_its_errors_history_chart_and_next_run(admin, data):
     assert "Historique des collectes" in page and "Prochaine collecte" in page
     assert " style=" not in page and "<style" not in page  # the CSP forbids inline styles
     assert admin.get("/admin/sources/inconnue").status_code == 404
+
+
+def test_a_source_page_shows_the_records_of_its_last_crawls(admin, data):
+    store = open_store(data)
+    demo = json.loads(store.crawls("coface", limit=1)[0]["record"])
+    crawl = store.start_crawl("coface")
+    errors = [{"url": f"https://exemple.fr/{n}", "reason": "HTTP 503"} for n in range(7)]
+    record = {
+        "source": "coface",
+        "exit_code": 1,
+        "status": "incomplete",
+        "flag": "source injoignable : HTTP 503",
+        "counts": {"new": 0, "changed": 0, "unchanged": 0, "gone": 0, "errors": 7},
+        "errors": errors,
+    }
+    store.finish_crawl(crawl, "incomplete", "shutdown", None, CrawlCounts(), 0, record)
+    store.start_crawl("coface")  # running: no record yet
+    store.close()
+    page = html(admin.get("/admin/sources/coface"))
+    section = page.split("Bilans des dernières collectes")[1].split("</table>")[0]
+    rows = section.split("<tr>")[2:]
+    assert "aucun bilan enregistré" in rows[0] and "en cours" in rows[0]
+    assert "incomplète" in rows[1] and "1 (échec : aucune page atteinte)" in rows[1]
+    assert "source injoignable : HTTP 503" in rows[1] and "0 nouvelles" in rows[1]
+    assert "https://exemple.fr/4 : HTTP 503" in rows[1] and "https://exemple.fr/5" not in rows[1]
+    assert "… et 2 autres erreurs" in rows[1]
+    counts = demo["counts"]
+    assert demo["exit_code"] == 0 and "0 (réussie)" in rows[2] and "terminée" in rows[2]
+    assert f"{counts['new']} nouvelles, {counts['changed']} modifiées" in rows[2]
 
 
 def test_a_queued_recrawl_is_run_by_the_scheduler(admin, data, crawled_data, schedule_log):
