@@ -255,6 +255,32 @@ def test_session_cookies_are_secure_httponly_samesite_and_the_key_is_kept(tmp_pa
     assert "Secure" not in testing and "HttpOnly" in testing
 
 
+def test_public_pages_read_on_a_read_only_connection_closed_with_the_request(empty_data):
+    from sqlalchemy import insert
+    from sqlalchemy.exc import DBAPIError
+
+    import webui
+    from portail.db.tables import sources
+
+    app = make_app(empty_data)
+    pool = app.extensions["reading"].pool
+    with app.test_request_context("/"):
+        reading = webui.reader()
+        assert reading is webui.reader() and pool.checkedout() == 1  # one per request
+        assert reading.news_stamp() == (0, "") and reading.texts(["https://exemple.fr/"]) == {}
+        for write in ("begin", "save_page", "save_news", "request_recrawl", "open_session"):
+            assert not hasattr(reading, write)
+        row = {"id": "x", "name": "X", "organisation": "X", "updated": "2026-12-01"}
+        with pytest.raises(DBAPIError, match=r"readonly|read-only"):
+            reading.connection.execute(insert(sources).values(row))
+        connection = reading.connection
+        webui.store().record_source("essai", "Essai", "Organisme", "53")  # the console writes
+    assert connection.closed and pool.checkedout() == 0
+    assert app.test_client().get("/").status_code == 200  # the home page reads the news
+    assert pool.checkedout() == 0 and pool.checkedin() >= 1
+    assert set(open_store(empty_data).sources()) == {"essai"}
+
+
 def test_console_pages_are_neither_cached_nor_indexed(empty_data):
     client = make_app(empty_data).test_client()
     login(client)

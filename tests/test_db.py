@@ -263,6 +263,30 @@ def test_the_web_reads_texts_sources_and_the_export(store):
     assert row["canonical_url"] == "https://exemple.fr/a" and row["step"] is None
 
 
+def test_a_reader_reads_what_public_pages_need_and_cannot_write(store, tmp_path):
+    from sqlalchemy import insert
+    from sqlalchemy.exc import DBAPIError
+
+    from portail.db import Reader, reading_engine
+    from portail.db.tables import sources
+
+    store.record_source("essai", "Essai", "Organisme", "53")
+    save(store, store.start_crawl("essai"), "https://exemple.fr/a", "Le texte entier")
+    engine = reading_engine(tmp_path / "var")
+    reader = Reader(engine.connect())
+    try:
+        assert reader.texts(["https://exemple.fr/a"]) == {"https://exemple.fr/a": "Le texte entier"}
+        assert reader.crawled_sources()["essai"].region == "53"
+        assert reader.news_stamp() == (0, "") and reader.news_items() == []
+        row = {"id": "x", "name": "X", "organisation": "X", "updated": "2026-12-01"}
+        with pytest.raises(DBAPIError, match=r"readonly|read-only"):
+            reader.connection.execute(insert(sources).values(row))
+    finally:
+        reader.close()
+        engine.dispose()
+    assert set(store.sources()) == {"essai"}
+
+
 def test_failed_logins_are_counted_in_a_window_and_forgiven(store):
     moment = time.time()
     for i in range(3):
