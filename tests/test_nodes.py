@@ -1,8 +1,8 @@
 """Two `portail serve` processes on one data directory (or on two data directories and one
-PostgreSQL database) behave as one portal (issue 14): a login
-lockout counted on one is felt on the other, a session opened on one is valid on the other and
-ends on both at logout, a correction made on one is seen by the other, and once `portail index`
-has run both serve the new index generation without a restart.
+PostgreSQL database) behave as one portal (issue 14): a login lockout counted on one is felt on
+the other, a session opened on one is valid on the other and ends on both at logout, a
+correction made on one is seen by the other, and once `portail index` has run both serve the
+new index generation without a restart.
 
 Real processes, real HTTP over loopback: nothing in memory is shared between the two."""
 
