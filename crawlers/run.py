@@ -103,7 +103,8 @@ def exit_code(results: list[SourceResult]) -> int:
 
 
 def run_record(results: list[SourceResult]) -> dict[str, Any]:
-    """The crawl's machine-readable record (what the scheduler and the console read)."""
+    """The crawl's machine-readable record, written by `--record` (what the scheduler reads);
+    each source's part is also kept with its crawl (`crawls.record`, what the console shows)."""
     return {
         "version": 1,
         "exit_code": exit_code(results),
@@ -112,8 +113,10 @@ def run_record(results: list[SourceResult]) -> dict[str, Any]:
 
 
 def source_record(r: SourceResult) -> dict[str, Any]:
+    """One source's part of the record; `exit_code` is what a crawl of it alone ends with."""
     return {
         "source": r.source.id,
+        "exit_code": exit_code([r]),
         "crawl_id": r.crawl_id,
         "status": r.status,
         "flag": r.flag,

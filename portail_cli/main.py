@@ -366,11 +366,14 @@ def schedule(sources_path: str | None, crontab: bool) -> None:
         for line in scheduling.crontab_lines(config, path, data_dir()):
             click.echo(line)
         return
-    click.echo(
-        f"Planificateur démarré ({len(config.enabled())} sources, heure de Paris) ; "
-        "Ctrl+C pour arrêter, SIGHUP pour relire les sources."
-    )
-    sys.exit(scheduling.run_forever(path, data_dir()))
+
+    def ready() -> None:
+        click.echo(
+            f"Planificateur démarré ({len(config.enabled())} sources, heure de Paris) ; "
+            "Ctrl+C pour arrêter, SIGHUP pour relire les sources."
+        )
+
+    sys.exit(scheduling.run_forever(path, data_dir(), on_ready=ready))
 
 
 def _register_admin() -> None:

@@ -1,11 +1,13 @@
 """Unattended recrawls: APScheduler runs each enabled source on its own cron schedule.
 
 Every run is `portail crawl --source ID` in its own process (Twisted's reactor cannot restart),
-with a timeout, then `portail index`. Runs go through a single worker, so two crawls never run
-at once and the index has one writer; the data directory's crawl lock also keeps cron-driven
-runs and the scheduler apart. `sources.toml` is re-read when it changes (or on SIGHUP); an
-invalid file is reported and the last valid schedule keeps running. Recrawls queued from the
-maintainers' console (`portail.recrawl`) are handed to the same worker on the reload tick.
+with a timeout, then `portail index`; how the crawl ended is read from its JSON record
+(`--record`, `crawlers.run.run_record`) and its exit code, never from its French report. Runs
+go through a single worker, so two crawls never run at once and the index has one writer; the
+data directory's crawl lock also keeps cron-driven runs and the scheduler apart.
+`sources.toml` is re-read when it changes (or on SIGHUP); an invalid file is reported and the
+last valid schedule keeps running. Recrawls queued from the maintainers' console
+(`portail.recrawl`) are handed to the same worker on the reload tick.
 Every night the upkeep (`maintenance`) deletes the self-assessments abandoned past their
 retention.
 
@@ -463,9 +465,15 @@ def crontab_lines(config: SourcesConfig, sources_path: Path, data_dir: Path) -> 
     return lines
 
 
-def run_forever(sources_path: Path, data_dir: Path) -> int:
-    """`portail schedule`: run until interrupted; SIGHUP reloads the sources file."""
+def run_forever(
+    sources_path: Path, data_dir: Path, on_ready: Callable[[], None] | None = None
+) -> int:
+    """`portail schedule`: run until interrupted; SIGHUP reloads the sources file. `on_ready`
+    is called once the store is accepted (a schema this release does not know is refused
+    before anything is announced)."""
     scheduler = PortalScheduler(sources_path, data_dir)
+    if on_ready is not None:
+        on_ready()
     # Before the first schedule is logged: a SIGHUP sent as soon as it is must not kill us.
     signal.signal(signal.SIGHUP, lambda *_: scheduler.reload())
     try:

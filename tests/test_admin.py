@@ -32,7 +32,7 @@ from indexer.corrections import (
 )
 from indexer.search import Searcher, SearchQuery
 from portail.credentials import set_admin_password
-from portail.db import open_store
+from portail.db import CrawlCounts, open_store
 from portail.recrawl import pending, request_recrawl
 from webui import create_app
 from webui.admin.auth import LoginLimiter
@@ -255,6 +255,32 @@ def test_session_cookies_are_secure_httponly_samesite_and_the_key_is_kept(tmp_pa
     assert "Secure" not in testing and "HttpOnly" in testing
 
 
+def test_public_pages_read_on_a_read_only_connection_closed_with_the_request(empty_data):
+    from sqlalchemy import insert
+    from sqlalchemy.exc import DBAPIError
+
+    import webui
+    from portail.db.tables import sources
+
+    app = make_app(empty_data)
+    pool = app.extensions["reading"].pool
+    with app.test_request_context("/"):
+        reading = webui.reader()
+        assert reading is webui.reader() and pool.checkedout() == 1  # one per request
+        assert reading.news_stamp() == (0, "") and reading.texts(["https://exemple.fr/"]) == {}
+        for write in ("begin", "save_page", "save_news", "request_recrawl", "open_session"):
+            assert not hasattr(reading, write)
+        row = {"id": "x", "name": "X", "organisation": "X", "updated": "2026-12-01"}
+        with pytest.raises(DBAPIError, match=r"readonly|read-only"):
+            reading.connection.execute(insert(sources).values(row))
+        connection = reading.connection
+        webui.store().record_source("essai", "Essai", "Organisme", "53")  # the console writes
+    assert connection.closed and pool.checkedout() == 0
+    assert app.test_client().get("/").status_code == 200  # the home page reads the news
+    assert pool.checkedout() == 0 and pool.checkedin() >= 1
+    assert set(open_store(empty_data).sources()) == {"essai"}
+
+
 def test_console_pages_are_neither_cached_nor_indexed(empty_data):
     client = make_app(empty_data).test_client()
     login(client)
@@ -324,6 +350,35 @@ def test_a_source_page_shows_its_errors_history_chart_and_next_run(admin, data):
     assert "Historique des collectes" in page and "Prochaine collecte" in page
     assert " style=" not in page and "<style" not in page  # the CSP forbids inline styles
     assert admin.get("/admin/sources/inconnue").status_code == 404
+
+
+def test_a_source_page_shows_the_records_of_its_last_crawls(admin, data):
+    store = open_store(data)
+    demo = json.loads(store.crawls("coface", limit=1)[0]["record"])
+    crawl = store.start_crawl("coface")
+    errors = [{"url": f"https://exemple.fr/{n}", "reason": "HTTP 503"} for n in range(7)]
+    record = {
+        "source": "coface",
+        "exit_code": 1,
+        "status": "incomplete",
+        "flag": "source injoignable : HTTP 503",
+        "counts": {"new": 0, "changed": 0, "unchanged": 0, "gone": 0, "errors": 7},
+        "errors": errors,
+    }
+    store.finish_crawl(crawl, "incomplete", "shutdown", None, CrawlCounts(), 0, record)
+    store.start_crawl("coface")  # running: no record yet
+    store.close()
+    page = html(admin.get("/admin/sources/coface"))
+    section = page.split("Bilans des dernières collectes")[1].split("</table>")[0]
+    rows = section.split("<tr>")[2:]
+    assert "aucun bilan enregistré" in rows[0] and "en cours" in rows[0]
+    assert "incomplète" in rows[1] and "1 (échec : aucune page atteinte)" in rows[1]
+    assert "source injoignable : HTTP 503" in rows[1] and "0 nouvelles" in rows[1]
+    assert "https://exemple.fr/4 : HTTP 503" in rows[1] and "https://exemple.fr/5" not in rows[1]
+    assert "… et 2 autres erreurs" in rows[1]
+    counts = demo["counts"]
+    assert demo["exit_code"] == 0 and "0 (réussie)" in rows[2] and "terminée" in rows[2]
+    assert f"{counts['new']} nouvelles, {counts['changed']} modifiées" in rows[2]
 
 
 def test_a_queued_recrawl_is_run_by_the_scheduler(admin, data, crawled_data, schedule_log):

@@ -54,6 +54,28 @@ def test_a_database_at_an_unknown_schema_is_refused(store):
         ensure_current(store.engine)
 
 
+def test_the_migrations_build_exactly_the_columns_of_tables_py(store):
+    """Column by column (types, nullability, defaults, indexes), not only table names."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    def same_default(_context, _column, _meta_column, inspected, _default, rendered):
+        return _unquoted(inspected) != _unquoted(rendered)
+
+    options = {"compare_type": True, "compare_server_default": same_default}
+    with store.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts=options)
+        assert compare_metadata(context, metadata) == []
+
+
+def _unquoted(default: object) -> str | None:
+    """A server default as written in SQL (« ('') », « '0' », « ''::text ») → its value."""
+    if default is None:
+        return None
+    text_ = str(default).split("::")[0].strip().removeprefix("(").removesuffix(")")
+    return text_[1:-1] if len(text_) >= 2 and text_[0] == text_[-1] == "'" else text_
+
+
 def test_upgrading_twice_changes_nothing(store):
     assert upgrade(store.engine) == (head(), head())
 
@@ -83,6 +105,26 @@ def test_the_first_release_store_is_upgraded_without_losing_a_page(tmp_path, mon
     indexed = run_portail("index", data=data)
     assert indexed.returncode == 0, indexed.stderr
     assert run_portail("db", "upgrade", data=data).stdout.startswith("La base de données est déjà")
+
+
+@pytest.mark.parametrize("command", [["serve", "--port", "0"], ["schedule"]])
+def test_serve_and_schedule_refuse_a_schema_they_do_not_know_before_starting(
+    command, tmp_path, monkeypatch
+):
+    from click.testing import CliRunner
+
+    from portail_cli.main import main
+
+    monkeypatch.delenv("PORTAIL_DATABASE_URL", raising=False)
+    data = tmp_path / "var"
+    open_store(data).close()
+    with sqlite3.connect(data / "pages.sqlite3") as connection:
+        connection.execute("UPDATE alembic_version SET version_num = '9999'")
+    extra = ["--sources", str(ROOT / "demo" / "sources.toml")] if command == ["schedule"] else []
+    refused = CliRunner().invoke(main, [*command, *extra], env={"PORTAIL_DATA": str(data)})
+    assert refused.exit_code == 78, refused.output
+    assert "Base de données refusée" in refused.stderr and "ne connaît pas" in refused.stderr
+    assert refused.stdout == ""  # no start banner: the schema is refused first
 
 
 def test_a_read_only_store_of_a_missing_file_is_created_not_refused(tmp_path, monkeypatch):
@@ -219,6 +261,30 @@ def test_the_web_reads_texts_sources_and_the_export(store):
     assert store.crawled_sources()["essai"].region == "53"
     (row,) = list(store.export_rows())
     assert row["canonical_url"] == "https://exemple.fr/a" and row["step"] is None
+
+
+def test_a_reader_reads_what_public_pages_need_and_cannot_write(store, tmp_path):
+    from sqlalchemy import insert
+    from sqlalchemy.exc import DBAPIError
+
+    from portail.db import Reader, reading_engine
+    from portail.db.tables import sources
+
+    store.record_source("essai", "Essai", "Organisme", "53")
+    save(store, store.start_crawl("essai"), "https://exemple.fr/a", "Le texte entier")
+    engine = reading_engine(tmp_path / "var")
+    reader = Reader(engine.connect())
+    try:
+        assert reader.texts(["https://exemple.fr/a"]) == {"https://exemple.fr/a": "Le texte entier"}
+        assert reader.crawled_sources()["essai"].region == "53"
+        assert reader.news_stamp() == (0, "") and reader.news_items() == []
+        row = {"id": "x", "name": "X", "organisation": "X", "updated": "2026-12-01"}
+        with pytest.raises(DBAPIError, match=r"readonly|read-only"):
+            reader.connection.execute(insert(sources).values(row))
+    finally:
+        reader.close()
+        engine.dispose()
+    assert set(store.sources()) == {"essai"}
 
 
 def test_failed_logins_are_counted_in_a_window_and_forgiven(store):

@@ -1,7 +1,8 @@
-"""Two `portail serve` processes on one data directory behave as one portal (issue 14): a login
-lockout counted on one is felt on the other, a session opened on one is valid on the other and
-ends on both at logout, a correction made on one is seen by the other, and once `portail index`
-has run both serve the new index generation without a restart.
+"""Two `portail serve` processes on one data directory (or on two data directories and one
+PostgreSQL database) behave as one portal (issue 14): a login lockout counted on one is felt on
+the other, a session opened on one is valid on the other and ends on both at logout, a
+correction made on one is seen by the other, and once `portail index` has run both serve the
+new index generation without a restart.
 
 Real processes, real HTTP over loopback: nothing in memory is shared between the two."""
 
@@ -25,6 +26,7 @@ import pytest
 
 from conftest import run_portail, sql
 from portail.credentials import set_admin_password
+from portail.db import open_store
 
 PASSWORD = "une phrase de passe assez longue"
 
@@ -41,9 +43,9 @@ class Node:
     """One `portail serve` process and a cookie jar of one's own (the cookies are Secure:
     they are sent by hand, as a browser behind the HTTPS proxy would)."""
 
-    def __init__(self, data, port: int):
+    def __init__(self, data, port: int, database: str = ""):
         self.base = f"http://127.0.0.1:{port}"
-        env = {**os.environ, "PORTAIL_DATA": str(data)}
+        env = {**os.environ, "PORTAIL_DATA": str(data), "PORTAIL_DATABASE_URL": database}
         self.process = subprocess.Popen(
             [sys.executable, "-m", "portail_cli", "serve", "--port", str(port)],
             env=env,
@@ -195,3 +197,27 @@ def test_simultaneous_wrong_passwords_on_both_processes_get_five_tries_in_all(no
         statuses = list(pool.map(lambda b: b[0].request("/admin/connexion", b[1])[0], browsers))
     assert sorted(statuses) == [403] * 5 + [429] * 7, statuses
     assert sql(data, "SELECT count(*) AS n FROM login_attempts")[0]["n"] == 5
+
+
+def test_nodes_on_their_own_data_directories_share_a_lockout_through_postgresql(
+    tmp_path, postgres_url, monkeypatch
+):
+    monkeypatch.setenv("PORTAIL_DATABASE_URL", postgres_url)
+    open_store(tmp_path).close()  # migrated once here (tests/test_db.py races two migrations)
+    pair = []
+    for name in ("a", "b"):
+        data = tmp_path / name
+        data.mkdir()
+        set_admin_password(data, PASSWORD)
+        pair.append(Node(data, free_port(), database=postgres_url))
+    try:
+        for node in pair:
+            node.wait_ready()
+        a, b = pair
+        for _ in range(5):
+            assert a.login("pas le bon mot de passe") == 403
+        assert b.login() == 429  # counted in the database both processes use
+    finally:
+        for node in pair:
+            node.stop()
+    assert not any((tmp_path / name / "pages.sqlite3").exists() for name in ("a", "b"))

@@ -151,3 +151,42 @@ def test_three_failures_flag_a_source_and_a_success_clears_it(demo_web, make_sou
     store = open_store(tmp_path)
     assert "ccef" not in scheduling.failing_sources(store)
     store.close()
+
+
+class IndexingRunner(RecordingRunner):
+    """An indexing that takes a moment and, like `portail index`, serves the reindex queue."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.indexings = 0
+
+    def _index(self, detail):
+        started = scheduling.now()
+        time.sleep(0.4)
+        with self.lock:
+            self.indexings += 1
+        store = open_store(self.data_dir)
+        store.clear_reindex_queue(started)
+        store.close()
+        return "ok", detail
+
+
+def test_the_console_reindex_queue_is_served_once_between_crawls(demo_web, make_sources, tmp_path):
+    sources = make_sources(demo_web)
+    runner = IndexingRunner(sources, tmp_path)
+    sched = scheduling.PortalScheduler(sources, tmp_path, runner=runner, reload_every=0.1)
+    sched.start()
+    try:
+        time.sleep(0.3)
+        assert runner.indexings == 0  # nothing queued, nothing indexed
+        store = open_store(tmp_path)
+        store.mark_for_reindex("https://exemple.fr/a")
+        store.mark_for_reindex("https://exemple.fr/b")
+        assert wait_for(lambda: runner.indexings >= 1, 5)
+        time.sleep(0.5)  # a few more reload ticks: the queue is empty, nothing more to do
+        assert runner.indexings == 1 and store.reindex_pending() == 0
+        store.close()
+    finally:
+        sched.shutdown()
+    log = (tmp_path / "logs" / "schedule.log").read_text("utf-8")
+    assert log.count('"event": "reindex"') == 1 and '"status": "ok"' in log

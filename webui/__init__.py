@@ -3,9 +3,10 @@
 `create_app()` builds the application; each area of the site is a blueprint in its own module,
 named in `BLUEPRINTS` (a new area — offers, regions, countries, agenda, admin — is a module
 with a `bp`, added there; its `<area>.index` endpoint then appears in the main navigation,
-see `layout.NAVIGATION`). The web layer only reads: the Whoosh index through
-`indexer.search.Searcher` (one per process, kept on the app) and the reference data of
-`indexer.journey` and `portail.geo`.
+see `layout.NAVIGATION`). Public pages only read: the Whoosh index through
+`indexer.search.Searcher` (one per process, kept on the app), the reference data of
+`indexer.journey` and `portail.geo`, and the store through `reader()` (read-only); what people
+enter (the console, the hotline, the self-assessment) goes through `store()`.
 """
 
 from __future__ import annotations
@@ -14,9 +15,12 @@ from collections.abc import Callable
 from datetime import date
 from importlib import import_module
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask
+
+if TYPE_CHECKING:
+    from portail.db import Reader, Store
 
 # Settings, with their defaults and what they mean (overridable through `test_config`).
 DEFAULTS: dict[str, Any] = {
@@ -71,12 +75,16 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.json.sort_keys = False  # type: ignore[attr-defined]
 
     from indexer.search import Searcher
-    from portail.db import open_store
+    from portail.db import open_store, reading_engine
 
-    # One store (its engine and pool) and one searcher per process; requests reach the store
-    # through `flask.g` (`webui.store()`). A database at an unknown schema stops the start.
+    # One store (its engine and pool), one read-only engine and one searcher per process. A
+    # database at an unknown schema stops the start. Public pages read through `reader()`, a
+    # read-only connection per request kept on `flask.g`; the console and the forms people
+    # fill in write through `store()`.
     app.extensions["store"] = open_store(Path(app.config["DATA_DIR"]))
+    app.extensions["reading"] = reading_engine(Path(app.config["DATA_DIR"]))
     app.extensions["searcher"] = Searcher(Path(app.config["DATA_DIR"]))
+    app.teardown_appcontext(_close_reader)
 
     from webui import errors, layout, region_panel, security, sessions, twins
 
@@ -91,13 +99,32 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     return app
 
 
-def store() -> Any:
-    """The data layer for this request (the process's store, kept on `flask.g`)."""
+def store() -> Store:
+    """The data layer with its writes (the console, the hotline and self-assessment forms):
+    the process's store, whose pool lends each query a connection."""
+    from flask import current_app
+
+    return current_app.extensions["store"]  # type: ignore[no-any-return]
+
+
+def reader() -> Reader:
+    """What a public page reads: one read-only connection for this request, opened on first
+    use, kept on `flask.g` and closed when the request ends."""
     from flask import current_app, g
 
-    if "store" not in g:
-        g.store = current_app.extensions["store"]
-    return g.store
+    if "reader" not in g:
+        from portail.db import Reader
+
+        g.reader = Reader(current_app.extensions["reading"].connect())
+    return g.reader  # type: ignore[no-any-return]
+
+
+def _close_reader(_error: BaseException | None) -> None:
+    from flask import g
+
+    opened = g.pop("reader", None)
+    if opened is not None:
+        opened.close()
 
 
 def today(app: Flask) -> date:

@@ -26,7 +26,7 @@ from indexer.journey import STEP_IDS
 from indexer.search import MAX_PAGE, parse_query_args
 from indexer.sectors import sectors
 from portail.geo import regions
-from webui import content, store
+from webui import content, reader
 from webui.ids import page_id
 from webui.links import external_url, page_window
 from webui.openapi_parts import country_codes
@@ -141,11 +141,11 @@ _lock = threading.Lock()
 
 def all_stories() -> list[Story]:
     """Every story, the latest first (kept by the process while the news do not change)."""
-    stamp = store().news_stamp()
+    stamp = reader().news_stamp()
     with _lock:
         cache = current_app.extensions.setdefault("news", {})
         if cache.get("stamp") != stamp:
-            cache.update(stamp=stamp, stories=stories_of(store().news_items()))
+            cache.update(stamp=stamp, stories=stories_of(reader().news_items()))
         return list(cache["stories"])
 
 

@@ -9,16 +9,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from portail.db import CrawledSource
-from webui import store
+from webui import reader
 
 __all__ = ["CrawledSource", "sources", "texts"]
 
 
 def texts(urls: Iterable[str]) -> dict[str, str]:
     """The stored text of each URL (pages missing from the store are left out)."""
-    return store().texts(urls)
+    return reader().texts(urls)
 
 
 def sources() -> dict[str, CrawledSource]:
     """The sources the crawls have recorded, by id."""
-    return store().crawled_sources()
+    return reader().crawled_sources()

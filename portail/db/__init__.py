@@ -6,6 +6,7 @@
     store.corrections()                 # the console's (`console.py`)
     store.runs(source)                  # the scheduler's (`scheduling.py`)
     store.texts(urls)                   # the web's read-only queries (`reading.py`)
+    Reader(reading_engine(data_dir).connect()).texts(urls)  # the same, on a read-only connection
     store.news_items()                  # the news stream: feed entries and items (`news.py`)
     store.failed_logins(client, 600)    # what web nodes share (`nodes.py`)
     store.selfassessment(token)         # the self-assessment's anonymous takes
@@ -29,7 +30,7 @@ from portail.db.hotline import HotlineAPI
 from portail.db.indexing import IndexingAPI
 from portail.db.news import NewsAPI
 from portail.db.nodes import NodesAPI
-from portail.db.reading import CrawledSource, ReadingAPI
+from portail.db.reading import CrawledSource, Reader, ReadingAPI
 from portail.db.scheduling import FAILURES_TO_FLAG, SchedulingAPI
 from portail.db.selfassessment import SelfAssessment, SelfAssessmentAPI
 
@@ -62,10 +63,17 @@ def open_store(data_dir: Path, read_only: bool = False) -> Store:
     return Store(engine)
 
 
+def reading_engine(data_dir: Path) -> Engine:
+    """A read-only engine on the store of a data directory (or PORTAIL_DATABASE_URL), which
+    must exist: what public web pages read through (`Reader`)."""
+    return make_engine(database_url(data_dir), read_only=True)
+
+
 __all__ = [
     "FAILURES_TO_FLAG",
     "CrawlCounts",
     "CrawledSource",
+    "Reader",
     "RecrawlRequest",
     "Row",
     "SchemaError",
@@ -74,4 +82,5 @@ __all__ = [
     "StoredCorrection",
     "now",
     "open_store",
+    "reading_engine",
 ]

@@ -19,7 +19,41 @@ def now() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
-class Base:
+class Queries:
+    """How the read queries of a stage run: `one`, `all` and `scalar`, on an engine (`Base`)
+    or on one read-only connection (`OnConnection`)."""
+
+    def one(self, statement: Any, params: Mapping[str, Any] | None = None) -> Row | None:
+        raise NotImplementedError
+
+    def all(self, statement: Any) -> list[Row]:
+        raise NotImplementedError
+
+    def scalar(self, statement: Any) -> Any:
+        raise NotImplementedError
+
+
+class OnConnection(Queries):
+    """Read queries on one connection, held for a while (a web request) then closed."""
+
+    def __init__(self, connection: Connection):
+        self.connection = connection
+
+    def close(self) -> None:
+        self.connection.close()
+
+    def one(self, statement: Any, params: Mapping[str, Any] | None = None) -> Row | None:
+        found = self.connection.execute(statement, params).mappings().first()
+        return dict(found) if found is not None else None
+
+    def all(self, statement: Any) -> list[Row]:
+        return [dict(r) for r in self.connection.execute(statement).mappings()]
+
+    def scalar(self, statement: Any) -> Any:
+        return self.connection.execute(statement).scalar()
+
+
+class Base(Queries):
     """An engine and its transactions (one per write: a killed process loses nothing)."""
 
     def __init__(self, engine: Engine):

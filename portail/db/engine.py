@@ -45,7 +45,8 @@ def _with_driver(url: str) -> str:
 
 
 def make_engine(url: str, read_only: bool = False) -> Engine:
-    """An engine with the settings each database needs (SQLite: WAL, busy timeout)."""
+    """An engine with the settings each database needs (SQLite: WAL, busy timeout); a
+    read-only one refuses every write (SQLite `mode=ro`, PostgreSQL read-only transactions)."""
     if url.startswith("sqlite"):
         path = url.split("///", 1)[1]
         if read_only:
@@ -58,7 +59,10 @@ def make_engine(url: str, read_only: bool = False) -> Engine:
         engine = create_engine(url, connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
     else:
-        engine = create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+        options = {"options": "-c default_transaction_read_only=on"} if read_only else {}
+        engine = create_engine(
+            url, pool_pre_ping=True, pool_size=5, max_overflow=5, connect_args=options
+        )
     _forget_across_forks(engine)
     return engine
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import and_, delete, func, select
 
-from portail.db.base import Base, Row, now, upsert
+from portail.db.base import Base, Queries, Row, now, upsert
 from portail.db.tables import enrichment, feed_entries, fetches, news, pages
 
 FEED_FIELDS = ("title", "summary", "published")
@@ -34,7 +34,24 @@ NEWS_COLUMNS = (
 BATCH = 500
 
 
-class NewsAPI(Base):
+class NewsReading(Queries):
+    """What the web reads of the news stream (also through a read-only `Reader`)."""
+
+    def news_items(self, with_signatures: bool = False) -> list[Row]:
+        """The news items (signatures and fingerprints only when asked: the indexer's)."""
+        columns = [
+            c for c in news.c if with_signatures or c.name not in ("signature", "fingerprint")
+        ]
+        return self.all(select(*columns))
+
+    def news_stamp(self) -> tuple[int, str]:
+        """How many news items there are and when the last changed: the web's cache key."""
+        query = select(func.count().label("n"), func.max(news.c.updated).label("latest"))
+        row = self.one(query.select_from(news)) or {}
+        return int(row.get("n") or 0), str(row.get("latest") or "")
+
+
+class NewsAPI(NewsReading, Base):
     # -- the crawler's ------------------------------------------------------------------------
 
     def save_feed_entries(
@@ -124,13 +141,6 @@ class NewsAPI(Base):
         )
         return self.all(query)
 
-    def news_items(self, with_signatures: bool = False) -> list[Row]:
-        """The news items (signatures and fingerprints only when asked: the indexer's)."""
-        columns = [
-            c for c in news.c if with_signatures or c.name not in ("signature", "fingerprint")
-        ]
-        return self.all(select(*columns))
-
     def save_news(self, rows: Iterable[tuple[Any, ...]], removed: Iterable[str]) -> None:
         """Write news items (NEWS_COLUMNS) and forget those no longer news, in one go."""
         values = [dict(zip(NEWS_COLUMNS, row, strict=True)) for row in rows]
@@ -140,12 +150,3 @@ class NewsAPI(Base):
                 db.execute(delete(news).where(news.c.url.in_(gone[start : start + BATCH])))
             for start in range(0, len(values), BATCH):
                 upsert(db, news, values[start : start + BATCH], ["url"])
-
-    # -- the web's ----------------------------------------------------------------------------
-
-    def news_stamp(self) -> tuple[int, str]:
-        """How many news items there are and when the last changed: the web's cache key."""
-        query = select(func.count(), func.max(news.c.updated)).select_from(news)
-        with self.engine.connect() as connection:
-            count, latest = connection.execute(query).one()
-        return int(count), str(latest or "")

@@ -1,5 +1,8 @@
 """What the web reads besides the index: read-only queries on pages and sources, and the
-store's pages as open data (`portail export`)."""
+store's pages as open data (`portail export`).
+
+Public pages read through a `Reader`: these queries and the news stream's on one read-only
+connection per request (`webui.reader()`), with no write method at all."""
 
 from __future__ import annotations
 
@@ -10,7 +13,8 @@ from typing import Any
 
 from sqlalchemy import and_, select
 
-from portail.db.base import Base
+from portail.db.base import Base, OnConnection, Queries
+from portail.db.news import NewsReading
 from portail.db.tables import enrichment, pages, sources
 
 BATCH = 500
@@ -24,7 +28,9 @@ class CrawledSource:
     region: str
 
 
-class ReadingAPI(Base):
+class WebReading(Queries):
+    """The queries public pages run on pages and sources."""
+
     def texts(self, urls: Iterable[str]) -> dict[str, str]:
         """The stored text of each URL (pages missing from the store are left out)."""
         wanted = list(dict.fromkeys(urls))
@@ -42,6 +48,8 @@ class ReadingAPI(Base):
             for r in self.all(select(sources))
         }
 
+
+class ReadingAPI(WebReading, Base):
     def export_rows(self) -> Iterator[dict[str, Any]]:
         """Every stored page with its enrichment (when current), as `portail export` writes;
         a twin folded into another page is that page's alias, not a page of its own."""
@@ -88,3 +96,8 @@ class ReadingAPI(Base):
                     "sectors": json.loads(row["sectors"]) if row["sectors"] else [],
                     "date": row["date"] or row["modified"] or row["published"],
                 }
+
+
+class Reader(WebReading, NewsReading, OnConnection):
+    """What public pages read, on one connection that refuses writes (SQLite `mode=ro`,
+    PostgreSQL read-only transactions); it has no write method."""

@@ -100,7 +100,7 @@ crawls = Table(
     Column("errors", Integer, nullable=False, server_default="0"),
     Column("bytes", Integer, nullable=False, server_default="0"),
     Column("flag", Text),  # why this crawl's result needs a maintainer
-    Column("record", Text),  # the run's machine-readable record (JSON), when finished
+    Column("record", Text),  # this source's part of the run's JSON record (the console shows it)
     Index("crawls_source", "source", "id"),
 )
 

@@ -44,7 +44,7 @@ def data_dir() -> Path:
 
 @contextmanager
 def store() -> Iterator[Store]:
-    """The data layer, for the time of one request (the app's store, on `flask.g`)."""
+    """The data layer with its writes, for the console (the process's store, `webui.store()`)."""
     from webui import store as app_store
 
     yield app_store()

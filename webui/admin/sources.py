@@ -14,10 +14,12 @@ from webui import directory
 from webui.admin import bp, data_dir, maintainer, render, store
 from webui.admin.chart import history_chart
 from webui.admin.status import (
+    EXIT_LABELS,
     PAGE_LABELS,
     RUN_LABELS,
     STATUS_LABELS,
     crawl_duration,
+    crawl_records,
     read_config,
     runs,
     statuses,
@@ -25,7 +27,12 @@ from webui.admin.status import (
 
 HISTORY = 30  # crawls shown in a source's history
 MAX_ERRORS = 200  # error lines shown for one crawl
-LABELS = {"status_labels": STATUS_LABELS, "run_labels": RUN_LABELS, "page_labels": PAGE_LABELS}
+LABELS = {
+    "status_labels": STATUS_LABELS,
+    "run_labels": RUN_LABELS,
+    "page_labels": PAGE_LABELS,
+    "exit_labels": EXIT_LABELS,
+}
 
 
 def sources_file() -> Path:
@@ -77,6 +84,7 @@ def source(source_id: str):  # type: ignore[no-untyped-def]
         "source.html",
         s=found,
         crawls=crawls,
+        records=crawl_records(crawls),
         crawl_errors=crawl_errors,
         chart=history_chart(crawls),
         runs=scheduler_runs,

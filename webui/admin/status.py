@@ -3,6 +3,7 @@ and its next scheduled run — read from the sources file, the page store and th
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -12,6 +13,8 @@ from portail.db import FAILURES_TO_FLAG, RecrawlRequest, Row, Store
 from portail.sources import ConfigError, Source, SourcesConfig, load_sources
 
 RUNNING = "running"
+RECORDS = 5  # crawl records shown on a source's page
+RECORD_ERRORS = 5  # errors listed per record (the others are counted)
 
 
 @dataclass
@@ -97,6 +100,47 @@ def _flags(status: SourceStatus, failing: str | None) -> list[str]:
     return flags
 
 
+@dataclass(frozen=True)
+class CrawlRecord:
+    """A crawl's machine-readable record (`crawls.record`), as the console shows it."""
+
+    started: str
+    status: str
+    counts: dict[str, int]
+    exit_code: int | None  # None: the crawl left no record (running, killed, older release)
+    problems: list[str]
+
+
+def crawl_records(crawls: list[Row], limit: int = RECORDS) -> list[CrawlRecord]:
+    """The records of the last crawls, newest first (`crawls` as `Store.crawls` gives them)."""
+    return [_crawl_record(row) for row in crawls[:limit]]
+
+
+def _crawl_record(row: Row) -> CrawlRecord:
+    try:
+        record = json.loads(row["record"] or "")
+    except ValueError:
+        return CrawlRecord(
+            row["started"],
+            row["status"],
+            {},
+            None,
+            ["aucun bilan enregistré (collecte en cours, arrêtée avant sa fin ou antérieure)"],
+        )
+    errors = record.get("errors") or []
+    problems = [record["flag"]] if record.get("flag") else []
+    problems += [f"{e['url']} : {e['reason']}" for e in errors[:RECORD_ERRORS]]
+    if len(errors) > RECORD_ERRORS:
+        problems.append(f"… et {len(errors) - RECORD_ERRORS} autres erreurs")
+    return CrawlRecord(
+        row["started"],
+        record.get("status", ""),
+        record.get("counts") or {},
+        record.get("exit_code"),
+        problems,
+    )
+
+
 def runs(store: Store, source_id: str, limit: int = 10) -> list[Row]:
     """The scheduler's last runs of a source (crawl then index), newest first."""
     return store.runs(source_id, limit)
@@ -108,6 +152,7 @@ STATUS_LABELS = {
     "incomplete": "incomplète",
     "interrupted": "interrompue",
 }
+EXIT_LABELS = {0: "0 (réussie)", 1: "1 (échec : aucune page atteinte)"}
 RUN_LABELS = {
     "running": "en cours",
     "ok": "réussie",
