@@ -1,10 +1,10 @@
 """A hostile web site for the fault suite, served on a free loopback port.
 
 Its pages: a home page linking to everything; 21 articles (`/articles/<n>`) whose answers
-change with `mode` — healthy, or broken in one of three ways, each a soft 404 (a 200 with the
-same error page for every article); a gzip bomb; a two-page redirect loop and an endless chain of
-redirects; a connection that never answers and one that trickles a byte a second; 50 MB bodies
-with and without a length; a page of 100,000 links; a garbage robots.txt.
+change with `mode` — healthy, broken in one of three ways, each a soft 404 (a 200 with the same
+error page for every article), or gone (a real 404); a gzip bomb; a two-page redirect loop and
+an endless chain of redirects; a connection that never answers and one that trickles a byte a
+second; 50 MB bodies with and without a length; a page of 100,000 links; a garbage robots.txt.
 """
 
 from __future__ import annotations
@@ -67,7 +67,7 @@ WORDS = [
 # What the broken site serves in place of every article.
 TEMPLATE_WITH_WORDS = "<h1>Page introuvable</h1><p>La page que vous demandez n'existe pas.</p>"
 TEMPLATE_MUTE = "<h1>Espace en travaux</h1><p>Merci de votre visite, à très bientôt.</p>"
-MODES = ("sain", "gabarit-sonde", "gabarit-mots", "gabarit-muet")
+MODES = ("sain", "gabarit-sonde", "gabarit-mots", "gabarit-muet", "articles-retires")
 
 
 def article_text(n: int) -> str:
@@ -99,6 +99,7 @@ class HostileSite:
         self.mode = "sain"
         self.broken: set[int] = set()  # articles answering the error page even when healthy
         self.links = links
+        self.slow = 0.0  # seconds each article takes to answer
         self.bomb = gzip_bomb(BIG)
         self.requests: list[str] = []
         site = self
@@ -181,8 +182,9 @@ class HostileSite:
 
     def article(self, h: BaseHTTPRequestHandler, path: str) -> None:
         n = path.rsplit("/", 1)[1]
-        if not n.isdigit() or int(n) >= ARTICLES:
+        if not n.isdigit() or int(n) >= ARTICLES or self.mode == "articles-retires":
             return self.not_found(h)
+        time.sleep(self.slow)
         if self.mode == "sain" and int(n) not in self.broken:
             body = f"<h1>Article {n} sur l'export</h1><p>{article_text(int(n))}</p>"
             return self.send(h, 200, page(f"Article {n}", body))

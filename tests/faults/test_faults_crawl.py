@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import signal
 import sqlite3
 import subprocess
@@ -192,6 +193,8 @@ def test_a_soft_404_loses_nothing_and_trips_the_drop_guard(
     }
     assert len(articles) == ARTICLES
     assert run_portail("index", data=data).returncode == 0
+    if mode == "gabarit-muet":  # the first crawl to see it is killed before its end
+        kill_mid_collapse(data, sources, hostile)
 
     hostile.mode = mode  # every article now answers the same error page, with a 200
     code, record, report, _ = crawl(data, sources, "hostile")
@@ -213,6 +216,35 @@ def test_a_soft_404_loses_nothing_and_trips_the_drop_guard(
     assert entry["counts"]["unchanged"] >= ARTICLES
     assert run_portail("index", data=data).returncode == 0
     assert index_urls(data) == live_urls(data)
+
+
+def kill_when(data: Path, sources: Path, query: str, count: int, timeout: float = 60) -> None:
+    """Start `portail crawl` of the hostile site and SIGKILL it once `query` counts `count`."""
+    env = {**os.environ, "PORTAIL_DATA": str(data)}
+    args = ["crawl", "--sources", str(sources), "--source", "hostile"]
+    proc = subprocess.Popen([*PORTAIL, *args], env=env, stdout=subprocess.DEVNULL)
+    deadline = time.monotonic() + timeout
+    while sql(data, query)[0][0] < count and proc.poll() is None:
+        assert time.monotonic() < deadline, "la collecte n'avance pas"
+        time.sleep(0.02)
+    assert proc.poll() is None, "la collecte a fini avant d'être tuée"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+
+
+def kill_mid_collapse(data: Path, sources: Path, hostile: HostileSite) -> None:
+    """Kill a crawl while the site's articles turn, one by one, into one mute template; check
+    that it folded nothing and that every article's text is still there, live or in history."""
+    query = "SELECT url, text FROM pages WHERE url LIKE '%/articles/%'"
+    articles = {(r["url"], r["text"]) for r in sql(data, query)}
+    hostile.mode, hostile.slow = "gabarit-muet", 0.1
+    collapsed = random.Random(hostile.port).randint(3, ARTICLES - 5)
+    kill_when(data, sources, "SELECT count(*) FROM pages WHERE text LIKE '%travaux%'", collapsed)
+    hostile.slow = 0.0
+    assert sql(data, "SELECT count(*) FROM crawls WHERE status = 'running'")[0][0] == 1
+    assert sql(data, "SELECT url FROM pages WHERE status = 'twin'") == []
+    kept = {(r["url"], r["text"]) for r in sql(data, "SELECT url, text FROM page_versions")}
+    assert articles <= kept | {(r["url"], r["text"]) for r in sql(data, query)}
 
 
 def test_one_article_turned_soft_404_is_gone_with_its_content_kept(
@@ -244,3 +276,42 @@ def test_the_store_keeps_previous_versions(tmp_path):
     connection = sqlite3.connect(tmp_path / "pages.sqlite3")
     assert connection.execute("SELECT count(*) FROM page_versions").fetchone()[0] == 3
     connection.close()
+
+
+def test_the_next_crawl_first_puts_back_what_a_killed_crawl_left_holding_a_template(tmp_path):
+    from types import SimpleNamespace
+
+    from crawlers.pipelines import StorePipeline
+    from portail.db import CrawlCounts, open_store
+
+    store = open_store(tmp_path)
+    urls = [f"https://x.fr/articles/{n}" for n in range(6)]
+
+    def save(crawl_id: int, url: str, text: str) -> None:
+        page = {"title": "T", "text": text, "content_hash": text}
+        store.save_page(crawl_id, "s", url, url, page, None, None, 200)
+
+    first = store.start_crawl("s")
+    for n, url in enumerate(urls):
+        save(first, url, f"article {n}")
+    store.finish_crawl(first, "finished", "finished", None, CrawlCounts(), 0)
+    killed = store.start_crawl("s")  # killed after four articles turned into one template
+    for url in urls[:4]:
+        save(killed, url, "Espace en travaux")
+    save(killed, "https://x.fr/nouvelle", "une page nouvelle")
+    save(killed, "https://x.fr/a", "deux adresses")  # twins, or the start of a template:
+    save(killed, "https://x.fr/b", "deux adresses")  # too few to tell, left as they are
+    spider = SimpleNamespace(source=SimpleNamespace(id="s"), crawl_id=store.start_crawl("s"))
+    crawler = SimpleNamespace(settings={"PORTAIL_DATA_DIR": str(tmp_path)}, spider=spider)
+    pipeline = StorePipeline(crawler)
+    pipeline.open_spider()
+    assert pipeline.store is not None
+    pipeline.store.close()
+    pages = {r["url"]: (r["status"], r["text"]) for r in store.pages(source="s")}
+    assert pages == {
+        **{url: ("ok", f"article {n}") for n, url in enumerate(urls)},
+        "https://x.fr/nouvelle": ("ok", "une page nouvelle"),
+        "https://x.fr/a": ("ok", "deux adresses"),
+        "https://x.fr/b": ("ok", "deux adresses"),
+    }
+    store.close()
