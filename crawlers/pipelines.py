@@ -17,13 +17,18 @@ source first puts back the pages it left holding a template.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from typing import Any
+
+from scrapy.utils.defer import deferred_from_coro
 
 from crawlers.feeds import FeedEntry
 from crawlers.soft404 import SHORT_PAGE_WORDS
 from crawlers.urls import rank
 from portail.db import Store, open_store
+from portail.storage import storage_problem
 
 # Pages of one source sharing one content, at which they are a template and not twins (three
 # when the text is short, as error pages are).
@@ -74,28 +79,51 @@ class StorePipeline:
         return cls(crawler)
 
     def open_spider(self) -> None:
-        self.store = open_store(self.crawler.settings["PORTAIL_DATA_DIR"])
-        spider = self.crawler.spider
-        for crawl_id in self.store.unfinished_crawls(spider.source.id, spider.crawl_id):
-            contents = self.store.contents_changed_by(crawl_id)
-            settle(self.store, spider.source.id, crawl_id, contents, fold=False)
+        with self.refusal():
+            self.store = open_store(self.crawler.settings["PORTAIL_DATA_DIR"])
+            spider = self.crawler.spider
+            for crawl_id in self.store.unfinished_crawls(spider.source.id, spider.crawl_id):
+                contents = self.store.contents_changed_by(crawl_id)
+                settle(self.store, spider.source.id, crawl_id, contents, fold=False)
 
     def close_spider(self) -> None:
         if self.store is None:
             return
         try:
             spider = self.crawler.spider
-            found = settle(self.store, spider.source.id, spider.crawl_id, self.shared)
-            for url, reason in found:
-                self.store.add_error(spider.crawl_id, url, reason)
-            spider.errors += len(found)
+            if spider.refused is None:
+                with self.refusal():
+                    found = settle(self.store, spider.source.id, spider.crawl_id, self.shared)
+                    for url, reason in found:
+                        self.store.add_error(spider.crawl_id, url, reason)
+                    spider.errors += len(found)
         finally:
             self.store.close()
 
+    @contextmanager
+    def refusal(self) -> Iterator[None]:
+        """A write the data directory refuses (disk full, read-only) stops the crawl: nothing
+        more can be saved, and the command line says so (exit 74) instead of « terminée »."""
+        try:
+            yield
+        except Exception as exc:
+            spider = self.crawler.spider
+            if storage_problem(exc) is None or spider is None:
+                raise
+            if spider.refused is None:
+                spider.refused = exc
+                engine = self.crawler.engine
+                deferred_from_coro(engine.close_spider_async(reason="stockage"))
+
     def process_item(self, item: Any) -> Any:
         spider = self.crawler.spider
-        store = self.store
-        assert store is not None
+        if spider.refused is not None or self.store is None:
+            return item  # the crawl is stopping: the disk takes no more
+        with self.refusal():
+            self._write(self.store, spider, item)
+        return item
+
+    def _write(self, store: Store, spider: Any, item: Any) -> None:
         if isinstance(item, PageItem):
             self._save(store, spider, item)
         elif isinstance(item, SeenItem):
@@ -104,7 +132,6 @@ class StorePipeline:
             store.save_feed_entries(spider.source.id, item.feed, map(asdict, item.entries))
         elif isinstance(item, ErrorItem):
             store.add_error(spider.crawl_id, item.url, item.reason)
-        return item
 
     def _save(self, store: Store, spider: Any, item: PageItem) -> None:
         store.save_page(
