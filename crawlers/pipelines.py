@@ -151,10 +151,12 @@ class StorePipeline:
             self.shared.add(item.content_hash)
 
 
-def is_template(group: list[Any]) -> bool:
-    """Whether pages of one source holding one content are a template rather than twins."""
+def is_template(group: list[Any], converged: int) -> bool:
+    """Whether pages of one source holding one content are a template rather than twins:
+    many of them, or (`converged`) several that held different contents before this crawl
+    and all turned into this one in it — twins found are a new address of a known page."""
     short = all(len(p["text"].split()) <= SHORT_PAGE_WORDS for p in group)
-    return len(group) >= (TEMPLATE_SHORT_PAGES if short else TEMPLATE_PAGES)
+    return converged >= 2 or len(group) >= (TEMPLATE_SHORT_PAGES if short else TEMPLATE_PAGES)
 
 
 def settle(
@@ -166,10 +168,11 @@ def settle(
     errors = []
     for content_hash in sorted(contents):
         group = store.same_content(source, content_hash)
-        if is_template(group):
+        urls = [p["url"] for p in group]
+        if is_template(group, len(store.contents_before(crawl_id, urls))):
             reason = f"page disparue : le site sert le même texte à {len(group)} pages"
             reason += " (page d'erreur déguisée ?)"
-            for url in sorted(store.reached(crawl_id, [p["url"] for p in group])):
+            for url in sorted(store.reached(crawl_id, urls)):
                 restored = store.undo_template(crawl_id, url, content_hash)
                 errors.append((url, reason + ("; contenu précédent conservé" if restored else "")))
         elif fold and len(group) > 1:

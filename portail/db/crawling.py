@@ -486,6 +486,20 @@ class CrawlingAPI(Base):
         )
         return {r["page_url"] for r in rows}
 
+    def contents_before(self, crawl_id: int, urls: list[str]) -> set[str]:
+        """The distinct contents these pages held, live, before this crawl changed them."""
+        rows = self.all(
+            select(page_versions.c.content_hash)
+            .distinct()
+            .where(
+                page_versions.c.crawl_id == crawl_id,
+                page_versions.c.url.in_(urls),
+                page_versions.c.status == "ok",
+                page_versions.c.content_hash.is_not(None),
+            )
+        )
+        return {r["content_hash"] for r in rows}
+
     def contents_changed_by(self, crawl_id: int) -> set[str]:
         """The contents this crawl gave to pages (as new or changed ones)."""
         rows = self.all(

@@ -320,3 +320,35 @@ def test_the_next_crawl_first_puts_back_what_a_killed_crawl_left_holding_a_templ
         "https://x.fr/b": ("ok", "deux adresses"),
     }
     store.close()
+
+
+def test_two_pages_turning_into_one_text_are_a_template_a_new_address_of_a_page_a_twin(tmp_path):
+    from crawlers.pipelines import settle
+    from portail.db import CrawlCounts, open_store
+
+    store = open_store(tmp_path)
+
+    def save(crawl_id: int, path: str, text: str) -> None:
+        url = f"https://x.fr/{path}"
+        page = {"title": "T", "text": text, "content_hash": text}
+        store.save_page(crawl_id, "s", url, url, page, None, None, 200)
+
+    first = store.start_crawl("s")
+    for path, text in [("a", "article a"), ("b", "article b"), ("c", "texte commun")]:
+        save(first, path, text)
+    store.finish_crawl(first, "finished", "finished", None, CrawlCounts(), 0)
+    second = store.start_crawl("s")
+    save(second, "a", "Espace en travaux")  # two articles turn into one short text:
+    save(second, "b", "Espace en travaux")  # too few for a crowd, but they converged
+    save(second, "c-bis", "texte commun")  # a new address of a known page: a twin
+    errors = settle(store, "s", second, {"Espace en travaux", "texte commun"})
+    pages = {r["url"][len("https://x.fr/") :]: (r["status"], r["text"]) for r in store.pages()}
+    assert pages == {
+        "a": ("ok", "article a"),
+        "b": ("ok", "article b"),
+        "c": ("ok", "texte commun"),
+        "c-bis": ("twin", "texte commun"),
+    }
+    assert sorted(url for url, _ in errors) == ["https://x.fr/a", "https://x.fr/b"]
+    assert store.outcome_counts(second) == {"missing": 2, "new": 1, "unchanged": 1}
+    store.close()
