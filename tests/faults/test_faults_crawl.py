@@ -242,8 +242,10 @@ def kill_mid_collapse(data: Path, sources: Path, hostile: HostileSite) -> None:
     that it folded nothing and that every article's text is still there, live or in history."""
     query = "SELECT url, text FROM pages WHERE url LIKE '%/articles/%'"
     articles = {(r["url"], r["text"]) for r in sql(data, query)}
-    hostile.mode, hostile.slow = "gabarit-muet", 0.1
-    collapsed = random.Random(hostile.port).randint(3, ARTICLES - 5)
+    # Half a second per answer, eight at a time: the 21 articles take three rounds, and the kill
+    # lands in the first two, while the crawl still has articles to read.
+    hostile.mode, hostile.slow = "gabarit-muet", 0.5
+    collapsed = random.Random(hostile.port).randint(3, 12)
     kill_when(data, sources, "SELECT count(*) FROM pages WHERE text LIKE '%travaux%'", collapsed)
     hostile.slow = 0.0
     assert sql(data, "SELECT count(*) FROM crawls WHERE status = 'running'")[0][0] == 1
