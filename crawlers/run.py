@@ -174,6 +174,9 @@ def _crawl(sources: list[Source], store: Store, data_dir: Path, err: IO[str]) ->
     reactor.callWhenRunning(reactor.callLater, 0, _answer_signals, process)
     process.start()
     progress.stop()
+    for _, _, crawler in crawls:  # a full or read-only disk: the command line says so (74)
+        if crawler.spider is not None and crawler.spider.refused is not None:
+            raise crawler.spider.refused
     elapsed = time.monotonic() - started
     return [_finish(store, source, cid, crawler, elapsed) for source, cid, crawler in crawls]
 

@@ -60,6 +60,7 @@ class SourceSpider(scrapy.Spider):
         self.source = source
         self.store = store
         self.crawl_id = crawl_id
+        self.refused: BaseException | None = None  # a write the data directory refused
         self.allowed_domains = sorted({urlsplit(u).hostname or "" for u in source.start_urls})
         self.hosts = set(source.hosts)
         self.allow = [re.compile(p) for p in source.allow]

@@ -11,6 +11,7 @@ import os
 import re
 import socket
 import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from html import unescape
@@ -159,6 +160,47 @@ def test_every_command_on_a_read_only_data_dir_says_so_and_exits_74(ready_data, 
     assert re.search(r"lecture seule|non permise|impossible à ouvrir", line), line
     assert str(ready_data) in line and "rien n'a été écrit à moitié" in line
     assert snapshot(ready_data) == before
+
+
+# `portail …` whose SQLite files cannot grow past a number of pages: the full disk that a crawl
+# meets, the same on every machine (no mount needed). SQLite says « database or disk is full ».
+CAPPED_PORTAIL = """
+import os, sys
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+@event.listens_for(Engine, "connect")
+def cap(connection, record):
+    connection.execute("PRAGMA max_page_count = " + os.environ["PAGES_AT_MOST"])
+
+sys.argv[0] = "portail"
+from portail_cli.main import main
+main()
+"""
+
+
+def test_a_crawl_that_fills_the_disk_stops_and_says_so_with_74(tmp_path, demo_web, make_sources):
+    data = tmp_path / "var"
+    assert run_portail("db", "upgrade", data=data).returncode == 0
+    pages = sql(data, "PRAGMA page_count")[0][0]
+    sources = make_sources(demo_web)
+    env = {**os.environ, "PORTAIL_DATA": str(data), "PAGES_AT_MOST": str(pages + 40)}
+    args = ["crawl", "--sources", str(sources), "--source", "coface", "--source", "ccef"]
+    done = subprocess.run(
+        [sys.executable, "-c", CAPPED_PORTAIL, *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == EXIT_IOERR, done.stderr[-3000:]
+    assert "Traceback" not in done.stderr and "terminée" not in done.stdout, done.stderr[-3000:]
+    (line,) = [x for x in done.stderr.splitlines() if x.startswith("Écriture impossible")]
+    assert "plus de place sur le disque" in line and str(data) in line, line
+    assert sql(data, "PRAGMA integrity_check")[0][0] == "ok"
+    saved = sql(data, "SELECT count(*) FROM pages")[0][0]
+    assert 0 < saved < 100, saved  # it stopped at the first refused write
 
 
 def test_an_export_to_a_full_disk_leaves_the_previous_file_whole(tmp_path):

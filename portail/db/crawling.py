@@ -433,23 +433,27 @@ class CrawlingAPI(Base):
             )
         )
 
-    def undo_template(self, crawl_id: int, url: str) -> bool:
-        """A page this crawl found holding an error template, not content: put back the
-        content it had before the crawl (True), or, for a page the crawl had just found, keep
-        it out of the portal (status `error`, False). Either way the crawl counts it missing."""
+    def undo_template(self, crawl_id: int, url: str, content_hash: str) -> bool:
+        """A page this crawl found holding an error template (`content_hash`), not content: put
+        back the last content it had that was not the template, whichever crawl replaced it
+        (True), or, for a page that never had any, keep it out of the portal (status `error`,
+        False). Either way the crawl counts it missing."""
         stamp = now()
+        other = or_(
+            page_versions.c.content_hash.is_(None), page_versions.c.content_hash != content_hash
+        )
         with self.begin() as db:
             before = (
                 db.execute(
                     select(page_versions)
-                    .where(page_versions.c.url == url, page_versions.c.crawl_id == crawl_id)
-                    .order_by(page_versions.c.version)
+                    .where(page_versions.c.url == url, page_versions.c.status == "ok", other)
+                    .order_by(page_versions.c.version.desc())
                     .limit(1)
                 )
                 .mappings()
                 .first()
             )
-            if before is not None and before["status"] == "ok":
+            if before is not None:
                 values = {k: before[k] for k in VERSION_FIELDS[3:]}  # the content
                 self._keep_version(db, url, crawl_id, stamp)
                 db.execute(
@@ -457,32 +461,69 @@ class CrawlingAPI(Base):
                     .where(pages.c.url == url)
                     .values(status="ok", version=pages.c.version + 1, **values)
                 )
-                restored = True
             else:
                 db.execute(
                     update(pages)
                     .where(pages.c.url == url)
                     .values(status="error", version=pages.c.version + 1)
                 )
-                restored = False
             db.execute(update(fetches).where(fetches.c.url == url).values(page_url=url))
             db.execute(
                 update(crawl_pages)
                 .where(crawl_pages.c.crawl_id == crawl_id, crawl_pages.c.page_url == url)
                 .values(outcome="missing")
             )
-        return restored
+        return before is not None
 
-    def touched(self, crawl_id: int, urls: list[str]) -> set[str]:
-        """Which of these pages this crawl saved as new or changed."""
+    def reached(self, crawl_id: int, urls: list[str]) -> set[str]:
+        """Which of these pages this crawl reached (saved, or found unchanged)."""
         rows = self.all(
             select(crawl_pages.c.page_url).where(
                 crawl_pages.c.crawl_id == crawl_id,
                 crawl_pages.c.page_url.in_(urls),
-                crawl_pages.c.outcome.in_(("new", "changed")),
+                crawl_pages.c.outcome != "missing",
             )
         )
         return {r["page_url"] for r in rows}
+
+    def contents_before(self, crawl_id: int, urls: list[str]) -> set[str]:
+        """The distinct contents these pages held, live, before this crawl changed them."""
+        rows = self.all(
+            select(page_versions.c.content_hash)
+            .distinct()
+            .where(
+                page_versions.c.crawl_id == crawl_id,
+                page_versions.c.url.in_(urls),
+                page_versions.c.status == "ok",
+                page_versions.c.content_hash.is_not(None),
+            )
+        )
+        return {r["content_hash"] for r in rows}
+
+    def contents_changed_by(self, crawl_id: int) -> set[str]:
+        """The contents this crawl gave to pages (as new or changed ones)."""
+        rows = self.all(
+            select(pages.c.content_hash)
+            .distinct()
+            .join(crawl_pages, crawl_pages.c.page_url == pages.c.url)
+            .where(
+                crawl_pages.c.crawl_id == crawl_id,
+                crawl_pages.c.outcome.in_(("new", "changed")),
+                pages.c.content_hash.is_not(None),
+            )
+        )
+        return {r["content_hash"] for r in rows}
+
+    def unfinished_crawls(self, source: str, current: int) -> list[int]:
+        """The crawls of a source killed (never closed) since its last closed one."""
+        killed = []
+        for row in self.crawls(source, limit=20):
+            if row["id"] == current:
+                continue
+            if row["status"] != "interrupted":
+                break
+            killed.append(int(row["id"]))
+        return killed
 
     def record_alias(
         self, fetched_url: str, page_url: str, etag: str | None, last_modified: str | None

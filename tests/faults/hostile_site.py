@@ -1,10 +1,11 @@
 """A hostile web site for the fault suite, served on a free loopback port.
 
 Its pages: a home page linking to everything; 21 articles (`/articles/<n>`) whose answers
-change with `mode` — healthy, or broken in one of three ways, each a soft 404 (a 200 with the
-same error page for every article); a gzip bomb; a two-page redirect loop and an endless chain of
-redirects; a connection that never answers and one that trickles a byte a second; 50 MB bodies
-with and without a length; a page of 100,000 links; a garbage robots.txt.
+change with `mode` — healthy, broken in one of three ways, each a soft 404 (a 200 with the same
+error page for every article), or gone (a real 404); a gzip bomb; a two-page redirect loop and
+an endless chain of redirects; a connection that never answers and one that trickles a byte a
+second; 50 MB bodies with and without a length; a page of 340,000 links just under the size
+limit (10 MB, made on the fly); a garbage robots.txt.
 """
 
 from __future__ import annotations
@@ -67,7 +68,7 @@ WORDS = [
 # What the broken site serves in place of every article.
 TEMPLATE_WITH_WORDS = "<h1>Page introuvable</h1><p>La page que vous demandez n'existe pas.</p>"
 TEMPLATE_MUTE = "<h1>Espace en travaux</h1><p>Merci de votre visite, à très bientôt.</p>"
-MODES = ("sain", "gabarit-sonde", "gabarit-mots", "gabarit-muet")
+MODES = ("sain", "gabarit-sonde", "gabarit-mots", "gabarit-muet", "articles-retires")
 
 
 def article_text(n: int) -> str:
@@ -95,10 +96,12 @@ def gzip_bomb(size: int) -> bytes:
 
 
 class HostileSite:
-    def __init__(self, links: int = 100_000):
+    def __init__(self, links: int = 340_000):
         self.mode = "sain"
         self.broken: set[int] = set()  # articles answering the error page even when healthy
         self.links = links
+        self.slow = 0.0  # seconds each article takes to answer
+        self._links_page: bytes | None = None
         self.bomb = gzip_bomb(BIG)
         self.requests: list[str] = []
         site = self
@@ -157,8 +160,7 @@ class HostileSite:
         if path == "/enorme-sans-longueur":
             return self.stream(h, with_length=False)
         if path == "/liens":
-            body = "".join(f'<a href="/petit/{i}">petit {i}</a> ' for i in range(self.links))
-            return self.send(h, 200, page("Tous les liens", f"<h1>Tous les liens</h1>{body}"))
+            return self.send(h, 200, self.links_page())
         if path.startswith("/petit/"):
             n = path.rsplit("/", 1)[1]
             return self.send(h, 200, page(f"Petit {n}", f"<h1>Petite page {n}</h1><p>{n}</p>"))
@@ -179,10 +181,18 @@ class HostileSite:
             links.append(f'<li><a href="{path}">{path}</a></li>')
         return page("Accueil", f"<h1>Site hostile</h1><ul>{''.join(links)}</ul>")
 
+    def links_page(self) -> bytes:
+        """A page of `links` links, as many as the size limit admits (about 29 bytes each)."""
+        if self._links_page is None:
+            links = "".join(f"<a href=/petit/{i}>{i % 1000}</a>" for i in range(self.links))
+            self._links_page = page("Tous les liens", f"<h1>Tous les liens</h1>{links}")
+        return self._links_page
+
     def article(self, h: BaseHTTPRequestHandler, path: str) -> None:
         n = path.rsplit("/", 1)[1]
-        if not n.isdigit() or int(n) >= ARTICLES:
+        if not n.isdigit() or int(n) >= ARTICLES or self.mode == "articles-retires":
             return self.not_found(h)
+        time.sleep(self.slow)
         if self.mode == "sain" and int(n) not in self.broken:
             body = f"<h1>Article {n} sur l'export</h1><p>{article_text(int(n))}</p>"
             return self.send(h, 200, page(f"Article {n}", body))

@@ -2,7 +2,10 @@
 full rebuild. After each: the store passes its integrity check and holds no duplicate, the
 index still answers, and once the work is run again to its end, the index equals the store.
 
-Two seeds per run in `make test`; `make soak` runs twenty (SOAK=1)."""
+Each kill lands once the work has really begun (its first progress line), after a random extra
+delay; a test fails if the work ended before its kill. `make test` runs two crawl kills, one
+kill of an incremental index and one of a full rebuild; `make soak` (SOAK=1) twenty crawl kills,
+ten of each index."""
 
 from __future__ import annotations
 
@@ -22,7 +25,9 @@ from conftest import run_portail, sql
 from indexer.index import current_generation
 from indexer.search import Searcher, SearchQuery
 
-SEEDS = range(20) if os.environ.get("SOAK") else range(2)
+SOAK = bool(os.environ.get("SOAK"))
+SEEDS = range(20) if SOAK else range(2)
+INDEX_RUNS = [("full" if seed % 2 else "incremental", seed) for seed in range(20 if SOAK else 2)]
 
 
 def index_urls(data: Path) -> set[str]:
@@ -47,17 +52,27 @@ def store_is_sound(data: Path) -> None:
     assert orphans == []
 
 
-def kill_after(args: list[str], data: Path, delay: float) -> None:
+def kill_during(args: list[str], data: Path, started: str, extra: float) -> None:
+    """Run `portail` with `args`; once its stderr shows `started` (its first progress line)
+    and `extra` more seconds have passed, SIGKILL it — failing if it had already ended."""
     env = {**os.environ, "PORTAIL_DATA": str(data)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "portail_cli", *args],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    time.sleep(delay)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
+    log = data.parent / f"kill-{time.monotonic_ns()}.err"
+    with log.open("w") as stderr:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "portail_cli", *args],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+        )
+        deadline = time.monotonic() + 120
+        while started not in log.read_text("utf-8") and proc.poll() is None:
+            assert time.monotonic() < deadline, "le travail n'a pas commencé"
+            time.sleep(0.05)
+        time.sleep(extra)
+        ended = proc.poll()
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    assert ended is None, f"fini (code {ended}) avant d'être tué : {log.read_text('utf-8')}"
 
 
 @pytest.mark.parametrize("seed", SEEDS)
@@ -69,7 +84,7 @@ def test_a_crawl_killed_at_random_loses_nothing(crawled_data, demo_web, tmp_path
     # Two of the demo web's sources keep the recrawl short; the kill lands while they are fetched.
     crawl = ["crawl", "--sources", str(crawled_data["sources"]), "--source", "coface"]
     crawl += ["--source", "ccef"]
-    kill_after(crawl, data, rng.uniform(2.0, 6.0))
+    kill_during(crawl, data, "Collecte en cours", rng.uniform(0.0, 2.0))
     store_is_sound(data)
     assert live_urls(data) >= before  # an unchanged web: nothing lost, nothing gone
     result = run_portail(*crawl, data=data)
@@ -78,16 +93,16 @@ def test_a_crawl_killed_at_random_loses_nothing(crawled_data, demo_web, tmp_path
     assert live_urls(data) == before
 
 
-@pytest.mark.parametrize("seed", SEEDS)
-def test_an_index_killed_at_random_still_answers_and_catches_up(indexed_data, tmp_path, seed):
+@pytest.mark.parametrize("mode,seed", INDEX_RUNS)
+def test_an_index_killed_at_random_still_answers_and_catches_up(indexed_data, tmp_path, mode, seed):
     rng = random.Random(1000 + seed)
     data = tmp_path / "var"
     shutil.copytree(indexed_data, data)
     total = Searcher(data).search(SearchQuery(text="export")).total
-    full = rng.random() < 0.5
     # Work for the incremental run: every page changed (a new version to index).
     sql(data, "UPDATE pages SET version = version + 1 WHERE status = 'ok'")
-    kill_after(["index", *(["--full"] if full else [])], data, rng.uniform(0.3, 4.0))
+    args = ["index", *(["--full"] if mode == "full" else [])]
+    kill_during(args, data, "Indexation :", rng.uniform(0.0, 2.0))
     store_is_sound(data)
     assert Searcher(data).search(SearchQuery(text="export")).total == total
     result = run_portail("index", data=data)
