@@ -62,14 +62,14 @@ def classification():  # type: ignore[no-untyped-def]
         if row is None:
             abort(404)
         indexed = indexed_verdict(opened, url)
-        automatic = classifier_verdict(opened, row)
-        weights = explanation(row)
+        why = explanation(opened, row)
+        automatic = classifier_verdict(opened, row, why)
     return render(
         "page.html",
         page=row,
         indexed=indexed,
         automatic=automatic,
-        weights=weights,
+        why=why,
         correction=found.get(url),
         file_errors=errors,
         step_ids=STEP_IDS,
