@@ -607,10 +607,15 @@ def test_corrections_round_trip_and_every_error_is_reported(tmp_path):
             '[[correction]]\nurl = "ftp://x"\nstep = "nope"\ncolour = 1\n'
             '[[correction]]\nurl = "http://y/"\nhidden = "oui"\n'
         )
-    lines = caught.value.errors
-    assert len(lines) == 4 and all(
-        line.startswith("corrections.toml, correction n°") for line in lines
-    )
+    # Every error at once, each with the file, its line, the correction and the key.
+    assert [line.split(" : ", 1)[0] for line in caught.value.errors] == [
+        "corrections.toml, ligne 2, correction « ftp://x », url",
+        "corrections.toml, ligne 3, correction « ftp://x », step",
+        "corrections.toml, ligne 4, correction « ftp://x », colour",
+        "corrections.toml, ligne 7, correction « http://y/ », hidden",
+    ]
+    with pytest.raises(CorrectionsError, match="ligne 5, correction « http://y/ », url : page"):
+        parse_corrections('[[correction]]\nurl = "http://y/"\nhidden = true\n' * 2)
 
 
 # -- the sources check -----------------------------------------------------------------------
