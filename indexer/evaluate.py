@@ -18,6 +18,7 @@ from typing import Any
 
 from indexer.classify import Classification, Classifier, classify_page
 from indexer.journey import STEP_IDS
+from portail.language import plural
 
 OFF_TOPIC = "hors sujet"
 # The steps' names in the report's tables: short, in French, never cut.
@@ -209,11 +210,6 @@ def _decimal(value: float, digits: int) -> str:
     return f"{value:.{digits}f}".replace(".", ",")
 
 
-def _plural(count: int, word: str, plural: str | None = None) -> str:
-    """« 1 page », « 2 pages », « 0 page »: French agreement (0 and 1 are singular)."""
-    return f"{count} {word if count < 2 else plural or word + 's'}"
-
-
 def summary_lines(report: Report, baseline_report: Report | None = None) -> list[str]:
     """The headline figures, beside the baseline's when given."""
     rows = [
@@ -276,7 +272,7 @@ def overview(report: Report, baseline_report: Report | None = None) -> list[str]
 
 def format_report(report: Report, baseline_report: Report | None = None) -> str:
     """The report in French, for people."""
-    export = _plural(report.export_pages, "page export", "pages export")
+    export = plural(report.export_pages, "page export", "pages export")
     lines = [
         f"Pages évaluées : {report.total} ({export}, {report.negatives} hors sujet)",
         f"Étape : exactitude {_pct(report.accuracy)} ({report.step_correct}/"
@@ -292,9 +288,8 @@ def format_report(report: Report, baseline_report: Report | None = None) -> str:
             f"{_decimal(c.f1, 3):>6} {c.tp + c.fn:>6}"
         )
     lines += ["", *confusion_lines(report), ""]
-    rejected = "écartée" if report.negatives_rejected < 2 else "écartées"
     lines += [
-        f"Hors sujet : {report.negatives_rejected} {rejected} sur {report.negatives} "
+        f"Hors sujet : {plural(report.negatives_rejected, 'écartée')} sur {report.negatives} "
         f"({_pct(report.rejected)}) ; pages export écartées à tort : {report.export_dropped} "
         f"({_pct(report.dropped)}) ; pages laissées « à vérifier » : {report.review}",
         *entity_lines(report),
@@ -309,5 +304,5 @@ def format_report(report: Report, baseline_report: Report | None = None) -> str:
             lines += ["", f"{label} ({len(errors)}) :"]
             lines += [f"  - {e}" for e in errors[:MAX_ERRORS_SHOWN]]
             if len(errors) > MAX_ERRORS_SHOWN:
-                lines.append(f"  … et {_plural(len(errors) - MAX_ERRORS_SHOWN, 'autre')}")
+                lines.append(f"  … et {plural(len(errors) - MAX_ERRORS_SHOWN, 'autre')}")
     return "\n".join(lines)

@@ -52,6 +52,7 @@ def classification_reports(
     `detail` adds the figures per step and the errors."""
     from indexer.evaluate import baseline, evaluate, format_report, overview
     from indexer.train import cross_validate as out_of_fold
+    from portail.language import plural
 
     if cross_validate:
         records = training_records()
@@ -75,7 +76,7 @@ def classification_reports(
         if detail:
             yield f"== {name}\n{format_report(report, naive)}\n"
         else:
-            pages = f"{report.total} page{'s' if report.total > 1 else ''}"
+            pages = plural(report.total, "page")
             yield f"== {name} : {pages}\n" + "\n".join(overview(report, naive)) + "\n"
 
 
