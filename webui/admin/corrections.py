@@ -1,7 +1,7 @@
 """Corrections: find a page, see how it is classified, pin its step or kind, or hide it.
 
-Corrections are saved in `<data>/corrections.toml` (see `indexer.corrections`), which every
-indexing reads; the corrected page is then reindexed at once when the index is not busy.
+Corrections are saved in the database (see `indexer.corrections`), which every indexing reads;
+the corrected page is queued for the scheduler's next indexing (a web request never reindexes).
 """
 
 from __future__ import annotations
