@@ -30,6 +30,7 @@ from indexer.corrections import (
     parse_corrections,
     save_correction,
 )
+from indexer.journey import steps
 from indexer.search import Searcher, SearchQuery
 from portail.credentials import set_admin_password
 from portail.db import open_store
@@ -496,13 +497,21 @@ def flag_for_review(data: Path, url: str, step: str) -> None:
     )
 
 
+def journey_label(step_id: str) -> str:
+    """A step's number and label, as the console's sentences name it."""
+    step = next(s for s in steps() if s.id == step_id)
+    return f"{step.number} « {step.label} »"
+
+
 def test_pages_to_review_are_settled_in_one_click_and_stay_settled(admin, data):
     kept, dropped = relevant_pages(data)[2:4]
     flag_for_review(data, kept["url"], kept["step"])
     flag_for_review(data, dropped["url"], dropped["step"])
     listing = html(admin.get("/admin/a-verifier"))
     assert "2 pages à vérifier" in listing and kept["url"] in listing and dropped["url"] in listing
-    assert "hors sujet à 58 %" in listing
+    assert "le classifieur la juge plutôt hors sujet (certitude : 58 %)" in listing
+    label = journey_label(kept["step"])
+    assert f"gardée, elle irait à l'étape {label}" in listing
 
     form = {"csrf_token": token(admin, "/admin/a-verifier"), "url": kept["url"]}
     assert (
