@@ -21,6 +21,7 @@ editors' corrections (`indexer.corrections`) are applied after.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -33,7 +34,7 @@ from indexer.kinds import kind_scores
 from indexer.lexicon import TITLE_WEIGHT, Lexicon, Tally, Tokens
 from indexer.model import Model, default_model, features
 from indexer.page import Page
-from indexer.relevance import COUNTRY_EVIDENCE, evidence, vocabulary
+from indexer.relevance import COUNTRY_EVIDENCE, EVIDENCE_MIN_WEIGHT, evidence, vocabulary
 from indexer.relevance import decide as decide_relevance
 from indexer.sectors import salient_sectors, sector_scores
 from indexer.steps import KIND_STEP, decide, step_lexicon, step_scores
@@ -238,20 +239,81 @@ class Classifier:
             sector_scores([(page.title_tokens, TITLE_WEIGHT)]),
         )
 
-    def explain(self, url: str, title: str, text: str, description: str = "") -> dict[str, Any]:
-        """The words that weighed most in the learned part of a page's classification."""
-        page = Page.build(url, without_site_name(title, url), text, description, None)
+    def explain(
+        self,
+        url: str,
+        title: str,
+        text: str,
+        description: str = "",
+        *,
+        structured: dict | None = None,
+        source_region: str | None = None,
+    ) -> Explanation:
+        """Why a page is classified as it is: the journey's terms found on it and the words
+        that weighed most in the model's part, each toward (+) or against (−) the decision."""
+        result = self.classify(
+            url,
+            title,
+            text,
+            structured=structured,
+            source_region=source_region,
+            description=description,
+        )
+        page = Page.build(url, without_site_name(title, url), text, description, structured)
+        step = result.step or result.candidate
         learned = _Learned.of(page, self.model)
-        if learned is None:
-            return {}
-        result = self.classify(url, title, text, description=description)
-        model, vector = learned.model, learned.vector
-        out = {"pertinence": model.explain("relevant", vector, "relevant")}
-        if result.step:
-            out["étape"] = model.explain("step", vector, result.step)
-        if result.relevant:
-            out["type"] = model.explain("kind", vector, result.kind)
-        return out
+        features: dict[str, list[tuple[str, float]]] = {}
+        if learned is not None:
+            model, vector = learned.model, learned.vector
+            relevance = model.heads["relevant"].labels[1 if result.relevant else 0]
+            features["pertinence"] = model.explain("relevant", vector, relevance)
+            if step:
+                features["étape"] = model.explain("step", vector, step)
+            if result.relevant or result.review:
+                features["type"] = model.explain("kind", vector, result.kind)
+        return Explanation(result, step, self._step_terms(page, step), features)
+
+    def _step_terms(self, page: Page, step: str | None, n: int = 10) -> list[Term]:
+        """The journey's terms found on a page, strongest first: toward `step` (+), or toward
+        another step (−, named); without a step, the strong ones (export evidence) pleaded
+        against keeping the page out."""
+        found: dict[tuple[str, str | None], float] = {}
+        for index, tf in _frequencies(self.lexicon, page.fields()).items():
+            entry = self.lexicon.entries[index]
+            damped = math.log2(1.0 + tf)
+            toward: str | None = None
+            if step and entry.weights.get(step, 0.0) > 0:
+                weight = entry.weights[step] * damped
+            else:
+                toward = max(entry.weights, key=lambda label: entry.weights[label])
+                weight = -entry.weights[toward] * damped
+                if not step and entry.weights[toward] < EVIDENCE_MIN_WEIGHT:
+                    continue
+            key = (entry.term, toward)
+            if weight:
+                found[key] = found.get(key, 0.0) + weight
+        ranked = sorted(found.items(), key=lambda pair: -abs(pair[1]))[:n]
+        return [Term(term, round(weight, 2), other) for (term, other), weight in ranked]
+
+
+@dataclass(frozen=True)
+class Term:
+    """A journey term found on a page: its weight for the decision, and the step it pulls
+    toward when that is another one."""
+
+    term: str
+    weight: float
+    other_step: str | None = None
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """A page's classification and why: the step terms of the rules, the model's features."""
+
+    result: Classification
+    step: str | None  # the step decided, or the one a page to review would have
+    terms: list[Term]
+    features: dict[str, list[tuple[str, float]]]  # per head of the model, strongest first
 
 
 def _frequencies(lexicon: Lexicon, fields: Iterable[tuple[Tokens, float]]) -> Tally[int]:

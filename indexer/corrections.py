@@ -13,19 +13,67 @@ file (`import_corrections_file`) and keeps it, renamed `corrections.toml.import�
 from __future__ import annotations
 
 import os
-import tomllib
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
 from indexer.journey import KIND_IDS, STEP_IDS
 from portail.db import Store, StoredCorrection
-from portail.schema import TOO_DEEP
+from portail.schema import (
+    Bool,
+    DataError,
+    Field,
+    List,
+    Path_,
+    Str,
+    Table,
+    check_toml,
+    describe,
+    validate,
+)
 
 CORRECTIONS_FILE = "corrections.toml"
 KEYS = ("url", "step", "kind", "hidden", "by", "at", "note")
 MAX_TEXT = 500
+MAX_URL = 2000
 T = TypeVar("T")
+
+
+def _text(limit: int, url: bool = False) -> Callable[[str], str | None]:
+    """A check of a free text: its length, no control character, an http(s) address."""
+
+    def check(value: str) -> str | None:
+        if url and not value.startswith(("http://", "https://")):
+            return "une adresse http(s) est attendue"
+        if len(value) > limit:
+            return f"{limit} caractères au plus"
+        if any(ord(c) < 32 or ord(c) == 127 for c in value):
+            return "caractère de contrôle interdit"
+        return None
+
+    return check
+
+
+def _something(entry: dict[str, Any]) -> str | None:
+    if entry.get("step") is None and entry.get("kind") is None and not entry.get("hidden"):
+        return "indiquer une étape, un type ou masquer la page"
+    return None
+
+
+ENTRY = Table(
+    {
+        "url": Field(Str(check=_text(MAX_URL, url=True)), required=True, help="la page corrigée"),
+        "step": Field(Str(choices=STEP_IDS), help="l'étape imposée"),
+        "kind": Field(Str(choices=KIND_IDS), help="le type imposé"),
+        "hidden": Field(Bool(), help="la page masquée du portail"),
+        "by": Field(Str(check=_text(MAX_TEXT)), help="qui a corrigé"),
+        "at": Field(Str(check=_text(MAX_TEXT)), help="quand (ISO 8601)"),
+        "note": Field(Str(check=_text(MAX_TEXT)), help="pourquoi"),
+    },
+    check=_something,
+)
+SCHEMA = Table({"correction": Field(List(ENTRY), help="une table [[correction]] par page")})
 
 
 @dataclass(frozen=True)
@@ -39,12 +87,8 @@ class Correction:
     note: str = ""
 
 
-class CorrectionsError(ValueError):
+class CorrectionsError(DataError):
     """A corrections file or entry with errors; `errors` holds one French line each."""
-
-    def __init__(self, errors: list[str]):
-        super().__init__("\n".join(errors))
-        self.errors = errors
 
 
 def corrections_path(data_dir: Path) -> Path:
@@ -58,59 +102,31 @@ def load_corrections(store: Store) -> dict[str, Correction]:
 
 
 def parse_corrections(text: str, filename: str = CORRECTIONS_FILE) -> dict[str, Correction]:
-    """The corrections of a first-release file; CorrectionsError lists every problem."""
+    """The corrections of a first-release file; CorrectionsError lists every problem with its
+    line and key."""
     try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise CorrectionsError([f"{filename} : syntaxe TOML invalide ({exc})"]) from None
-    except RecursionError:
-        raise CorrectionsError([f"{filename} : {TOO_DEEP}"]) from None
-    errors = [f"{filename}, {key} : clé inconnue" for key in raw if key != "correction"]
-    entries = raw.get("correction", [])
-    if not isinstance(entries, list):
-        raise CorrectionsError([*errors, f"{filename} : utilisez des tables [[correction]]"])
-    out: dict[str, Correction] = {}
-    for number, entry in enumerate(entries, start=1):
-        where = f"{filename}, correction n°{number}"
-        if not isinstance(entry, dict):
-            errors.append(f"{where} : doit être une table [[correction]]")
-            continue
-        problems = check_entry(entry)
-        errors.extend(f"{where}, {p}" for p in problems)
-        if not problems:
-            if entry["url"] in out:
-                errors.append(f"{where}, url : page déjà corrigée plus haut")
-            out[entry["url"]] = Correction(**entry)
-    if errors:
-        raise CorrectionsError(errors)
-    return out
+        raw = check_toml(text, filename, SCHEMA, _twice, labels={"correction": "url"})
+    except DataError as exc:
+        raise CorrectionsError(exc.errors) from None
+    return {entry["url"]: Correction(**entry) for entry in raw.get("correction", [])}
 
 
 def check_entry(entry: dict[str, Any]) -> list[str]:
     """What is wrong with one correction's fields, as French `key : problem` lines."""
-    problems = [f"{key} : clé inconnue" for key in entry if key not in KEYS]
-    url = entry.get("url")
-    if not isinstance(url, str) or not url.startswith(("http://", "https://")):
-        problems.append("url : une adresse http(s) est attendue")
-    for key, allowed in (("step", STEP_IDS), ("kind", KIND_IDS)):
-        value = entry.get(key)
-        if value is not None and value not in allowed:
-            problems.append(f"{key} : valeur inconnue « {value} » (attendu : {', '.join(allowed)})")
-    if not isinstance(entry.get("hidden", False), bool):
-        problems.append("hidden : doit être un booléen (true ou false)")
-    for key in ("url", "by", "at", "note"):
-        value = entry.get(key, "")
-        if not isinstance(value, str) or len(value) > (2000 if key == "url" else MAX_TEXT):
-            problems.append(f"{key} : doit être une chaîne ({MAX_TEXT} caractères au plus)")
-        elif any(ord(c) < 32 or ord(c) == 127 for c in value):
-            problems.append(f"{key} : caractère de contrôle interdit")
-    if (
-        not problems
-        and entry.get("step") is None
-        and entry.get("kind") is None
-        and not entry.get("hidden")
-    ):
-        problems.append("indiquer une étape, un type ou masquer la page")
+    return [
+        f"{describe(path, entry)} : {message}" if path else message
+        for path, message in validate(ENTRY, entry)
+    ]
+
+
+def _twice(raw: dict[str, Any]) -> list[tuple[Path_, str]]:
+    """A page corrected twice in one file."""
+    seen: set[str] = set()
+    problems: list[tuple[Path_, str]] = []
+    for i, entry in enumerate(raw.get("correction", [])):
+        if entry["url"] in seen:
+            problems.append((("correction", i, "url"), "page déjà corrigée plus haut"))
+        seen.add(entry["url"])
     return problems
 
 

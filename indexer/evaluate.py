@@ -18,8 +18,18 @@ from typing import Any
 
 from indexer.classify import Classification, Classifier, classify_page
 from indexer.journey import STEP_IDS
+from portail.language import plural
 
 OFF_TOPIC = "hors sujet"
+# The steps' names in the report's tables: short, in French, never cut.
+STEP_NAMES = {
+    "diagnostic": "diagnostic",
+    "informer": "informer",
+    "strategie": "stratégie",
+    "prospecter": "prospecter",
+    "gerer": "gérer",
+    "implanter": "implanter",
+}
 MAX_ERRORS_SHOWN = 25
 Record = Mapping[str, Any]
 Classify = Callable[[Record], Classification]
@@ -192,7 +202,12 @@ def _error(record: Record, expected: str, found: str) -> str:
 
 
 def _pct(value: float) -> str:
-    return f"{100 * value:.1f} %"
+    """« 95,8 % »: a share, written the French way."""
+    return f"{_decimal(100 * value, 1)} %"
+
+
+def _decimal(value: float, digits: int) -> str:
+    return f"{value:.{digits}f}".replace(".", ",")
 
 
 def summary_lines(report: Report, baseline_report: Report | None = None) -> list[str]:
@@ -214,11 +229,52 @@ def summary_lines(report: Report, baseline_report: Report | None = None) -> list
     return lines
 
 
+def entity_lines(report: Report) -> list[str]:
+    """Countries, regions and sectors (precision and recall), for the sets labelled with them."""
+    lines = [f"Pays : {_precision_recall(report.countries)}"]
+    if report.has_regions:
+        lines.append(f"Régions : {_precision_recall(report.regions)}")
+    if report.has_sectors:
+        lines.append(
+            f"Secteurs : {_precision_recall(report.sectors)} ; sur les pages que le portail "
+            f"montre (parcours ou « à vérifier ») : {_precision_recall(report.shown_sectors)}"
+        )
+    return lines
+
+
+def _precision_recall(counts: Counts) -> str:
+    return f"précision {_pct(counts.precision)}, rappel {_pct(counts.recall)}"
+
+
+def confusion_lines(report: Report) -> list[str]:
+    """The confusion matrix of the steps (off-topic included), its labels written in full."""
+    labels = [*STEP_IDS, OFF_TOPIC]
+    lines = [
+        "Matrice de confusion (lignes : attendu, colonnes : trouvé)",
+        " " * 12 + "".join(f"{STEP_NAMES.get(label, label):>12}" for label in labels),
+    ]
+    for gold in labels:
+        row = "".join(f"{report.confusion[(gold, found)]:>12}" for found in labels)
+        lines.append(f"{STEP_NAMES.get(gold, gold):<12}{row}")
+    return lines
+
+
+def overview(report: Report, baseline_report: Report | None = None) -> list[str]:
+    """What `portail eval` prints of a set: the figures, the places and sectors, the matrix."""
+    return [
+        *summary_lines(report, baseline_report),
+        "",
+        *entity_lines(report),
+        "",
+        *confusion_lines(report),
+    ]
+
+
 def format_report(report: Report, baseline_report: Report | None = None) -> str:
     """The report in French, for people."""
+    export = plural(report.export_pages, "page export", "pages export")
     lines = [
-        f"Pages évaluées : {report.total} ({report.export_pages} pages export, "
-        f"{report.negatives} hors sujet)",
+        f"Pages évaluées : {report.total} ({export}, {report.negatives} hors sujet)",
         f"Étape : exactitude {_pct(report.accuracy)} ({report.step_correct}/"
         f"{report.export_pages}), tolérante {_pct(report.lenient)}",
         "",
@@ -228,38 +284,18 @@ def format_report(report: Report, baseline_report: Report | None = None) -> str:
     ]
     for step, c in report.steps.items():
         lines.append(
-            f"{step:<12} {_pct(c.precision):>10} {_pct(c.recall):>8} {c.f1:>6.3f} {c.tp + c.fn:>6}"
+            f"{STEP_NAMES[step]:<12} {_pct(c.precision):>10} {_pct(c.recall):>8} "
+            f"{_decimal(c.f1, 3):>6} {c.tp + c.fn:>6}"
         )
-    lines += ["", "Matrice de confusion (lignes : attendu, colonnes : trouvé)"]
-    labels = [*STEP_IDS, OFF_TOPIC]
-    lines.append(" " * 12 + "".join(f"{label[:6]:>8}" for label in labels))
-    for gold in labels:
-        row = "".join(f"{report.confusion[(gold, p)]:>8}" for p in labels)
-        lines.append(f"{gold:<12}{row}")
+    lines += ["", *confusion_lines(report), ""]
     lines += [
-        "",
-        f"Hors sujet : {report.negatives_rejected} écartées sur {report.negatives} "
+        f"Hors sujet : {plural(report.negatives_rejected, 'écartée')} sur {report.negatives} "
         f"({_pct(report.rejected)}) ; pages export écartées à tort : {report.export_dropped} "
         f"({_pct(report.dropped)}) ; pages laissées « à vérifier » : {report.review}",
-        f"Pays : précision {_pct(report.countries.precision)}, "
-        f"rappel {_pct(report.countries.recall)}",
-    ]
-    if report.has_regions:
-        lines.append(
-            f"Régions : précision {_pct(report.regions.precision)}, "
-            f"rappel {_pct(report.regions.recall)}"
-        )
-    if report.has_sectors:
-        lines.append(
-            f"Secteurs : précision {_pct(report.sectors.precision)}, "
-            f"rappel {_pct(report.sectors.recall)} ; sur les pages que le portail montre "
-            f"(parcours ou « à vérifier ») : précision {_pct(report.shown_sectors.precision)}, "
-            f"rappel {_pct(report.shown_sectors.recall)}"
-        )
-    lines.append(
+        *entity_lines(report),
         f"Type de contenu : exactitude {_pct(report.kind_accuracy)} "
-        f"({report.kind_correct}/{report.kind_total})"
-    )
+        f"({report.kind_correct}/{report.kind_total})",
+    ]
     for label, errors in (
         ("Erreurs d'étape", report.errors),
         ("Erreurs de type", report.kind_errors),
@@ -268,5 +304,5 @@ def format_report(report: Report, baseline_report: Report | None = None) -> str:
             lines += ["", f"{label} ({len(errors)}) :"]
             lines += [f"  - {e}" for e in errors[:MAX_ERRORS_SHOWN]]
             if len(errors) > MAX_ERRORS_SHOWN:
-                lines.append(f"  … et {len(errors) - MAX_ERRORS_SHOWN} autres")
+                lines.append(f"  … et {plural(len(errors) - MAX_ERRORS_SHOWN, 'autre')}")
     return "\n".join(lines)

@@ -1,5 +1,6 @@
 """The commonest function words of French and English, shared by the crawler (which guesses a
-page's language) and the classifier (which keeps English pages out of the journey)."""
+page's language, shown « en anglais » in results) and the classifier (which, without its model,
+keeps English pages out; with it, English export-support pages enter the journey)."""
 
 from __future__ import annotations
 

@@ -48,9 +48,11 @@ def training_records() -> list[dict[str, Any]]:
 def classification_reports(
     files: list[Path], cross_validate: bool = False, detail: bool = False
 ) -> Iterator[str]:
-    """One French report per set, each beside its naive baseline."""
-    from indexer.evaluate import baseline, evaluate, format_report, summary_lines
+    """One French report per set, each beside its naive baseline, with its confusion matrix;
+    `detail` adds the figures per step and the errors."""
+    from indexer.evaluate import baseline, evaluate, format_report, overview
     from indexer.train import cross_validate as out_of_fold
+    from portail.language import plural
 
     if cross_validate:
         records = training_records()
@@ -74,8 +76,8 @@ def classification_reports(
         if detail:
             yield f"== {name}\n{format_report(report, naive)}\n"
         else:
-            lines = "\n".join(summary_lines(report, naive))
-            yield f"== {name} : {report.total} pages\n{lines}\n"
+            pages = plural(report.total, "page")
+            yield f"== {name} : {pages}\n" + "\n".join(overview(report, naive)) + "\n"
 
 
 def _is_dev(record: dict[str, Any]) -> bool:

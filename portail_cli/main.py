@@ -394,7 +394,7 @@ def data() -> None:
     "check",
     help="Valide chaque fichier de données éditoriales (parcours, types, secteurs, pays, "
     "fuseaux horaires, régions, requêtes, synonymes, offres, épingles, annuaire, hotline, "
-    "corrections) ; "
+    "corrections, sources du dépôt) ; "
     "code 0 ou 2.",
 )
 def data_check() -> None:
@@ -440,6 +440,7 @@ def _data_files():  # type: ignore[no-untyped-def]
     from portail.hotline import settings as hotline_settings
     from portail.paths import data_dir
     from portail.schema import load_toml
+    from portail.sources import load_sources
     from webui import content, diagnostic_spec, facts, vie, zones
     from webui.directory import DIRECTORY_FILE, check_directory
 
@@ -487,6 +488,10 @@ def _data_files():  # type: ignore[no-untyped-def]
         ("var/hotline-settings.toml", lambda: hotline_settings.load_settings(data_dir())),
         ("webui/data/vie.toml", lambda: load_toml(vie.ABOUT_FILE, vie.ABOUT_SCHEMA)),
         ("var/corrections.toml", lambda: _first_release_corrections(data_dir())),
+        (
+            "sources.toml",
+            lambda: load_sources(Path(__file__).resolve().parents[1] / "sources.toml"),
+        ),
     ]
 
 

@@ -30,6 +30,7 @@ from indexer.corrections import (
     parse_corrections,
     save_correction,
 )
+from indexer.journey import steps
 from indexer.search import Searcher, SearchQuery
 from portail.credentials import set_admin_password
 from portail.db import CrawlCounts, open_store
@@ -551,13 +552,21 @@ def flag_for_review(data: Path, url: str, step: str) -> None:
     )
 
 
+def journey_label(step_id: str) -> str:
+    """A step's number and label, as the console's sentences name it."""
+    step = next(s for s in steps() if s.id == step_id)
+    return f"{step.number} « {step.label} »"
+
+
 def test_pages_to_review_are_settled_in_one_click_and_stay_settled(admin, data):
     kept, dropped = relevant_pages(data)[2:4]
     flag_for_review(data, kept["url"], kept["step"])
     flag_for_review(data, dropped["url"], dropped["step"])
     listing = html(admin.get("/admin/a-verifier"))
     assert "2 pages à vérifier" in listing and kept["url"] in listing and dropped["url"] in listing
-    assert "hors sujet à 58 %" in listing
+    assert "le classifieur la juge plutôt hors sujet (certitude : 58 %)" in listing
+    label = journey_label(kept["step"])
+    assert f"gardée, elle irait à l'étape {label}" in listing
 
     form = {"csrf_token": token(admin, "/admin/a-verifier"), "url": kept["url"]}
     assert (
@@ -582,10 +591,48 @@ def test_pages_to_review_are_settled_in_one_click_and_stay_settled(admin, data):
     assert "Aucune page n'attend de vérification" in html(admin.get("/admin/a-verifier"))
 
 
-def test_the_classification_page_explains_the_learned_part(admin, data):
-    url = relevant_pages(data)[0]["url"]
-    detail = html(admin.get("/admin/corrections/page", query_string={"url": url}))
-    assert "Pourquoi ce classement ?" in detail and "Pertinence" in detail
+def weights_shown(page: str, head: str) -> list[float]:
+    """The signed weights the explanation shows under one head (« Pertinence : … »)."""
+    block = page.split(f'<dt class="fr-text--bold">{head}', 1)[1].split("</dd>", 1)[0]
+    return [
+        float(value.replace(",", ".")) * (1 if sign == "+" else -1)
+        for sign, value in re.findall(r" ([+−])(\d+,\d+)</span>", block)
+    ]
+
+
+def rejected_page(data: Path) -> str:
+    """A demo page about an exhibition that the model, not a rule, keeps out of the journey."""
+    (row,) = sql(data, "SELECT url FROM pages WHERE url LIKE '%/mecenat/exposition%'")
+    return row["url"]
+
+
+def test_the_classification_page_explains_each_decision_with_terms_and_words(admin, data):
+    kept = relevant_pages(data)[0]["url"]
+    detail = html(admin.get("/admin/corrections/page", query_string={"url": kept}))
+    assert "Pourquoi ce classement ?" in detail and "Pertinence : appui à l'export" in detail
+    assert "Le classifieur seul garde cette page dans le parcours, avec une confiance de" in detail
+    assert re.search(r"« [^»]+ » \+\d+,\d\d</span>", detail)  # the rules' terms, not only words
+    assert sum(weights_shown(detail, "Pertinence")) > 0
+
+    out = rejected_page(data)
+    detail = html(admin.get("/admin/corrections/page", query_string={"url": out}))
+    assert "écarte cette page comme hors sujet" in detail
+    # « + » weighs toward the decision taken, here « hors sujet »: the words of an exhibition.
+    shown = weights_shown(detail, "Pertinence : hors sujet")
+    assert shown and sum(shown) > 0 and max(shown) > 0
+    assert "ils plaidaient pour la garder (−)" in detail
+
+
+def test_the_classification_page_shows_a_page_to_review_and_its_confidence(admin, data):
+    page = relevant_pages(data)[5]
+    flag_for_review(data, page["url"], page["step"])
+    detail = html(admin.get("/admin/corrections/page", query_string={"url": page["url"]}))
+    indexed = detail.split('<th scope="row">Décision</th>', 1)[1].split("</tr>", 1)[0]
+    assert "« à vérifier » : hors du parcours, mais trouvée par la recherche" in indexed
+    confidence = detail.split("Confiance du classifieur dans cette décision</th>", 1)[1]
+    assert confidence.startswith("<td>58 %</td>")
+    assert "aucune tant qu'elle n'est pas vérifiée" in detail
+    assert "Pertinente (dans le parcours et la recherche)" not in detail
 
 
 def test_corrections_find_pages_by_address_and_by_words(admin, data):
@@ -624,10 +671,15 @@ def test_corrections_round_trip_and_every_error_is_reported(tmp_path):
             '[[correction]]\nurl = "ftp://x"\nstep = "nope"\ncolour = 1\n'
             '[[correction]]\nurl = "http://y/"\nhidden = "oui"\n'
         )
-    lines = caught.value.errors
-    assert len(lines) == 4 and all(
-        line.startswith("corrections.toml, correction n°") for line in lines
-    )
+    # Every error at once, each with the file, its line, the correction and the key.
+    assert [line.split(" : ", 1)[0] for line in caught.value.errors] == [
+        "corrections.toml, ligne 2, correction « ftp://x », url",
+        "corrections.toml, ligne 3, correction « ftp://x », step",
+        "corrections.toml, ligne 4, correction « ftp://x », colour",
+        "corrections.toml, ligne 7, correction « http://y/ », hidden",
+    ]
+    with pytest.raises(CorrectionsError, match="ligne 5, correction « http://y/ », url : page"):
+        parse_corrections('[[correction]]\nurl = "http://y/"\nhidden = true\n' * 2)
 
 
 # -- the sources check -----------------------------------------------------------------------

@@ -33,3 +33,15 @@ def commands(group, prefix="portail"):
 @pytest.mark.parametrize("command", sorted(commands(main)))
 def test_every_command_is_documented(command):
     assert f"`{command}" in README
+
+
+@pytest.mark.parametrize("retired", ["var/corrections.toml", "var/recrawl-queue.json"])
+def test_the_readme_keeps_no_file_the_database_replaced(retired):
+    """Corrections and the recrawl queue live in the database since the data-layer refactor."""
+    assert retired not in README
+
+
+def test_the_readme_says_a_correction_is_queued_for_the_scheduler():
+    console = README.split("- **Corrections** :", 1)[1].split("\n- **", 1)[0]
+    assert "aussitôt" not in console and "base de données" in console
+    assert "planificateur" in console

@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
 
 from demo.records import demo_records
 from indexer.classify import classify_page
-from indexer.evaluate import Counts, baseline, evaluate, format_report, read_records
+from indexer.evaluate import (
+    STEP_NAMES,
+    Counts,
+    baseline,
+    confusion_lines,
+    evaluate,
+    format_report,
+    read_records,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -147,22 +156,40 @@ def test_format_report_in_french():
     records = [CUSTOMS, FAIR, RECIPE]
     text = format_report(evaluate(records), baseline(records))
     assert text.startswith("Pages évaluées : 3 (2 pages export, 1 hors sujet)")
-    assert "Étape : exactitude 100.0 % (2/2), tolérante 100.0 %" in text
+    assert "Étape : exactitude 100,0 % (2/2), tolérante 100,0 %" in text
     assert "référence naïve" in text
-    assert "Hors sujet : 1 écartées sur 1 (100.0 %)" in text
+    assert "Hors sujet : 1 écartée sur 1 (100,0 %)" in text
     assert "Régions : précision" in text
-    assert "Type de contenu : exactitude 100.0 % (2/2)" in text
+    assert "Type de contenu : exactitude 100,0 % (2/2)" in text
+    assert "." not in "".join(re.findall(r"[\d.,]+ %", text))
+    one = format_report(evaluate([CUSTOMS]))
+    assert one.startswith("Pages évaluées : 1 (1 page export, 0 hors sujet)")
+
+
+def test_the_confusion_matrix_names_the_steps_in_full():
+    report = evaluate([CUSTOMS, dict(FAIR, step="strategie"), RECIPE])
+    head, *rows = confusion_lines(report)[1:]
+    assert head.split() == [*STEP_NAMES.values(), "hors", "sujet"]
+    assert [row.split()[0] for row in rows] == [*STEP_NAMES.values(), "hors"]
+    assert "stratégie" in STEP_NAMES.values() and "prospecter" in STEP_NAMES.values()
+    strategy = rows[list(STEP_NAMES).index("strategie")].split()[1:]
+    assert strategy[list(STEP_NAMES).index("prospecter")] == "1"
 
 
 def test_eval_command_reads_a_labelled_file_and_explains_a_bad_one(tmp_path):
     from conftest import run_portail
 
     good = tmp_path / "good.jsonl"
-    good.write_text(json.dumps(CUSTOMS, ensure_ascii=False) + "\n", encoding="utf-8")
+    record = dict(CUSTOMS, sectors=[])
+    good.write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
     done = run_portail("eval", str(good), data=tmp_path)
     assert done.returncode == 0, done.stderr
-    assert "1 pages" in done.stdout and "Étape (stricte)" in done.stdout
-    assert "référence naïve" in done.stdout
+    assert f"== {good} : 1 page\n" in done.stdout and "Étape (stricte)" in done.stdout
+    assert "référence naïve" in done.stdout and "100,0 %" in done.stdout
+    # Without --detail: the matrix, the regions and the sectors are printed with the figures.
+    assert "Matrice de confusion" in done.stdout and "stratégie" in done.stdout
+    assert "Régions : précision" in done.stdout and "Secteurs : précision" in done.stdout
+    assert "Erreurs" not in done.stdout
     bad = tmp_path / "bad.jsonl"
     bad.write_text("{pas du json\n", encoding="utf-8")
     done = run_portail("eval", str(bad), data=tmp_path)

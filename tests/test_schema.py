@@ -97,6 +97,7 @@ def test_the_data_check_command_validates_every_editorial_file(tmp_path):
     assert done.returncode == 0, done.stderr
     for name in ("journey.toml", "kinds.toml", "sectors.toml", "countries.toml", "directory.toml"):
         assert f"{name} : valide." in done.stdout
+    assert "\nsources.toml : valide." in done.stdout  # the repository's sources
 
 
 def test_the_data_check_command_names_a_broken_corrections_file(tmp_path):

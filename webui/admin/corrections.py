@@ -1,7 +1,7 @@
 """Corrections: find a page, see how it is classified, pin its step or kind, or hide it.
 
-Corrections are saved in `<data>/corrections.toml` (see `indexer.corrections`), which every
-indexing reads; the corrected page is then reindexed at once when the index is not busy.
+Corrections are saved in the database (see `indexer.corrections`), which every indexing reads;
+the corrected page is queued for the scheduler's next indexing (a web request never reindexes).
 """
 
 from __future__ import annotations
@@ -62,14 +62,14 @@ def classification():  # type: ignore[no-untyped-def]
         if row is None:
             abort(404)
         indexed = indexed_verdict(opened, url)
-        automatic = classifier_verdict(opened, row)
-        weights = explanation(row)
+        why = explanation(opened, row)
+        automatic = classifier_verdict(opened, row, why)
     return render(
         "page.html",
         page=row,
         indexed=indexed,
         automatic=automatic,
-        weights=weights,
+        why=why,
         correction=found.get(url),
         file_errors=errors,
         step_ids=STEP_IDS,

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any
 
-from indexer.classify import default_classifier
+from indexer.classify import Explanation, default_classifier
 from indexer.enrich import enrich_page
 from portail.db import Row, Store
 
@@ -23,6 +22,12 @@ class Verdict:
     countries: list[str] = field(default_factory=list)
     regions: list[str] = field(default_factory=list)
     sectors: list[str] = field(default_factory=list)
+    review: bool = False  # borderline: out of the journey, searchable, « à vérifier »
+    confidence: float | None = None  # how sure the relevance decision is, when known
+
+    @property
+    def searchable(self) -> bool:
+        return self.relevant or self.review
 
 
 @dataclass(frozen=True)
@@ -63,6 +68,7 @@ def indexed_verdict(store: Store, url: str) -> Verdict | None:
     row = store.enrichment(url)
     if row is None:
         return None
+    review = json.loads(row["extra"] or "{}").get("review")
     return Verdict(
         row["step"],
         json.loads(row["steps"]),
@@ -71,21 +77,39 @@ def indexed_verdict(store: Store, url: str) -> Verdict | None:
         json.loads(row["countries"]),
         json.loads(row["regions"]),
         json.loads(row["sectors"]),
+        review=bool(review),
+        confidence=review.get("confidence") if review else None,
     )
 
 
-def classifier_verdict(store: Store, page: Row) -> Verdict:
+def classifier_verdict(store: Store, page: Row, why: Explanation) -> Verdict:
     """What the classifier alone makes of a stored page today, without any correction."""
     e = enrich_page(page, store.sources())
-    return Verdict(e.step, e.steps, e.relevant, e.kind, e.countries, e.regions, e.sectors)
-
-
-def explanation(page: Row) -> dict[str, list[tuple[str, float]]]:
-    """The words that weighed most in the model's part of the page's classification."""
-    result: dict[str, Any] = default_classifier().explain(
-        page["url"], page["title"] or "", page["text"] or "", page["description"] or ""
+    return Verdict(
+        e.step,
+        e.steps,
+        e.relevant,
+        e.kind,
+        e.countries,
+        e.regions,
+        e.sectors,
+        review="review" in e.extra,
+        confidence=why.result.confidence,
     )
-    return result
+
+
+def explanation(store: Store, page: Row) -> Explanation:
+    """The classifier's decision on a stored page and why: the rules' terms, the model's
+    features."""
+    source = store.sources().get(page["source"])
+    return default_classifier().explain(
+        page["url"],
+        page["title"] or "",
+        page["text"] or "",
+        page["description"] or "",
+        structured=json.loads(page["structured"] or "{}"),
+        source_region=(source["region"] or None) if source else None,
+    )
 
 
 def queue_reindex(store: Store, url: str) -> str:
