@@ -1,7 +1,8 @@
 """The labelled material of `portail eval` and `portail train`, gathered for the command line.
 
 The sets live in the repository: the demo web (its content files carry the labels), and under
-`eval/` the real-style sets (`classify/dev.jsonl`, `classify/test.jsonl`), the training sets
+`eval/` the real-style sets (`classify/dev.jsonl`, `classify/test.jsonl`, and
+`classify/unseen3.jsonl`, a third writer's set kept for measuring only), the training sets
 (`train/*.jsonl`) and the search set (`search/`). Training uses the demo web, the dev half and
 the training sets — never a test half.
 """
@@ -68,6 +69,7 @@ def classification_reports(
                 ("web de démonstration", demo()),
                 ("moitié dev (réglages)", read(EVAL_DIR / "classify" / "dev.jsonl")),
                 ("moitié test (jamais réglée)", read(EVAL_DIR / "classify" / "test.jsonl")),
+                ("jeu réservé 3 (mesure seule)", read(EVAL_DIR / "classify" / "unseen3.jsonl")),
             ]
         )
         reports = [evaluate(records) for _, records in sets]
