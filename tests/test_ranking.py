@@ -70,6 +70,12 @@ def test_misspelt_words_are_searched_corrected_when_that_finds_many_more(searche
     assert typo in (results.notice or "") and f"« {fixed} »." in (results.notice or "")
 
 
+def test_a_correction_of_several_words_names_each_word_typed(searcher):
+    results = search(searcher, "exportter du vin en chinne")
+    assert results.corrected and results.suggestion == "exporter du vin en chine"
+    assert results.notice.startswith("Aucune page ne contient « exportter » ni « chinne » :")
+
+
 def test_the_literal_mode_keeps_the_typo(searcher):
     results = search(searcher, "assurence prospection", literal=True)
     assert not results.corrected and results.understood.step is None
