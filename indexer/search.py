@@ -5,8 +5,9 @@ French message); `Searcher.search` answers it with the total, the page of hits w
 highlighted snippets, facet counts that combine with the active filters, and a spelling
 suggestion when the query matches little. One `Searcher` per process: it keeps one Whoosh
 searcher open, refreshes it when the index changes, and caches results per index generation.
-Matching, scoring and counting run on the generation's arrays (`indexer.arrays`); Whoosh
-parses the query, stores the fields and highlights the ten shown hits.
+Matching, scoring and counting run on the generation's arrays (`indexer.arrays`); the query is
+read by `indexer.understand` and the shown hits highlighted by `indexer.snippets`; Whoosh
+stores the fields and the postings the arrays are decoded from.
 """
 
 from __future__ import annotations
