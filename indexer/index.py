@@ -14,7 +14,6 @@ import fcntl
 import json
 import multiprocessing
 import os
-import re
 import shutil
 import signal
 import time
@@ -22,7 +21,6 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -46,8 +44,7 @@ MAX_PROCS = 4
 PR_SET_PDEATHSIG = 1
 # Bumped when the index's fields change; with the analysis version, a generation built
 # otherwise is rebuilt in full by the next `portail index`.
-# 4: the headings field, summaries cut after a word; 3: each page's actor, V.I.E. offers' fields
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 4  # 4: summaries cut after a word; 3: each page's actor, V.I.E. offers' fields
 
 
 def index_format() -> str:
@@ -121,7 +118,6 @@ def schema() -> Schema:
         url=ID(stored=True, unique=True),
         title=TEXT(analyzer=fr, stored=True, field_boost=3.0, spelling=True),
         body=TEXT(analyzer=fr, spelling=True),
-        headings=TEXT(analyzer=fr),  # the body's lines that read as headings (`headings_of`)
         summary=STORED,
         description=STORED,
         provider=ID(stored=True),
@@ -403,7 +399,6 @@ def document(row: Any, e: Enrichment, sources: dict[str, Any]) -> dict[str, Any]
         "url": row["url"],
         "title": row["title"] or row["url"],
         "body": f"{row['description'] or ''}\n{text}",
-        "headings": "\n".join(headings_of(body_lines)),
         "summary": summary,
         "description": row["description"] or "",
         "provider": source["organisation"] if source else row["source"],
@@ -431,28 +426,6 @@ def document(row: Any, e: Enrichment, sources: dict[str, Any]) -> dict[str, Any]
         if parsed is not None:
             doc[key] = parsed
     return doc
-
-
-HEADING_WORDS = 10  # a heading is short…
-SENTENCE_END = re.compile(r"[.;,:…!]$")
-
-
-def headings_of(lines: list[str]) -> list[str]:
-    """The lines of an extracted text that read as headings: short, capitalised, without a
-    sentence's end, followed by a longer line that ends as a sentence. The crawler keeps one
-    line per block but not the tags, so headings are recognised by their shape."""
-    found = []
-    for line, following in pairwise(lines):
-        words, after = len(line.split()), len(following.split())
-        if (
-            1 <= words <= HEADING_WORDS
-            and line[0].isupper()
-            and not SENTENCE_END.search(line)
-            and after >= max(8, 2 * words)
-            and SENTENCE_END.search(following)
-        ):
-            found.append(line)
-    return found
 
 
 def summary_of(text: str) -> str:

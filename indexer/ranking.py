@@ -32,13 +32,12 @@ from indexer.analysis import terms as analysed
 from indexer.arrays import IndexArrays
 from indexer.understand import Alternative, Concept, Understood
 
-TEXT_FIELDS = ("title", "headings", "body")
+TEXT_FIELDS = ("title", "body")
 MIN_COVERAGE = 0.4
 FEW_RESULTS = 20  # fewer pages than this reach MIN_COVERAGE: RELAXED_COVERAGE is enough
 RELAXED_COVERAGE = 0.2
 COVERAGE_POWER = 0.5
 TITLE_BOOST = 0.7
-HEADING_BOOST = 0.3  # the body's headings, which the body holds too: a modest addition
 TAG_SHARE = 0.4  # a page tagged with the country scores this share of the concept's best
 STEP_BOOST = 1.15
 KIND_BOOST = 1.5
@@ -66,12 +65,11 @@ class Ranked:
 
 def alternative_query(alternative: Alternative) -> Query:
     """The Whoosh query of one alternative over the text fields (the title's score, already
-    weighted in the index, times TITLE_BOOST; the headings' times HEADING_BOOST)."""
-    boosts = {"title": TITLE_BOOST, "headings": HEADING_BOOST, "body": 1.0}
-    fields = [f for f in TEXT_FIELDS if boosts[f] > 0]
+    weighted in the index, times TITLE_BOOST)."""
+    boosts = {"title": TITLE_BOOST, "body": 1.0}
     if len(alternative.terms) == 1:
-        return Or([Term(f, alternative.terms[0], boost=boosts[f]) for f in fields])
-    return Or([Phrase(f, list(alternative.terms), boost=boosts[f]) for f in fields])
+        return Or([Term(f, alternative.terms[0], boost=boosts[f]) for f in TEXT_FIELDS])
+    return Or([Phrase(f, list(alternative.terms), boost=boosts[f]) for f in TEXT_FIELDS])
 
 
 def rank(arrays: IndexArrays, understood: Understood, allowed: np.ndarray) -> Ranked:

@@ -299,30 +299,6 @@ EXPORT_TEXT = (
 )
 
 
-@pytest.mark.parametrize(
-    ("text", "headings"),
-    [
-        (
-            "Pour qui ?\nLes PME et ETI qui exportent déjà ou qui veulent commencer cette année.",
-            ["Pour qui ?"],
-        ),
-        (
-            "Tarif\nIl reste à votre charge une partie du coût, selon la taille de l'entreprise.",
-            ["Tarif"],
-        ),
-        # A short sentence, a list item followed by another, a last line: no heading.
-        ("Contactez-nous.\nNotre équipe vous répond sous 72 heures, du lundi au vendredi.", []),
-        ("PME et ETI\nEntreprises qui n'exportent pas encore\nDirigeants pressés", []),
-        (
-            "Texte d'introduction de la page, assez long pour être un paragraphe.\nEn savoir plus",
-            [],
-        ),
-    ],
-)
-def test_headings_are_the_short_lines_that_introduce_a_paragraph(text, headings):
-    assert index_module.headings_of(text.split("\n")) == headings
-
-
 def test_a_long_summary_ends_after_a_whole_word_with_an_ellipsis(searcher):
     chars = index_module.SUMMARY_CHARS
     long = "Le crédit documentaire, garantie de paiement. " * 40

@@ -313,8 +313,6 @@ ANSWER = (
 )
 SALON = ("Salon viticole", "Salon viticole de Shanghai.", {}, "news", "prospecter")
 FOIRE = ("Foire viticole", "Foire viticole de Shanghai.", {}, "guide", "prospecter")
-CHILI = "Avant de partir au Chili, quelques formalités à prévoir pour votre mission commerciale."
-VISA = "le visa d'affaires se demande au consulat avant le départ, avec une lettre d'invitation."
 CATALOGUE = "Nos offres de soutien aux entreprises : voir le catalogue."
 SIGNALS = {
     # url: (title, text, structured, kind, step, age in days of the page's date)
@@ -338,23 +336,6 @@ SIGNALS = {
     "https://b.fr/groenland": (
         "S'implanter au Groenland",
         "Créer une société au Groenland : l'implantation pas à pas, la fiscalité et les visas.",
-        {},
-        None,
-        None,
-        None,
-    ),
-    # The same words, under a heading of their own or in a sentence.
-    "https://b.fr/intertitre": (
-        "Se rendre au Chili",
-        f"{CHILI}\nVisa d'affaires\n{VISA}",
-        {},
-        None,
-        None,
-        None,
-    ),
-    "https://b.fr/phrase": (
-        "Se rendre au Chili",
-        f"{CHILI}\nVisa d'affaires : {VISA}",
         {},
         None,
         None,
@@ -459,20 +440,3 @@ def test_the_title_weighs_without_drowning_a_body_that_answers(signals, monkeypa
     monkeypatch.setattr(ranking, "TITLE_BOOST", 5.0)
     found = urls(signals, "assurance prospection")
     assert found.index("https://b.fr/titre") < found.index("https://b.fr/corps")
-
-
-def test_a_heading_weighs_a_little_more_than_the_same_words_in_a_sentence(signals, monkeypatch):
-    from indexer import ranking
-
-    def scores():
-        signals._cache.clear()
-        results = search(signals, "visa d'affaires", per_page=50)
-        ranked = ranking.rank(signals._live, results.understood, signals._live.live.copy())
-        doc = {signals._searcher.stored_fields(d)["url"]: d for d in range(signals._live.size)}
-        return [float(ranked.scores[doc[f"https://b.fr/{p}"]]) for p in ("intertitre", "phrase")]
-
-    heading, sentence = scores()
-    assert sentence < heading < 1.5 * sentence  # more, without drowning the body
-    monkeypatch.setattr(ranking, "HEADING_BOOST", 0.0)
-    heading, sentence = scores()
-    assert heading == sentence
