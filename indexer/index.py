@@ -44,7 +44,7 @@ MAX_PROCS = 4
 PR_SET_PDEATHSIG = 1
 # Bumped when the index's fields change; with the analysis version, a generation built
 # otherwise is rebuilt in full by the next `portail index`.
-SCHEMA_VERSION = 3  # 3: each page's actor; the V.I.E. offers' fields and their sectors
+SCHEMA_VERSION = 4  # 4: summaries cut after a word; 3: each page's actor, V.I.E. offers' fields
 
 
 def index_format() -> str:
@@ -394,7 +394,7 @@ def document(row: Any, e: Enrichment, sources: dict[str, Any]) -> dict[str, Any]
     body_lines = text.split("\n")
     if body_lines and body_lines[0].strip() == (row["title"] or "").strip():
         body_lines = body_lines[1:]
-    summary = " ".join(" ".join(body_lines).split())[:SUMMARY_CHARS]
+    summary = summary_of(" ".join(body_lines))
     doc: dict[str, Any] = {
         "url": row["url"],
         "title": row["title"] or row["url"],
@@ -426,6 +426,16 @@ def document(row: Any, e: Enrichment, sources: dict[str, Any]) -> dict[str, Any]
         if parsed is not None:
             doc[key] = parsed
     return doc
+
+
+def summary_of(text: str) -> str:
+    """The text with its whitespace collapsed, cut after a whole word with « … » when longer
+    than SUMMARY_CHARS (snippets end where it ends)."""
+    text = " ".join(text.split())
+    if len(text) <= SUMMARY_CHARS:
+        return text
+    cut = text.rfind(" ", 0, SUMMARY_CHARS)
+    return text[: cut if cut > 0 else SUMMARY_CHARS - 1].rstrip(" ,;:") + "…"
 
 
 def own_date(row: Any) -> str | None:

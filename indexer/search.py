@@ -5,8 +5,9 @@ French message); `Searcher.search` answers it with the total, the page of hits w
 highlighted snippets, facet counts that combine with the active filters, and a spelling
 suggestion when the query matches little. One `Searcher` per process: it keeps one Whoosh
 searcher open, refreshes it when the index changes, and caches results per index generation.
-Matching, scoring and counting run on the generation's arrays (`indexer.arrays`); Whoosh
-parses the query, stores the fields and highlights the ten shown hits.
+Matching, scoring and counting run on the generation's arrays (`indexer.arrays`); the query is
+read by `indexer.understand` and the shown hits highlighted by `indexer.snippets`; Whoosh
+stores the fields and the postings the arrays are decoded from.
 """
 
 from __future__ import annotations
@@ -421,8 +422,8 @@ class Searcher:
         if complete:
             notice = f"Peu de pages contiennent « {q.text} » : voici les résultats pour "
         else:
-            words = " ".join(a for a, _ in changed) if unheld and changed else q.text
-            notice = f"Aucune page ne contient « {words} » : voici les résultats pour "
+            words = _each([a for a, _ in changed] if unheld and changed else [q.text])
+            notice = f"Aucune page ne contient {words} : voici les résultats pour "
         return replace(
             fixed,
             query=q,
@@ -638,6 +639,12 @@ def varied(docs: list[int], bodies: list[int], n: int) -> list[int]:
 def _browsing(filters: Mapping[str, str]) -> SearchQuery:
     """A query of filters only (facet names as keys), for the browsing helpers."""
     return SearchQuery(**cast(dict[str, Any], dict(filters)))
+
+
+def _each(words: list[str]) -> str:
+    """« a », « b » ni « c »: words named one by one, as a negative sentence lists them."""
+    quoted = [f"« {w} »" for w in dict.fromkeys(words)]
+    return quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} ni {quoted[-1]}"
 
 
 def _split(value: str | None) -> list[str]:

@@ -10,8 +10,9 @@ concept of their variants (« crédoc » or « crédit documentaire »). Questio
 about subsidiaries are not the answer). With `literal`, only the words typed count: no
 synonyms, places or steps.
 
-Everything understood is reported in French (`Understood.notes`) so the page can say it and
-offer to undo it.
+`Understood` keeps what was understood — countries, regions, step, kind of page, the synonyms
+with the words as typed (`Synonym`), the words after « sans » — so that the search page and the
+API can say it in French and offer to undo it.
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from indexer.analysis import terms
+from whoosh.analysis import Analyzer
+
+from indexer.analysis import french_analyzer, terms
 from indexer.gazetteers import country_gazetteer, region_gazetteer
 from indexer.journey import KIND_IDS, journey
 from indexer.lexicon import normalise
@@ -40,6 +43,15 @@ class Alternative:
     """One way a concept may appear in a page: a word, or words in a row (a phrase)."""
 
     terms: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Synonym:
+    """Words typed that a synonym group expanded, and the group's other entries as
+    `synonyms.toml` spells them (« filiale » → « succursale », « implantation à l'étranger »)."""
+
+    typed: str
+    others: tuple[str, ...]
 
 
 @dataclass
@@ -61,7 +73,7 @@ class Understood:
     regions: list[str] = field(default_factory=list)
     step: str | None = None
     kind: str | None = None  # the kind of page asked for (« qui contacter » : contact)
-    synonyms: list[str] = field(default_factory=list)  # the typed words that were expanded
+    synonyms: list[Synonym] = field(default_factory=list)  # the typed words that were expanded
     literal: bool = False  # only the words typed: no synonyms, places, steps or feedback
     without: list[str] = field(default_factory=list)  # the words after « sans », as typed
 
@@ -84,6 +96,11 @@ SCHEMA = Table(
         "kind_cues": Field(Map(List(Str(nonempty=True)), key=Str(choices=KIND_IDS))),
     }
 )
+
+
+@cache
+def _analyzer() -> Analyzer:
+    return french_analyzer()
 
 
 @cache
@@ -115,14 +132,18 @@ def _step_cues() -> list[tuple[tuple[str, ...], str, float]]:
     return cues
 
 
+SynonymEntry = tuple[tuple[str, ...], tuple[tuple[str, ...], ...], tuple[str, ...]]
+
+
 @cache
-def _synonym_table() -> list[tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]]:
-    """(analysed variant, every analysed variant of its group), longest variant first."""
+def _synonym_table() -> list[SynonymEntry]:
+    """(analysed variant, every analysed variant of its group, the group's entries as
+    written), longest variant first."""
     table = []
     for group in groups():
         variants = tuple(dict.fromkeys(tuple(terms(v)) for v in group if terms(v)))
         for variant in variants:
-            table.append((variant, variants))
+            table.append((variant, variants, group))
     table.sort(key=lambda entry: -len(entry[0]))
     return table
 
@@ -240,26 +261,28 @@ def _unique(alternatives: list[Alternative]) -> list[Alternative]:
 
 
 def _word_concepts(piece: str, result: Understood, literal: bool) -> None:
-    """Plain words, with the synonym groups their words start."""
-    words = terms(piece)
+    """Plain words, with the synonym groups their words start; labels as typed."""
+    tokens = [(t.text, t.startchar, t.endchar) for t in _analyzer()(piece, chars=True)]
+    words = [word for word, _, _ in tokens]
     weak = _weak_words()
     unwanted = result.unwanted
     i = 0
     while i < len(words):
-        group = None if literal else _synonyms_at(words, i)
-        if group is not None:
-            variant, variants = group
-            label = " ".join(variant)
+        found = None if literal else _synonyms_at(words, i)
+        if found is not None:
+            variant, variants, group = found
+            label = piece[tokens[i][1] : tokens[i + len(variant) - 1][2]]
             weight = _weak_weight() if set(variant) <= unwanted else 1.0
             result.concepts.append(
                 Concept(label, [Alternative(v) for v in variants], weight=weight)
             )
-            result.synonyms.append(label)
+            others = tuple(v for v in group if tuple(terms(v)) != variant)
+            result.synonyms.append(Synonym(label, others))
             i += len(variant)
             continue
-        word = words[i]
+        word, start, end = tokens[i]
         weight = weak.get(word, 1.0) if word not in unwanted else _weak_weight()
-        result.concepts.append(Concept(word, [Alternative((word,))], weight=weight))
+        result.concepts.append(Concept(piece[start:end], [Alternative((word,))], weight=weight))
         i += 1
 
 
@@ -279,12 +302,10 @@ def _take_without(text: str, result: Understood) -> None:
                 kept += 1
 
 
-def _synonyms_at(
-    words: list[str], i: int
-) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...]] | None:
-    for variant, variants in _synonym_table():
-        if tuple(words[i : i + len(variant)]) == variant:
-            return variant, variants
+def _synonyms_at(words: list[str], i: int) -> SynonymEntry | None:
+    for entry in _synonym_table():
+        if tuple(words[i : i + len(entry[0])]) == entry[0]:
+            return entry
     return None
 
 

@@ -299,6 +299,19 @@ EXPORT_TEXT = (
 )
 
 
+def test_a_long_summary_ends_after_a_whole_word_with_an_ellipsis(searcher):
+    chars = index_module.SUMMARY_CHARS
+    long = "Le crédit documentaire, garantie de paiement. " * 40
+    summary = index_module.summary_of(long)
+    assert len(summary) <= chars and summary.endswith("documentaire…")
+    assert long.startswith(summary[:-1]) and long[len(summary) - 1] in " ,"
+    assert index_module.summary_of("Court  texte.") == "Court texte."
+    reader = searcher._current().reader()
+    summaries = [fields["summary"] for _, fields in reader.iter_docs()]
+    assert any(s.endswith("…") and len(s) > chars - 50 for s in summaries)
+    assert not [s for s in summaries if len(s) == chars and not s.endswith("…")]
+
+
 def test_highlights_escape_page_text(tmp_path):
     data = tmp_path / "var"
     hostile = EXPORT_TEXT + " <script>alert('x')</script> <b>douane</b> & co."

@@ -3,6 +3,8 @@ exact totals and facets."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from indexer.search import Searcher, SearchQuery
@@ -40,6 +42,7 @@ def test_pages_with_every_word_come_before_pages_with_some(searcher):
 )
 def test_a_country_named_any_way_leads_with_its_pages(searcher, query, country, first):
     hits = search(searcher, query).hits
+    assert len(hits) >= first, [h.title for h in hits]
     assert all(country in h.countries for h in hits[:first]), [h.title for h in hits[:first]]
 
 
@@ -67,6 +70,12 @@ def test_misspelt_words_are_searched_corrected_when_that_finds_many_more(searche
     assert typo in (results.notice or "") and f"« {fixed} »." in (results.notice or "")
 
 
+def test_a_correction_of_several_words_names_each_word_typed(searcher):
+    results = search(searcher, "exportter du vin en chinne")
+    assert results.corrected and results.suggestion == "exporter du vin en chine"
+    assert results.notice.startswith("Aucune page ne contient « exportter » ni « chinne » :")
+
+
 def test_the_literal_mode_keeps_the_typo(searcher):
     results = search(searcher, "assurence prospection", literal=True)
     assert not results.corrected and results.understood.step is None
@@ -87,15 +96,15 @@ def test_quotes_require_the_phrase_and_minus_excludes(searcher):
 
 def test_totals_are_exact_and_facets_count_the_list(searcher):
     results = search(searcher, "financer un salon à l'étranger", per_page=50)
-    listed = search(searcher, "financer un salon à l'étranger", per_page=50, page=2)
-    assert results.total == len(results.hits) + len(listed.hits) or results.total > 100
+    assert results.total > 50 and results.pages == -(-results.total // 50)
+    listed = [
+        hit.url
+        for page in range(1, results.pages + 1)
+        for hit in search(searcher, "financer un salon à l'étranger", per_page=50, page=page).hits
+    ]
+    assert len(listed) == len(set(listed)) == results.total
     assert sum(count for _, count in results.facets["step"]) == results.total
     assert sum(count for _, count in results.facets["kind"]) == results.total
-
-
-def test_the_step_a_query_names_is_preferred(searcher):
-    hits = search(searcher, "se faire payer à l'export").hits
-    assert hits[0].step == "gerer"
 
 
 def test_queries_of_stop_words_or_signs_find_nothing_and_say_why(searcher):
@@ -290,3 +299,144 @@ def test_feedback_breaks_ties_by_the_word_whatever_the_hash_seed(impayes, monkey
     for pages in ([{"creanc", "recouvr"}] * 2, [{"recouvr", "creanc"}] * 2):
         added = ranking.feedback_terms(impayes._live, pages, scores, frozenset())
         assert list(added) == ["recouvr"]
+
+
+# -- the page's own signals, on a small crafted index ---------------------------------------------
+
+PAID = "Se faire payer à l'export : les moyens de paiement et leurs garanties."
+TITLED = "Assurance prospection"
+ANSWER = (
+    "Le soutien de Bpifrance aux premiers pas à l'étranger. L'assurance prospection couvre une "
+    "partie des dépenses engagées pour conquérir un marché. L'assurance prospection rembourse "
+    "les frais si le chiffre d'affaires n'est pas au rendez-vous, et l'assurance prospection "
+    "accompagnement s'adresse aux plus petites entreprises."
+)
+SALON = ("Salon viticole", "Salon viticole de Shanghai.", {}, "news", "prospecter")
+FOIRE = ("Foire viticole", "Foire viticole de Shanghai.", {}, "guide", "prospecter")
+CATALOGUE = "Nos offres de soutien aux entreprises : voir le catalogue."
+SIGNALS = {
+    # url: (title, text, structured, kind, step, age in days of the page's date)
+    "https://b.fr/payer-gerer": (PAID, f"{PAID} Lettres de crédit.", {}, "guide", "gerer", None),
+    # Shorter than the page above (its words weigh a little more), but of another step.
+    "https://b.fr/payer-prospecter": (PAID, PAID, {}, "guide", "prospecter", None),
+    "https://b.fr/salon-recent": (*SALON, 5),
+    "https://b.fr/salon-ancien": (*SALON, 1000),
+    "https://b.fr/foire-recente": (*FOIRE, 5),
+    "https://b.fr/foire-ancienne": (*FOIRE, 1000),
+    # A listing that holds the words of its links, and the content page it leads to.
+    "https://b.fr/fiches": (
+        "Nos fiches : implantation au Groenland",
+        "Implantation au Groenland. Implantation au Groenland : la fiscalité. "
+        "Implantation au Groenland : les visas. Implantation au Groenland : le droit du travail.",
+        {"hub": True},
+        None,
+        None,
+        None,
+    ),
+    "https://b.fr/groenland": (
+        "S'implanter au Groenland",
+        "Créer une société au Groenland : l'implantation pas à pas, la fiscalité et les visas.",
+        {},
+        None,
+        None,
+        None,
+    ),
+    # The words in the title only, against a body that answers with them.
+    "https://b.fr/titre": (TITLED, CATALOGUE, {}, "guide", "financer", None),
+    "https://b.fr/corps": ("Premiers pas à l'étranger", ANSWER, {}, "guide", "financer", None),
+}
+
+
+@pytest.fixture(scope="module")
+def signals(tmp_path_factory):
+    """The pages of SIGNALS among 45 customs pages, with the kind, step and date each names."""
+    from datetime import datetime, timedelta
+
+    from test_index import EXPORT_TEXT
+
+    from indexer import index
+    from indexer.index import update_index
+    from portail.db import open_store
+
+    data = tmp_path_factory.mktemp("signals") / "var"
+    store = open_store(data)
+    store.record_source("essai", "Essai", "Organisme d'essai", "")
+    crawl = store.start_crawl("essai")
+    pages = {u: (t, x, s) for u, (t, x, s, *_) in SIGNALS.items()}
+    pages |= {f"https://b.fr/douane/{i}": (f"Fiche {i}", EXPORT_TEXT, {}) for i in range(45)}
+    for url, (title, text, structured) in pages.items():
+        fields = {"title": title, "text": text, "content_hash": url, "structured": structured}
+        store.save_page(crawl, "essai", url, url, fields | {"links": []}, None, None, 200)
+    store.close()
+    real = index.enrich_page
+
+    def crafted(row, *args):
+        enrichment = real(row, *args)
+        _, _, _, kind, step, age = SIGNALS.get(row["url"], (None,) * 6)
+        if kind:
+            enrichment = replace(enrichment, kind=kind, step=step, relevant=True)
+        if age is not None:
+            enrichment.date = (datetime.now() - timedelta(days=age)).isoformat()
+        return enrichment
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(index, "enrich_page", crafted)
+        update_index(data, full=True, procs=1)
+    searcher = Searcher(data)
+    yield searcher
+    searcher.close()
+
+
+def urls(searcher, text, **kw):
+    searcher._cache.clear()
+    return [h.url for h in search(searcher, text, per_page=50, **kw).hits]
+
+
+def test_the_step_a_query_names_lifts_its_pages_above_better_worded_ones(signals, monkeypatch):
+    from indexer import ranking
+
+    monkeypatch.setattr(ranking, "FEEDBACK_WEIGHT", 0.0)  # the step's boost alone
+    assert urls(signals, "se faire payer à l'export")[:2] == [
+        "https://b.fr/payer-gerer",
+        "https://b.fr/payer-prospecter",
+    ]
+    monkeypatch.setattr(ranking, "STEP_BOOST", 1.0)  # the words alone prefer the other page
+    assert urls(signals, "se faire payer à l'export")[0] == "https://b.fr/payer-prospecter"
+
+
+def test_recent_news_come_first_but_recency_does_not_lift_other_pages(signals, monkeypatch):
+    from indexer import ranking
+
+    def scores(text):
+        signals._cache.clear()
+        results = search(signals, text, per_page=50)
+        understood = results.understood
+        ranked = ranking.rank(signals._live, understood, signals._live.live.copy())
+        doc = {signals._searcher.stored_fields(d)["url"]: d for d in range(signals._live.size)}
+        return [h.url for h in results.hits], lambda url: float(ranked.scores[doc[url]])
+
+    order, score = scores("salon viticole")
+    assert order.index("https://b.fr/salon-recent") < order.index("https://b.fr/salon-ancien")
+    assert score("https://b.fr/salon-recent") > score("https://b.fr/salon-ancien")
+    order, score = scores("foire viticole")
+    assert score("https://b.fr/foire-recente") == score("https://b.fr/foire-ancienne")
+    monkeypatch.setattr(ranking, "RECENT_BOOST", 0.0)
+    order, score = scores("salon viticole")
+    assert score("https://b.fr/salon-recent") == score("https://b.fr/salon-ancien")
+
+
+def test_a_search_with_words_lists_the_content_page_not_the_listing_holding_them(signals):
+    found = urls(signals, "implantation au Groenland")
+    assert found and found[0] == "https://b.fr/groenland"
+    assert "https://b.fr/fiches" not in found
+
+
+def test_the_title_weighs_without_drowning_a_body_that_answers(signals, monkeypatch):
+    from indexer import ranking
+
+    found = urls(signals, "assurance prospection")
+    assert found.index("https://b.fr/corps") < found.index("https://b.fr/titre")
+    # The title does weigh: much more of it, and the words in the title alone lead.
+    monkeypatch.setattr(ranking, "TITLE_BOOST", 5.0)
+    found = urls(signals, "assurance prospection")
+    assert found.index("https://b.fr/titre") < found.index("https://b.fr/corps")

@@ -445,6 +445,9 @@ def test_a_corrected_search_links_to_the_words_as_typed(client):
     literal = unescape(html(client.get("/recherche?q=assurence+prospection&literal=1")))
     assert "Résultats pour « assurence prospection »" in literal
     assert "Recherche comprise" not in literal
+    # From the words as typed, a link leads back to the search as understood.
+    assert "Revenir à la recherche comprise" in literal
+    assert 'href="/recherche?q=assurence+prospection">Revenir' in literal
 
 
 def test_the_search_says_what_it_understood_and_offers_its_filter(client):
@@ -457,6 +460,16 @@ def test_the_search_says_what_it_understood_and_offers_its_filter(client):
     assert data["understood"]["countries"] == ["JP"]
     filtered = unescape(html(client.get("/recherche?q=march%C3%A9+japonais&country=JP")))
     assert "Filtrer sur Japon ?" not in filtered
+
+
+def test_the_search_names_synonyms_by_the_words_typed_not_their_stems(client):
+    page = unescape(html(client.get("/recherche?q=cr%C3%A9er+une+filiale+aux+douanes")))
+    assert "synonymes et sigles : « filiale » → succursale, implantation à l'étranger" in page
+    assert "« douanes » → dgddi" in page
+    assert "« filial »" not in page and "« douan »" not in page
+    data = client.get("/api/search?q=assurance+prospection+V.I.E.").get_json()
+    assert data["understood"]["synonyms"] == ["assurance prospection", "V.I.E."]
+    assert data["understood"]["synonym_variants"]["assurance prospection"] == ["ap"]
 
 
 def test_the_search_says_which_words_after_sans_weigh_little(client):

@@ -64,7 +64,8 @@ def understood(res: SearchResults) -> dict[str, Any] | None:
         "regions": u.regions,
         "step": u.step,
         "kind": u.kind,
-        "synonyms": u.synonyms,
+        "synonyms": [s.typed for s in u.synonyms],
+        "synonym_variants": {s.typed: list(s.others) for s in u.synonyms},
         "without": u.without,
     }
 
@@ -295,14 +296,19 @@ def openapi_document(search_url: str) -> dict[str, Any]:
                             "type": "object",
                             "nullable": True,
                             "description": "Ce que la recherche a compris : pays (codes ISO), "
-                            "régions (codes INSEE), étape et type de page privilégiés, synonymes "
-                            "pris en compte, mots comptés faiblement (après « sans »).",
+                            "régions (codes INSEE), étape et type de page privilégiés, mots "
+                            "saisis élargis à leurs synonymes (tels que saisis, avec les "
+                            "variantes cherchées aussi), mots comptés faiblement (après « sans »).",
                             "properties": {
                                 "countries": strings,
                                 "regions": strings,
                                 "step": {"type": "string", "nullable": True},
                                 "kind": {"type": "string", "nullable": True},
                                 "synonyms": strings,
+                                "synonym_variants": {
+                                    "type": "object",
+                                    "additionalProperties": strings,
+                                },
                                 "without": strings,
                             },
                         },

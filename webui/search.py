@@ -55,6 +55,7 @@ def results():  # type: ignore[no-untyped-def]
             search_url(args, q=res.suggestion) if res.suggestion and not res.corrected else None
         ),
         understanding=understanding(res, args),
+        understood_url=search_url(args, literal=None) if query.literal and query.text else None,
         searching=bool(query.text or query.filters() or query.date_from or query.date_to),
         popular=content.popular_searches(),
     )
@@ -91,7 +92,11 @@ def understanding(res: SearchResults, args: dict[str, str]) -> Understanding | N
                 (f"Filtrer sur le type « {label} »", search_url(args, kind=understood.kind))
             )
     if understood.synonyms:
-        notes.append("synonymes et sigles : " + ", ".join(f"« {w} »" for w in understood.synonyms))
+        expanded = (
+            f"« {s.typed} » → {', '.join(s.others)}" if s.others else f"« {s.typed} »"
+            for s in understood.synonyms
+        )
+        notes.append("synonymes et sigles : " + " ; ".join(expanded))
     if understood.without:
         words = ", ".join(f"« {w} »" for w in understood.without)
         notes.append(f"comptés faiblement, après « sans » : {words}")
