@@ -14,7 +14,7 @@ from flask import Blueprint, Response, abort, jsonify, redirect, render_template
 
 from indexer.search import QueryError, SearchQuery
 from portail.geo import country_name
-from webui import catalogue, content, directory, facts, news, params
+from webui import catalogue, content, directory, events, facts, news, params
 from webui.api import result
 from webui.directory import Link, ListedContact
 from webui.zones import OTHER, Zone, zone_of, zones
@@ -197,7 +197,7 @@ def country_page(code: str) -> dict[str, Any]:
             if steps.get(step.id)
         ],
         "offers": [o for o in catalogue.catalogue() if code in o.countries],
-        "events": s.upcoming_events(8, content.today(), country=code),
+        "events": events.next_events(8, country=code),
         "news": news.news_for(country=code),
         "editorial_links": entry.links if entry else (),
         "sanctions_map": facts.SANCTIONS_MAP,
