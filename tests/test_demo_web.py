@@ -632,9 +632,12 @@ def test_portail_demo_serves_the_demo_web_then_the_portal(tmp_path):
         assert origin and int(origin[2]) not in range(8800, 8815), served  # free ports
         assert fetch(origin[1] + "/")[0] == 200
         assert any("Le portail est prêt" in ln for ln in lines), "".join(lines[-20:])
+        # A clean run: the demo web's broken links are announced as expected, and only them.
         report = "".join(lines)
-        assert "Liens morts prévus par le web de démonstration" in report
-        assert "Erreurs (les 5" not in report
+        table, foreseen = report.split("Liens cassés exprès par le web de démonstration")
+        assert re.search(r"^Total(\s+\d+){4}\s+0$", table, re.M), table
+        assert "lien mort (404)" in foreseen and "boucle de redirections" in foreseen
+        assert "Problèmes rencontrés" not in report and "Aucune autre erreur." in foreseen
         assert status_once_up(f"http://127.0.0.1:{port}/", 20) == 200
     finally:
         proc.terminate()
