@@ -664,6 +664,28 @@ def test_portail_demo_refuses_a_taken_port_in_french(tmp_path):
     assert "Web de démonstration servi" not in result.stdout
 
 
+def test_a_second_demo_on_the_same_data_folder_is_refused_in_french(tmp_path):
+    from portail_cli.demo import demo_lock
+
+    data, port = tmp_path / "var", free_port()
+    with demo_lock(data, 5000):  # the first demo, serving its portal on port 5000
+        result = subprocess.run(
+            [sys.executable, "-m", "portail_cli", "demo", "--port", str(port)],
+            env={**os.environ, "PORTAIL_DATA": str(data)},
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert f"Une démonstration tourne déjà sur le dossier de données {data} " in result.stderr
+    assert "(portail sur http://127.0.0.1:5000/)" in result.stderr
+    assert f"« PORTAIL_DATA=var-{port} make demo PORT={port} »" in result.stderr
+    assert "Web de démonstration servi" not in result.stdout
+    with demo_lock(data, port):  # the lock goes with its demo; its file stays, harmless
+        assert (data / "demo.lock").read_text("utf-8") == f"{port}\n"
+
+
 def test_the_demo_web_command_keeps_its_documented_ports():
     web = DemoWeb()
     assert sorted(web.ports.values()) == list(range(8801, 8815))
