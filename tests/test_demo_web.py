@@ -586,7 +586,9 @@ def status_once_up(url: str, seconds: float) -> int | None:
 
 
 def test_demo_web_command_serves_every_site(tmp_path):
-    base = free_port(13) - 1
+    numbers = sorted(site.n for site in DemoWeb().sites.values())
+    assert numbers == list(range(1, len(numbers) + 1))  # site n on base + n
+    base = free_port(len(numbers)) - 1
     proc = subprocess.Popen(
         [sys.executable, "-m", "portail_cli", "demo-web", "--port", str(base)],
         stdout=subprocess.PIPE,
@@ -596,7 +598,8 @@ def test_demo_web_command_serves_every_site(tmp_path):
     try:
         line = proc.stdout.readline()
         assert "Web de démonstration servi" in line
-        assert status_once_up(f"http://127.0.0.1:{base + 12}/", 10) == 200
+        for n in numbers:
+            assert status_once_up(f"http://127.0.0.1:{base + n}/", 10) == 200, n
     finally:
         proc.terminate()
         proc.wait(timeout=10)

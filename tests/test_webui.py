@@ -54,6 +54,15 @@ def search_links(page: str) -> list[dict[str, list[str]]]:
 # -- the application and its layout ----------------------------------------------------------
 
 
+@pytest.mark.parametrize("path", ["/pays/jp/", "/pays/JP", "/secteurs/"])
+def test_a_redirect_says_where_it_leads_in_french(client, path):
+    response = client.get(path)
+    assert response.status_code == 301
+    body = response.get_data(as_text=True)
+    assert '<html lang="fr">' in body and "Redirecting" not in body and "redirected" not in body
+    assert f'Cette page se trouve à l\'adresse <a href="{response.location}">' in body
+
+
 def test_the_app_keeps_one_searcher_on_the_data_directory(app, indexed_data):
     searcher = app.extensions["searcher"]
     assert isinstance(searcher, Searcher)
