@@ -3,14 +3,19 @@
 The demo web is served on free loopback ports (never on `portail demo-web`'s fixed ones), so
 that a demo and the tests, or two demos, never collide; the sources and manifest it crawls
 are rewritten to those ports, and the pages an earlier demo stored under other ports are
-retired before the crawl."""
+retired before the crawl. One demo at a time runs on a data folder: it holds the folder's
+`demo.lock` while it runs, and a second demo on the same folder is refused (it would retire the
+first one's pages and crawl them again under its own ports)."""
 
 from __future__ import annotations
 
+import fcntl
 import socket
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -22,6 +27,44 @@ DEMO_DIR = Path(__file__).resolve().parent.parent / "demo"
 DEMO_SOURCES = DEMO_DIR / "sources.toml"
 DEMO_MANIFEST = DEMO_DIR / "manifest.json"
 HOST = "127.0.0.1"
+LOCK_NAME = "demo.lock"
+
+
+class DemoRunning(Exception):
+    """Another demo runs on the data folder; its portal's port, when known."""
+
+    def __init__(self, port: int | None) -> None:
+        super().__init__(port)
+        self.port = port
+
+
+@contextmanager
+def demo_lock(folder: Path, port: int) -> Iterator[None]:
+    """Hold the data folder's demo lock while a demo runs (the lock file names its portal's
+    port); raise DemoRunning when another demo holds it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with (folder / LOCK_NAME).open("a+", encoding="utf-8") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            held = handle.read().strip()
+            raise DemoRunning(int(held) if held.isdigit() else None) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"{port}\n")
+        handle.flush()
+        yield  # the lock goes with the file's closing, even if the process is killed
+
+
+def running_message(folder: Path, running: DemoRunning, port: int) -> str:
+    where = f" (portail sur http://{HOST}:{running.port}/)" if running.port else ""
+    return (
+        f"Une démonstration tourne déjà sur le dossier de données {folder}{where}. "
+        "Deux démonstrations sur le même dossier se gêneraient : la seconde retirerait les pages "
+        "de la première. Arrêtez-la (Ctrl+C) avant d'en relancer une, ou donnez à la nouvelle son "
+        f"propre dossier : « PORTAIL_DATA=var-{port} make demo PORT={port} »."
+    )
 
 
 def port_taken(port: int, host: str = HOST) -> bool:
@@ -45,11 +88,22 @@ def taken_message(port: int) -> str:
 
 def run_demo(port: int) -> int:
     """Serve the demo web, crawl it, index it, then serve the portal until interrupted."""
-    from demo.web import DemoWeb
-
     if port_taken(port):
         click.echo(taken_message(port), err=True)
         return 1
+    folder = data_dir()
+    try:
+        with demo_lock(folder, port):
+            return _run_demo(port)
+    except DemoRunning as running:
+        click.echo(running_message(folder, running, port), err=True)
+        return 1
+
+
+def _run_demo(port: int) -> int:
+    """The demo itself, once it holds its data folder."""
+    from demo.web import DemoWeb
+
     try:
         web = DemoWeb(ephemeral=True)
     except ValueError as exc:  # PORTAIL_DEMO_TODAY that is not a date

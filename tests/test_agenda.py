@@ -424,6 +424,32 @@ def test_merging_needs_the_same_dates_place_and_name():
     assert len(merge_events(webinars)) == 2
 
 
+def events_section(page: str) -> list[str]:
+    """The items of a page's « Prochains événements » list."""
+    section = page.split('id="evenements-titre"', 1)[1].split("</section>", 1)[0]
+    return section.split('<li class="portail-list__item">')[1:]
+
+
+@pytest.mark.parametrize(
+    "path, name",
+    [
+        ("/pays/de", "ProWein"),
+        ("/pays/de", "Anuga"),
+        ("/pays/jp", "Foodex Japan"),
+        ("/secteurs/agroalimentaire", "Foodex Japan"),
+    ],
+)
+def test_every_list_of_events_shows_an_event_once_with_every_organisers_link(
+    client, manifest, path, name
+):
+    announcing = [p["url"] for p in upcoming_events(manifest) if name in p["title"]]
+    assert len(announcing) == 2  # two organisers announce it
+    listed = [item for item in events_section(html(client, path)) if name in item]
+    assert len(listed) == 1, path
+    assert set(outbound(listed[0])) == set(announcing)
+    assert "aussi annoncé par" in listed[0]
+
+
 # -- filters -----------------------------------------------------------------------------------
 
 

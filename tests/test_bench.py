@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -58,3 +59,16 @@ def test_quick_bench_writes_one_complete_table(tmp_path):
     markdown = (tmp_path / "resultats-rapides.md").read_text("utf-8")
     assert markdown.count("\n| ") == len(figures) + 1  # the header, then one row per figure
     assert "Tableau écrit dans" in run.stdout
+
+
+def test_the_dates_bench_prints_the_patterns_and_dateparser_figures(capsys):
+    from bench import dates
+
+    samples = dates.agenda_pages()
+    assert len(samples) >= 40 and all(s.start <= s.end for s in samples)
+    assert dates.main(["--repeat", "1", "--limit", "2"]) == 0
+    out = capsys.readouterr().out
+    found = re.findall(r"^  - (.+) : (\d+) sur (\d+), (\d+\.\d\d) ms par page$", out, re.M)
+    assert [f[0] for f in found] == list(dates.METHODS)
+    assert all(int(f[2]) == 2 and 0 <= int(f[1]) <= 2 for f in found)
+    assert found[0][1] == "2"  # the patterns read the agenda's dates right (test_frdates too)

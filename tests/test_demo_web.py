@@ -586,7 +586,9 @@ def status_once_up(url: str, seconds: float) -> int | None:
 
 
 def test_demo_web_command_serves_every_site(tmp_path):
-    base = free_port(13) - 1
+    numbers = sorted(site.n for site in DemoWeb().sites.values())
+    assert numbers == list(range(1, len(numbers) + 1))  # site n on base + n
+    base = free_port(len(numbers)) - 1
     proc = subprocess.Popen(
         [sys.executable, "-m", "portail_cli", "demo-web", "--port", str(base)],
         stdout=subprocess.PIPE,
@@ -596,7 +598,8 @@ def test_demo_web_command_serves_every_site(tmp_path):
     try:
         line = proc.stdout.readline()
         assert "Web de démonstration servi" in line
-        assert status_once_up(f"http://127.0.0.1:{base + 12}/", 10) == 200
+        for n in numbers:
+            assert status_once_up(f"http://127.0.0.1:{base + n}/", 10) == 200, n
     finally:
         proc.terminate()
         proc.wait(timeout=10)
@@ -632,9 +635,12 @@ def test_portail_demo_serves_the_demo_web_then_the_portal(tmp_path):
         assert origin and int(origin[2]) not in range(8800, 8815), served  # free ports
         assert fetch(origin[1] + "/")[0] == 200
         assert any("Le portail est prêt" in ln for ln in lines), "".join(lines[-20:])
+        # A clean run: the demo web's broken links are announced as expected, and only them.
         report = "".join(lines)
-        assert "Liens morts prévus par le web de démonstration" in report
-        assert "Erreurs (les 5" not in report
+        table, foreseen = report.split("Liens cassés exprès par le web de démonstration")
+        assert re.search(r"^Total(\s+\d+){4}\s+0$", table, re.M), table
+        assert "lien mort (404)" in foreseen and "boucle de redirections" in foreseen
+        assert "Problèmes rencontrés" not in report and "Aucune autre erreur." in foreseen
         assert status_once_up(f"http://127.0.0.1:{port}/", 20) == 200
     finally:
         proc.terminate()
@@ -659,6 +665,28 @@ def test_portail_demo_refuses_a_taken_port_in_french(tmp_path):
     assert f"Le port {port} est déjà pris" in result.stderr
     assert f"make demo PORT={port + 1}" in result.stderr
     assert "Web de démonstration servi" not in result.stdout
+
+
+def test_a_second_demo_on_the_same_data_folder_is_refused_in_french(tmp_path):
+    from portail_cli.demo import demo_lock
+
+    data, port = tmp_path / "var", free_port()
+    with demo_lock(data, 5000):  # the first demo, serving its portal on port 5000
+        result = subprocess.run(
+            [sys.executable, "-m", "portail_cli", "demo", "--port", str(port)],
+            env={**os.environ, "PORTAIL_DATA": str(data)},
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert f"Une démonstration tourne déjà sur le dossier de données {data} " in result.stderr
+    assert "(portail sur http://127.0.0.1:5000/)" in result.stderr
+    assert f"« PORTAIL_DATA=var-{port} make demo PORT={port} »" in result.stderr
+    assert "Web de démonstration servi" not in result.stdout
+    with demo_lock(data, port):  # the lock goes with its demo; its file stays, harmless
+        assert (data / "demo.lock").read_text("utf-8") == f"{port}\n"
 
 
 def test_the_demo_web_command_keeps_its_documented_ports():

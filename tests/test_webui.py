@@ -54,6 +54,15 @@ def search_links(page: str) -> list[dict[str, list[str]]]:
 # -- the application and its layout ----------------------------------------------------------
 
 
+@pytest.mark.parametrize("path", ["/pays/jp/", "/pays/JP", "/secteurs/"])
+def test_a_redirect_says_where_it_leads_in_french(client, path):
+    response = client.get(path)
+    assert response.status_code == 301
+    body = response.get_data(as_text=True)
+    assert '<html lang="fr">' in body and "Redirecting" not in body and "redirected" not in body
+    assert f'Cette page se trouve à l\'adresse <a href="{response.location}">' in body
+
+
 def test_the_app_keeps_one_searcher_on_the_data_directory(app, indexed_data):
     searcher = app.extensions["searcher"]
     assert isinstance(searcher, Searcher)
@@ -169,11 +178,13 @@ def test_home_lists_latest_upcoming_events_and_providers(client, searcher, app):
     page = unescape(html(client.get("/")))
     for hit in searcher.latest(6, webui.today(app)):
         assert hit.url in page
-    events = searcher.upcoming_events(4, webui.today(app))
-    assert events, "the demo web announces events after 2026-11-27"
-    for hit in events:
-        assert hit.url in page
-        assert hit.event["end"] >= "2026-11-27"
+    # The agenda's next four entries (one per event, however many organisers announce it).
+    agenda = client.get("/agenda.json").get_json()["months"]
+    events = [event for month in agenda for event in month["events"]][:4]
+    assert len(events) == 4, "the demo web announces events after 2026-11-27"
+    for event in events:
+        assert event["url"] in page
+        assert event["end"] >= "2026-11-27"
     for name in searcher.counts("provider"):
         assert f"/partenaires/{content.slugify(name)}" in page
 

@@ -30,15 +30,14 @@ from indexer.journey import STEP_IDS
 from indexer.search import MAX_PAGE, QueryError, parse_query_args
 from indexer.sectors import sectors
 from portail.geo import regions
-from webui import content, errors, feed, ical, params
-from webui.events import Event, event_of, join_french, merge_events
+from webui import content, errors, events, feed, ical, params
+from webui.events import MAX_EVENTS, Event, event_of, join_french, merge_events
 from webui.ids import hash_of
 from webui.links import page_window
 from webui.openapi_parts import country_codes
 from webui.openapi_parts import query_param as _param
 
 bp = Blueprint("agenda", __name__)
-MAX_EVENTS = 2000
 MONTHS_PER_PAGE = 3  # a page of the agenda: the events of three months
 INDEX_FILTERS = ("region", "country", "sector", "step")
 FILTERS = ("month", *INDEX_FILTERS)
@@ -115,11 +114,7 @@ def past(filters: AgendaFilters) -> list[Event]:
 
 
 def _all_upcoming() -> list[Event]:
-    if "agenda_upcoming" not in g:
-        hits = content.searcher().upcoming_events(MAX_EVENTS, content.today())
-        merged = merge_events(e for e in map(event_of, hits) if e is not None)
-        g.agenda_upcoming = sorted(merged, key=lambda e: (e.start, e.end, e.title))
-    return list(g.agenda_upcoming)
+    return events.upcoming()
 
 
 def _all_past() -> list[Event]:

@@ -15,7 +15,7 @@ from flask import Blueprint, Response, abort, jsonify, redirect, render_template
 
 from indexer.search import QueryError, SearchQuery
 from portail.geo import country_name
-from webui import board, catalogue, content, directory, facts, news, params
+from webui import board, catalogue, content, directory, events, facts, news, params
 from webui.api import result
 from webui.board import BoardFilters
 from webui.directory import Link, ListedContact
@@ -200,7 +200,7 @@ def country_page(code: str) -> dict[str, Any]:
             if steps.get(step.id)
         ],
         "offers": [o for o in catalogue.catalogue() if code in o.countries],
-        "events": s.upcoming_events(8, content.today(), country=code),
+        "events": events.next_events(8, country=code),
         "news": news.news_for(country=code),
         "editorial_links": entry.links if entry else (),
         "sanctions_map": facts.SANCTIONS_MAP,

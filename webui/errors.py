@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, Response, jsonify, render_template, request
+from markupsafe import escape
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -65,7 +66,22 @@ def error_response(
     ), status
 
 
+REDIRECT_BODY = (
+    '<!doctype html>\n<html lang="fr">\n<meta charset="utf-8">\n<title>Redirection</title>\n'
+    '<p>Cette page se trouve à l\'adresse <a href="{0}">{0}</a>.</p>\n</html>\n'
+)
+
+
+def french_redirect(response: Response) -> Response:
+    """A redirect says where it leads in French (Flask's and Werkzeug's say it in English)."""
+    if 300 <= response.status_code < 400 and response.location and response.mimetype == "text/html":
+        response.set_data(REDIRECT_BODY.format(escape(response.location)))
+    return response
+
+
 def init_app(app: Flask) -> None:
+    app.after_request(french_redirect)
+
     @app.errorhandler(QueryError)
     def query_error(exc: QueryError):  # type: ignore[no-untyped-def]
         return error_response(400, str(exc), parameter=exc.parameter, accepted=exc.accepted)

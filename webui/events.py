@@ -1,5 +1,9 @@
 """The agenda's events: what an indexed event page becomes (dates and hours, place, the
-organiser's page), and one entry per event when several organisers announce it."""
+organiser's page), and one entry per event when several organisers announce it.
+
+Every list of events on the portal goes through `upcoming()` (the agenda) or `next_events()`
+(the short lists of the home, country, sector, region, partner, offer pages and the region
+panel), so that an event announced by several organisers is listed once everywhere."""
 
 from __future__ import annotations
 
@@ -11,12 +15,15 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from flask import g
+
 from indexer.search import Hit
 from portail.geo import country_name
 from webui import content
 from webui.ids import hash_of, page_id
 
 PARIS = "Europe/Paris"
+MAX_EVENTS = 2000  # more than the index holds: every event is read before merging
 
 
 @dataclass(frozen=True)
@@ -269,3 +276,31 @@ def _union(groups: Iterable[tuple[str, ...]]) -> tuple[str, ...]:
 def join_french(names: list[str]) -> str:
     """["A", "B", "C"] → « A, B et C »."""
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} et {names[-1]}"
+
+
+# -- the lists of upcoming events ----------------------------------------------------------------
+
+
+def upcoming() -> list[Event]:
+    """Every event not yet over on `today`, one entry per event, soonest first (once a
+    request)."""
+    if "upcoming_events" not in g:
+        hits = content.searcher().upcoming_events(MAX_EVENTS, content.today())
+        merged = merge_events(e for e in map(event_of, hits) if e is not None)
+        g.upcoming_events = sorted(merged, key=lambda e: (e.start, e.end, e.title))
+    return list(g.upcoming_events)
+
+
+def next_events(n: int, **filters: str) -> list[Hit]:
+    """The next n events that an organiser's page within the filters announces, one entry per
+    event: the page of its lead, with every organiser's page in `extra["sources"]`."""
+    s = content.searcher()
+    today = content.today()
+    wanted = {h.url for h in s.upcoming_events(MAX_EVENTS, today, **filters)}
+    pages = {h.url: h for h in s.upcoming_events(MAX_EVENTS, today)}
+    chosen = [e for e in upcoming() if any(src.url in wanted for src in e.sources)]
+    return [_listed(pages[e.url], e) for e in chosen[:n] if e.url in pages]
+
+
+def _listed(hit: Hit, event: Event) -> Hit:
+    return replace(hit, extra={**hit.extra, "sources": event.sources})

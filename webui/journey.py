@@ -8,7 +8,7 @@ from flask import Blueprint, abort, current_app, make_response, redirect, render
 
 from indexer.search import SearchQuery, unknown_value
 from portail.geo import PlaceError, find_place, regions
-from webui import content, links, news, params, twins
+from webui import content, events, links, news, params, twins
 
 bp = Blueprint("journey", __name__)
 
@@ -32,7 +32,7 @@ def home():  # type: ignore[no-untyped-def]
         twins.home_document,
         step_counts=s.counts("step"),
         latest=s.latest(6, content.today()),
-        events=s.upcoming_events(4, content.today()),
+        events=events.next_events(4),
         news=news.news_for(limit=4),
         providers=content.providers(),
         regional=s.latest(4, content.today(), region=region) if region else [],

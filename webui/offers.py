@@ -12,7 +12,7 @@ from flask import Blueprint, abort, redirect, request, url_for
 from indexer.search import parse_query_args
 from portail.actors import ACTORS, actor_label
 from portail.geo import regions
-from webui import catalogue, content, links, params, twins
+from webui import catalogue, content, events, links, params, twins
 from webui.catalogue import NATIONAL, Offer, OfferFilters
 
 bp = Blueprint("offers", __name__)
@@ -87,9 +87,7 @@ def offer(offer_id: str):  # type: ignore[no-untyped-def]
         more_from_provider=len(same_provider),
         same_step=same_step[:RELATED],
         partner=directory.partner_for_provider(found.provider),
-        events=content.searcher().upcoming_events(
-            3, content.today(), **({"step": found.step} if found.step else {})
-        ),
+        events=events.next_events(3, **({"step": found.step} if found.step else {})),
     )
 
 

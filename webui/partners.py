@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from flask import Blueprint, abort
 
 from indexer.journey import Step
-from indexer.search import SearchQuery
+from indexer.search import Hit, SearchQuery
 from portail.geo import regions
-from webui import catalogue, content, directory, twins
+from webui import catalogue, content, directory, events, twins
 from webui.directory import GROUPS
 
 bp = Blueprint("partners", __name__)
@@ -104,9 +104,16 @@ def provider(provider_id: str):  # type: ignore[no-untyped-def]
         kinds=content.kinds_in_order(kinds),
         regions=region_counts,
         council_of=council_region(names),
-        events=[e for n in names for e in s.upcoming_events(3, content.today(), provider=n)][:3],
+        events=next_events_of(names),
         steps=listed_steps(offers, [step.id for step, _, _ in by_step], partner),
     )
+
+
+def next_events_of(names: tuple[str, ...], n: int = 3) -> list[Hit]:
+    """The next events that any of the partner's names announces, one entry per event."""
+    found = {h.url: h for name in names for h in events.next_events(n, provider=name)}
+    order = {e.url: i for i, e in enumerate(events.upcoming())}
+    return sorted(found.values(), key=lambda h: order.get(h.url, len(order)))[:n]
 
 
 def listed_steps(

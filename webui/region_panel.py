@@ -13,7 +13,7 @@ from flask import Flask, g
 
 from indexer.search import Hit
 from portail.geo import Region, regions
-from webui import catalogue, content, directory
+from webui import catalogue, content, directory, events
 from webui.catalogue import Offer
 from webui.directory import Contact
 
@@ -44,13 +44,13 @@ def region_panel(code: str | None = None) -> RegionPanel | None:
 def build(code: str) -> RegionPanel:
     listed = directory.region_contacts(content.searcher(), code)
     own = [o for o in catalogue.catalogue() if code in o.regions]
-    events = content.searcher().upcoming_events(EVENTS, content.today(), region=code)
+    next_ones = events.next_events(EVENTS, region=code)
     return RegionPanel(
         regions()[code],
         listed[0].contact if listed else None,
         tuple(own[:OFFERS]),
         len(own),
-        tuple(events),
+        tuple(next_ones),
     )
 
 

@@ -11,7 +11,7 @@ from flask import Blueprint, abort
 
 from indexer.search import SearchQuery
 from portail.geo import Region, regions
-from webui import catalogue, content, directory, news, pages, twins
+from webui import catalogue, content, directory, events, news, pages, twins
 from webui.directory import Link
 
 bp = Blueprint("regions", __name__)
@@ -31,14 +31,13 @@ class RegionRow:
 def index():  # type: ignore[no-untyped-def]
     s = content.searcher()
     counts = s.counts("region")
-    today = content.today()
     rows = []
     for code, region in regions().items():
         entry = directory.directory().regions.get(code)
         editorial = len(entry.contacts) if entry else 0
         crawled = len(directory.region_contact_pages(s, code))
-        events = len(s.upcoming_events(100, today, region=code))
-        rows.append(RegionRow(region, editorial + crawled, counts.get(code, 0), events))
+        listed = len(events.next_events(100, region=code))
+        rows.append(RegionRow(region, editorial + crawled, counts.get(code, 0), listed))
     return twins.page(
         "regions/index.html",
         twins.regions_document,
@@ -67,7 +66,7 @@ def region(code: str):  # type: ignore[no-untyped-def]
         editorial=[c for c in contacts if c.editorial],
         crawled=[c for c in contacts if not c.editorial],
         offers=offers,
-        events=s.upcoming_events(6, content.today(), region=code),
+        events=events.next_events(6, region=code),
         news=news.news_for(region=code),
         steps=[
             (step, steps[step.id]) for step in content.step_map().values() if steps.get(step.id)

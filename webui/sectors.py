@@ -11,7 +11,7 @@ from flask import Blueprint, Response, abort, jsonify, redirect, render_template
 
 from indexer.search import SearchQuery
 from portail.geo import country_name
-from webui import board, catalogue, content, news
+from webui import board, catalogue, content, events, news
 from webui.api import result
 from webui.board import BoardFilters
 from webui.countries import is_country
@@ -100,7 +100,7 @@ def sector_page(sector_id: str) -> dict[str, Any]:
             if steps.get(step.id)
         ],
         "offers": offers,
-        "events": s.upcoming_events(SHOWN["events"], today, sector=sector_id),
+        "events": events.next_events(SHOWN["events"], sector=sector_id),
         "news": stories[: SHOWN["news"]],
         "news_total": len(stories),
         "vie": vie[: SHOWN["vie"]],
