@@ -75,16 +75,39 @@ def kill_during(args: list[str], data: Path, started: str, extra: float) -> None
     assert ended is None, f"fini (code {ended}) avant d'être tué : {log.read_text('utf-8')}"
 
 
+def kill_after_pages(args: list[str], data: Path, pages: int) -> None:
+    """Run `portail` with `args` and SIGKILL it once its crawl has stored `pages` pages —
+    failing if it had already ended: the kill lands mid-crawl however fast the machine."""
+    env = {**os.environ, "PORTAIL_DATA": str(data)}
+    last = sql(data, "SELECT coalesce(max(id), 0) FROM crawls")[0][0]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "portail_cli", *args],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 120
+    counted = f"SELECT count(*) FROM crawl_pages WHERE crawl_id > {last}"
+    while proc.poll() is None and sql(data, counted)[0][0] < pages:
+        assert time.monotonic() < deadline, "la collecte n'avance pas"
+        time.sleep(0.01)
+    ended = proc.poll()
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert ended is None, f"fini (code {ended}) avant d'être tué"
+
+
 @pytest.mark.parametrize("seed", SEEDS)
 def test_a_crawl_killed_at_random_loses_nothing(crawled_data, demo_web, tmp_path, seed):
     rng = random.Random(seed)
     data = tmp_path / "var"
     shutil.copytree(crawled_data["data"], data)
     before = live_urls(data)
-    # Two of the demo web's sources keep the recrawl short; the kill lands while they are fetched.
+    # Two of the demo web's sources keep the recrawl short (39 pages); the kill lands after a
+    # random number of them are stored, before the first half is done.
     crawl = ["crawl", "--sources", str(crawled_data["sources"]), "--source", "coface"]
     crawl += ["--source", "ccef"]
-    kill_during(crawl, data, "Collecte en cours", rng.uniform(0.0, 2.0))
+    kill_after_pages(crawl, data, rng.randint(1, 15))
     store_is_sound(data)
     assert live_urls(data) >= before  # an unchanged web: nothing lost, nothing gone
     result = run_portail(*crawl, data=data)
