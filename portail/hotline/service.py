@@ -211,6 +211,7 @@ def handed_over(store: Store, request: Mapping[str, Any]) -> datetime:
 
 
 def _escalate(store: Store, routing: Routing, request: Mapping[str, Any], at: datetime) -> int:
+    """Tell the national desk, once (1 when done, 0 when another pass did it first)."""
     desk_name = routing.desk_name(request["desk"])
     reminded = request["reminded"] is not None
     mail = messages.escalation(request["reference"], desk_name, ESCALATE_AFTER, NATIONAL, reminded)
@@ -229,6 +230,7 @@ def _escalate(store: Store, routing: Routing, request: Mapping[str, Any], at: da
 
 
 def _remind(store: Store, request: Mapping[str, Any], at: datetime) -> int:
+    """Remind the request's desk, once (1 when done, 0 when another pass did it first)."""
     mail = messages.reminder(request["reference"], request["desk"], REMIND_AFTER)
     changed = store.change_hotline_request(
         request["id"],
