@@ -60,6 +60,18 @@ def test_the_file_has_the_planned_size():
     assert {r["step"] for r in SPEC["step_rule"]} == set(ref.STEPS)
 
 
+def test_the_document_states_how_many_questions_the_file_asks():
+    """35 scored questions (the 25–35 asked for) and 4 profile questions, not scored."""
+    text = " ".join((ROOT / "docs" / "autodiagnostic.md").read_text("utf-8").split())
+    scored, profile = len(SPEC["question"]), len(SPEC["profile"])
+    skipped = len([q for q in SPEC["question"] if q.get("skip_if")])
+    assert f"{scored} questions notées" in text
+    assert f"Les {profile} questions de profil" in text and "ne sont pas des questions" in text
+    assert f"{scored + profile} questions à l'écran au plus" in text
+    assert f"{scored - skipped} notées" in text
+    assert f"soit {scored - skipped + profile} en tout" in text
+
+
 def test_every_question_and_action_has_french_text():
     for question in SPEC["question"]:
         assert question["text"].endswith(" ?"), question["id"]

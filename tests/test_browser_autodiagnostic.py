@@ -1,10 +1,12 @@
-"""The self-assessment in headless Chromium, with the keyboard only and axe-core on every page:
-three typical companies answer every page (one of them without JavaScript), reach their
-result and find there the score, the step and the actions the file pins for them."""
+"""The self-assessment in headless Chromium, with the keyboard only and axe-core on every page
+of every run: typical companies answer every page (one of them without JavaScript), reach
+their result and find there the score, the step and the actions the file pins for them."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import pytest
 
@@ -20,13 +22,48 @@ PAGES = pages(SPEC)
 MAX_TABS = 120
 
 
-def check_page(tab, name: str) -> None:
-    """No serious accessibility violation, a title that says where we are, no CSP error."""
+def check_page(tab, name: str, keep: bool = True) -> None:
+    """No serious accessibility violation, a title that says where we are, no CSP error; the
+    screenshot is kept when asked."""
     serious = [v for v in run_axe(tab) if v["impact"] in ("serious", "critical")]
     assert not serious, (name, serious)
     assert tab.title().endswith("— France International")
     assert not [e for e in tab.console_errors if "Content Security Policy" in e]
-    screenshot(tab, name)
+    if keep:
+        screenshot(tab, name)
+
+
+@contextmanager
+def scriptless_checker(browser, tab) -> Iterator[Callable[[str], None]]:  # noqa: F811
+    """axe-core for a tab without JavaScript (where axe cannot run): a second tab opens the
+    same address with every script blocked (the CSP allows no inline script, so the page is
+    the one a browser without JavaScript shows) and axe runs there, once per page."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR")
+    blocked: list[str] = []
+
+    def no_script(route) -> None:
+        if route.request.resource_type == "script":
+            blocked.append(route.request.url)
+            route.abort()
+        else:
+            route.continue_()
+
+    context.route("**/*", no_script)
+    twin = context.new_page()
+    twin.set_default_timeout(10_000)
+    twin.console_errors = []
+    twin.on("console", lambda m: m.type == "error" and twin.console_errors.append(m.text))
+
+    def check(name: str) -> None:
+        blocked.clear()
+        twin.goto(tab.url)
+        assert blocked, "the page's scripts must be blocked"
+        check_page(twin, name, keep=False)
+
+    try:
+        yield check
+    finally:
+        context.close()
 
 
 def focused(tab) -> dict:
@@ -79,13 +116,17 @@ def take(
     url: str,
     example_id: str,
     screenshots: bool,
-    axe: bool = True,
+    check: Callable[[str], None] | None = None,
+    every_page: bool = True,
 ) -> dict[str, str]:
-    """Answer every page with the keyboard; axe-core checks need the page's script."""
+    """Answer every page with the keyboard; axe-core checks the first page and, unless told
+    otherwise, every page (`check`, by default in the tab itself), whose screenshot is kept
+    when asked."""
+    if check is None:
+        check = lambda name: check_page(tab, name, keep=screenshots)  # noqa: E731
     answers = dict(next(e for e in SPEC.examples if e.id == example_id).answers)
     tab.goto(url + "/autodiagnostic")
-    if axe:
-        check_page(tab, f"autodiagnostic-{example_id}")
+    check(f"autodiagnostic-{example_id}")
     next_page(tab, "Commencer l'autodiagnostic")
     for page_ in PAGES:
         assert re.search(rf"/questionnaire/[\w-]{{32}}/{page_.id}$", tab.url), tab.url
@@ -96,8 +137,8 @@ def take(
             if not tab.locator(f"#question-{question.id}").is_visible():
                 continue
             answer(tab, question.id, answers[question.id])
-        if screenshots:
-            check_page(tab, f"autodiagnostic-{example_id}-{page_.id}")
+        if every_page:
+            check(f"autodiagnostic-{example_id}-{page_.id}")
         last = page_.number == len(PAGES)
         next_page(tab, "Voir mon résultat" if last else "Suivant")
         if "suite=1" in tab.url:  # without script: the page came back with new questions
@@ -112,7 +153,7 @@ def take(
     return answers
 
 
-def check_result(tab, example_id: str, axe: bool = True) -> None:
+def check_result(tab, example_id: str, check: Callable[[str], None] | None = None) -> None:
     expected = next(e for e in SPEC.examples if e.id == example_id).expected
     band = next(b for b in SPEC.bands if b.id == expected["band"])
     heading = tab.locator("#global-titre").inner_text()
@@ -123,9 +164,10 @@ def check_result(tab, example_id: str, axe: bool = True) -> None:
     assert actions == [SPEC.action(a).title for a in expected["actions"]]
     assert tab.locator("#scores-tableau tbody tr").count() == len(SPEC.dimensions) + 1
     assert tab.locator("figure svg[role='img']").count() == 1
-    if axe:
+    if check is None:
         check_page(tab, f"autodiagnostic-{example_id}-resultat")
     else:
+        check(f"autodiagnostic-{example_id}-resultat")
         screenshot(tab, f"autodiagnostic-{example_id}-resultat-sans-js")
 
 
@@ -146,14 +188,16 @@ def test_a_company_not_ready_takes_it_without_javascript(browser, base_url):  # 
     tab.set_default_timeout(10_000)
     tab.console_errors = []
     try:
-        take(tab, base_url, "pas-pret", screenshots=False, axe=False)
-        check_result(tab, "pas-pret", axe=False)
+        with scriptless_checker(browser, tab) as check:
+            take(tab, base_url, "pas-pret", screenshots=False, check=check)
+            check_result(tab, "pas-pret", check)
     finally:
         context.close()
 
 
 def test_the_result_prints_without_the_sites_chrome(page, base_url):  # noqa: F811
-    take(page, base_url, "exportateur-occasionnel", screenshots=False)
+    # the questionnaire's pages are checked by the other runs: this one is about printing
+    take(page, base_url, "exportateur-occasionnel", screenshots=False, every_page=False)
     page.emulate_media(media="print")
     assert not page.locator("header.fr-header").is_visible()
     assert not page.get_by_role("link", name="Refaire l'autodiagnostic").is_visible()

@@ -203,6 +203,34 @@ def test_the_templates_are_good_french():
     assert found == []
 
 
+# « en {{ code|region_name }} » reads « en Hauts-de-France », « en La Réunion »: a region is
+# named after a preposition with the `region_where` filter (« dans les Hauts-de-France »).
+REGION_AFTER_EN = re.compile(r"(?<![\w'])[Ee]n\s+\{\{[^}]*(region_name|offer_regions)[^}]*\}\}")
+
+
+@pytest.mark.parametrize(
+    ("text", "bad"),
+    [
+        ("Les contacts en {{ code|region_name }}", True),
+        ("<h2>En {{ user_region_name }}</h2>", True),
+        (", en {{ offer|offer_regions }}.", True),
+        ("Les contacts {{ code|region_where }}", False),
+        ("Ma région : {{ user_region_name }}", False),
+    ],
+)
+def test_the_region_preposition_check(text, bad):
+    assert bool(REGION_AFTER_EN.search(text)) is bad
+
+
+def test_the_templates_name_regions_with_their_own_preposition():
+    found = [
+        f"{path.relative_to(ROOT)} : {m.group(0)}"
+        for path in sorted(TEMPLATES.rglob("*.html"))
+        for m in REGION_AFTER_EN.finditer(path.read_text("utf-8"))
+    ]
+    assert found == []
+
+
 # -- the rendered pages of the crawled demo ----------------------------------------------------
 
 MAX_PAGES = 220

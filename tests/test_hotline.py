@@ -330,13 +330,60 @@ def test_a_desk_is_reminded_after_3_working_days_and_the_national_desk_told_afte
         ("escalation", "national"),
     ]
     assert "transmise à Bpifrance" in mails[3]["body"]
+    assert "malgré une relance" in mails[3]["body"]
 
 
 def test_a_late_request_is_escalated_once_without_a_reminder_first(store):
-    submit(store)
+    done = submit(store)
     later = PARIS_MORNING + timedelta(days=30)
     assert service.follow_up(store, routing(), later) == {"reminded": 0, "escalated": 1}
     assert service.follow_up(store, routing(), later) == {"reminded": 0, "escalated": 0}
+    escalation = store.outbox(request_id=store.hotline_request(done.reference)["id"])[-1]
+    assert escalation["kind"] == "escalation" and "relance" not in escalation["body"]
+    assert "sans réponse depuis 7 jours\nouvrés." in escalation["body"]
+
+
+@pytest.mark.parametrize("how", ["assign", "not_for_me"])
+def test_a_request_passed_on_gives_its_new_desk_3_working_days(store, how):
+    done = submit(store)  # Monday 2 March, 10:00 in Paris, to bpifrance-53
+    row = store.hotline_request(done.reference)
+    rules = routing()
+    wednesday = datetime(2026, 3, 4, 9, 0, tzinfo=UTC)  # 2 working days later
+    if how == "assign":
+        assert service.assign(store, rules, row, "", "cci-53", "Anne", LABELS, wednesday)
+    else:
+        assert service.not_for_me(store, row, "mal-orientee", "Bpi", LABELS, wednesday)
+    desk = store.hotline_request(done.reference)["desk"]
+    thursday = datetime(2026, 3, 5, 9, 0, tzinfo=UTC)  # 3 working days after the creation
+    assert service.follow_up(store, rules, thursday) == {"reminded": 0, "escalated": 0}
+    monday = datetime(2026, 3, 9, 8, 59, tzinfo=UTC)  # not quite 3 after the hand-over
+    assert service.follow_up(store, rules, monday) == {"reminded": 0, "escalated": 0}
+    assert service.follow_up(store, rules, monday + timedelta(minutes=1))["reminded"] == 1
+    reminder = store.outbox(request_id=row["id"])[-1]
+    assert (reminder["kind"], reminder["to_desk"]) == ("reminder", desk)
+
+
+def test_a_desk_reminded_then_relieved_leaves_the_next_one_its_own_reminder(store):
+    done = submit(store)
+    rules = routing()
+    thursday = datetime(2026, 3, 5, 9, 0, tzinfo=UTC)
+    assert service.follow_up(store, rules, thursday)["reminded"] == 1
+    row = store.hotline_request(done.reference)
+    passed_on = thursday + timedelta(hours=1)
+    assert service.assign(store, rules, row, "", "cci-53", "Anne", LABELS, passed_on)
+    tuesday = datetime(2026, 3, 10, 10, 0, tzinfo=UTC)  # 3 working days after the hand-over
+    assert service.follow_up(store, rules, tuesday - timedelta(minutes=1))["reminded"] == 0
+    assert service.follow_up(store, rules, tuesday) == {"reminded": 1, "escalated": 0}
+    wednesday = datetime(2026, 3, 11, 9, 0, tzinfo=UTC)  # 7 working days after the creation
+    assert service.follow_up(store, rules, wednesday) == {"reminded": 0, "escalated": 1}
+    mails = store.outbox(request_id=row["id"])
+    assert [(m["kind"], m["to_desk"]) for m in mails[2:]] == [
+        ("reminder", "bpifrance-53"),
+        ("desk", "cci-53"),
+        ("reminder", "cci-53"),
+        ("escalation", "national"),
+    ]
+    assert "malgré une relance" in mails[-1]["body"]
 
 
 def test_not_for_me_sends_the_request_back_and_counts_the_reason(store):

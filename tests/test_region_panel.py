@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from html import unescape
 
 import pytest
@@ -142,6 +143,7 @@ def first_offer_id(app) -> str:
 
 def page_types(app) -> list[str]:
     return [
+        "/",
         "/etapes/gerer",
         "/etapes/diagnostic",
         "/recherche?q=douane",
@@ -149,7 +151,15 @@ def page_types(app) -> list[str]:
         f"/offres/{first_offer_id(app)}",
         "/agenda",
         "/pays/de",
+        "/actualites",
+        "/vie",
+        "/secteurs/agroalimentaire",
     ]
+
+
+def region_block(html: str, block_id: str = "ma-region-bloc") -> str:
+    start = html.index(f'id="{block_id}"')
+    return html[start : html.index("</aside>", start)]
 
 
 @pytest.mark.parametrize("code", ["76", "53", "04"])
@@ -163,8 +173,9 @@ def test_the_region_block_is_on_every_page_type_once_chosen(app, code):
     client.set_cookie("region", code)
     for path in page_types(app):
         html = unescape(client.get(path).get_data(as_text=True))
-        block = html[html.index('id="ma-region-bloc"') : html.index("</aside>")]
-        assert f"Dans votre région : {name}" in block, path
+        block = region_block(html)
+        title = rf"(Dans votre région|Votre conseiller et votre région) : {name}</h"
+        assert re.search(title, block), path
         assert adviser.name in block and f'href="/regions/{code}"' in block, path
         assert f'href="/agenda?region={code}"' in block
 
@@ -178,13 +189,42 @@ def test_the_block_lists_the_regions_offers_and_next_events(app):
     code, panel = next((c, p) for c, p in panels.items() if p.offers and p.events)
     client.set_cookie("region", code)
     html = client.get("/agenda").get_data(as_text=True)
-    block = html[html.index('id="ma-region-bloc"') : html.index("</aside>")]
+    block = region_block(html)
     for offer in panel.offers:
         assert f'href="/offres/{offer.id}"' in block
     for event in panel.events:
         assert event.url in block
         assert event.event is None or code in event.regions
     assert len(panel.offers) <= 3 and len(panel.events) <= 3
+
+
+@pytest.fixture(scope="module")
+def own_app(indexed_data, tmp_path_factory):
+    """An app on a copy of the indexed data, for the tests that store something."""
+    data = tmp_path_factory.mktemp("region-panel") / "var"
+    shutil.copytree(indexed_data, data)
+    return create_app({"DATA_DIR": str(data), "TODAY": "2026-11-27", "TESTING": True})
+
+
+@pytest.mark.parametrize("code", ["44", "04"])
+def test_the_self_assessment_result_shows_the_adviser_of_the_region_answered(own_app, code):
+    from test_autodiagnostic_web import example, start, take_whole
+
+    client = own_app.test_client()
+    client.set_cookie("region", "53")  # the region answered wins over the cookie's
+    token = start(client)
+    location = take_whole(client, token, example("primo-exportateur") | {"region": code})
+    html = unescape(client.get(location).get_data(as_text=True))
+    with own_app.test_request_context():
+        adviser = region_contacts(content.searcher(), code)[0].contact
+    block = region_block(html, "region-resultat")
+    assert f"Votre conseiller et votre région : {regions()[code].name}</h3>" in block
+    assert f"Votre conseiller export :</span> {adviser.name}" in block
+    assert f'(<a href="{adviser.source or adviser.url}">source</a>)' in block
+    for way in (adviser.phone, adviser.email):
+        assert way in block
+    assert f'href="/regions/{code}"' in block and f'href="/agenda?region={code}"' in block
+    assert "Changer de région" not in block and "Bretagne" not in block
 
 
 def test_a_damaged_or_unwritable_communes_cache_still_finds_communes(tmp_path, monkeypatch):
@@ -198,3 +238,51 @@ def test_a_damaged_or_unwritable_communes_cache_still_finds_communes(tmp_path, m
         assert find_place("Quimper").region == "53"
     finally:
         communes.communes.cache_clear()
+
+
+# -- « dans les Hauts-de-France », « à La Réunion »: each region with its own preposition ----------
+
+WHERE = {
+    "32": "dans les Hauts-de-France",
+    "44": "dans le Grand Est",
+    "52": "dans les Pays de la Loire",
+    "04": "à La Réunion",
+    "06": "à Mayotte",
+}
+
+
+def own_words(response) -> str:
+    """A page's own text: the crawled titles and descriptions (links out) left out."""
+    from test_french import OUTBOUND
+
+    return unescape(OUTBOUND.sub("", response.get_data(as_text=True)))
+
+
+@pytest.mark.parametrize("code", sorted(WHERE))
+def test_the_home_and_step_pages_say_where_with_the_regions_preposition(app, code):
+    client = app.test_client()
+    client.set_cookie("region", code)
+    where, name = WHERE[code], regions()[code].name
+    heading = where[:1].upper() + where[1:]
+    home = own_words(client.get("/"))
+    assert f'id="region-titre">{heading}</h2>' in home
+    step = own_words(client.get("/etapes/diagnostic"))
+    assert f'id="pres-titre">{heading}</h2>' in step
+    assert f"Voir les ressources de cette étape {where}</a>" in step
+    for page in (home, step):
+        assert not re.search(rf"\b[Ee]n {re.escape(name)}\b", page)
+
+
+def test_an_offer_and_a_regional_council_say_where_with_the_regions_preposition(app):
+    client = app.test_client()
+    with app.test_request_context():
+        from webui import catalogue
+
+        offer = next(o for o in catalogue.catalogue() if o.regions == ("32",))
+    page = own_words(client.get(f"/offres/{offer.id}"))
+    lead = r'<p class="fr-text--lead">Une offre de [^<]*, dans les Hauts-de-France.</p>'
+    assert re.search(lead, page)
+    council = own_words(client.get("/partenaires/region-hauts-de-france"))
+    assert "les contacts export dans les Hauts-de-France</a>" in council
+    for text in (page, council):
+        assert "en Hauts-de-France" not in text

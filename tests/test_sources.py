@@ -190,3 +190,18 @@ def test_repository_sources_cover_the_required_bodies_and_all_regions():
         "douane",
     ]:
         assert body in orgs, body
+
+
+def test_repository_sources_declare_every_kind_of_actor():
+    """Public bodies, chambers, private actors (credit insurers, a bank, freight forwarders)
+    and associations (foreign trade advisers, trading companies, forwarders, exporters)."""
+    from portail.actors import ACTORS
+    from portail.sources import load_sources
+
+    config = load_sources(ROOT / "sources.toml")
+    by_actor = {actor: {s.id for s in config.sources if s.actor == actor} for actor in ACTORS}
+    assert all(by_actor.values()), by_actor
+    assert {"coface", "allianz-trade", "societe-generale-import-export"} <= by_actor["prive"]
+    assert {"geodis", "clasquin"} <= by_actor["prive"]  # freight forwarders' guides
+    assert {"ccef", "osci", "tlf", "fevs", "adepta"} <= by_actor["associatif"]
+    assert {"cci-france", "cci-france-international"} <= by_actor["consulaire"]

@@ -17,7 +17,7 @@ import webui
 from conftest import sql
 from indexer.journey import STEP_IDS
 from indexer.search import Searcher, SearchQuery, varied
-from portail.geo import country_name, region_name
+from portail.geo import country_name, region_locative, region_name
 from webui import assets, content, create_app, links
 
 TEMPLATES = Path(webui.__file__).resolve().parent / "templates"
@@ -247,7 +247,8 @@ def test_my_region_highlights_regional_resources(client, searcher):
     client.get(f"/ma-region?region={region}&next=/")
     expected = searcher.search(SearchQuery(step="prospecter", region=region, per_page=3)).hits
     page = unescape(html(client.get("/etapes/prospecter")))
-    assert f"En {region_name(region)}" in page
+    where = region_locative(region)  # « En Bretagne », « Dans les Hauts-de-France »
+    assert f'id="pres-titre">{where[:1].upper()}{where[1:]}</h2>' in page
     for hit in expected:
         assert hit.url in page
 

@@ -92,16 +92,20 @@ nationale d'orientation.
 def reminder(reference: str, desk: str, days: int) -> dict[str, Any]:
     body = f"""Bonjour,
 
-La demande {reference} attend une réponse depuis {days} jours ouvrés.
+La demande {reference} vous a été transmise il y a {days} jours ouvrés et attend une réponse.
 Merci d'y répondre, ou de la renvoyer (« Pas pour moi ») si elle ne relève pas de vous."""
     return mail("reminder", f"Relance : demande {reference} sans réponse", body, desk=desk)
 
 
-def escalation(reference: str, desk_name: str, days: int, national: str) -> dict[str, Any]:
+def escalation(
+    reference: str, desk_name: str, days: int, national: str, reminded: bool
+) -> dict[str, Any]:
+    """The national desk is told; « malgré une relance » only when the desk was reminded."""
+    despite = " malgré une relance" if reminded else ""
     body = f"""Bonjour,
 
 La demande {reference}, transmise à {desk_name}, est sans réponse depuis {days} jours
-ouvrés malgré une relance. Merci de la reprendre ou de la confier à un autre interlocuteur."""
+ouvrés{despite}. Merci de la reprendre ou de la confier à un autre interlocuteur."""
     return mail("escalation", f"Escalade : demande {reference} sans réponse", body, desk=national)
 
 

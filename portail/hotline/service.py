@@ -124,7 +124,7 @@ def assign(
     mails = []
     detail = f"confiée à {owner}" if owner else "sans conseiller désigné"
     if desk and desk != request["desk"]:
-        values["desk"] = desk
+        values |= {"desk": desk, "reminded": None}  # the new desk's reminder clock starts
         detail += f", transmise à {routing.desk_name(desk)}"
         why = f"elle vous est confiée par {by or 'la console'}"
         mails.append(messages.to_desk(request["reference"], request, labels, desk, why))
@@ -165,7 +165,13 @@ def not_for_me(
 ) -> bool:
     """The desk says the request is not theirs: it goes back to the national desk, and the
     reason is counted (what the routing rules should learn)."""
-    values = {"status": "pas_pour_moi", "close_reason": reason, "desk": NATIONAL, "owner": ""}
+    values = {
+        "status": "pas_pour_moi",
+        "close_reason": reason,
+        "desk": NATIONAL,
+        "owner": "",
+        "reminded": None,
+    }
     why = f"{request['desk']} l'a renvoyée (« pas pour moi ») : à réorienter"
     mail = messages.to_desk(request["reference"], request, labels, NATIONAL, why)
     return store.change_hotline_request(
@@ -179,41 +185,64 @@ def erase(store: Store, request: Mapping[str, Any], by: str, why: str, at: datet
 
 
 def follow_up(store: Store, routing: Routing, at: datetime) -> dict[str, int]:
-    """Remind the desks of requests without an answer after 3 working days, and tell the
-    national desk after 7; each once. Returns how many of each."""
+    """Remind a desk of a request it has had for 3 working days without an answer (counted
+    from when it got it: a request passed on starts again), and tell the national desk after
+    7 working days from its creation; each once. Returns how many of each."""
     done = {"reminded": 0, "escalated": 0}
     for request in store.open_hotline_requests():
         created = datetime.fromisoformat(request["created"])
         if request["escalated"] is None and at >= add_working_days(created, ESCALATE_AFTER):
-            mail = messages.escalation(
-                request["reference"], routing.desk_name(request["desk"]), ESCALATE_AFTER, NATIONAL
-            )
-            values = {"escalated": stamp(at), "reminded": request["reminded"] or stamp(at)}
-            if store.change_hotline_request(
-                request["id"],
-                stamp(at),
-                "escalated",
-                "",
-                NATIONAL,
-                values,
-                [mail],
-                only_if={"escalated": None},
-            ):
-                done["escalated"] += 1
-        elif request["reminded"] is None and at >= add_working_days(created, REMIND_AFTER):
-            mail = messages.reminder(request["reference"], request["desk"], REMIND_AFTER)
-            if store.change_hotline_request(
-                request["id"],
-                stamp(at),
-                "reminded",
-                "",
-                request["desk"],
-                {"reminded": stamp(at)},
-                [mail],
-                only_if={"reminded": None},
-            ):
-                done["reminded"] += 1
+            done["escalated"] += _escalate(store, routing, request, at)
+        elif request["reminded"] is None and at >= add_working_days(
+            handed_over(store, request), REMIND_AFTER
+        ):
+            done["reminded"] += _remind(store, request, at)
     return done
+
+
+def handed_over(store: Store, request: Mapping[str, Any]) -> datetime:
+    """When the request's desk got it: the last mail that handed it to that desk."""
+    sent = [
+        m["created"]
+        for m in store.outbox(request_id=request["id"])
+        if m["kind"] == "desk" and m["to_desk"] == request["desk"]
+    ]
+    return datetime.fromisoformat(sent[-1] if sent else request["created"])
+
+
+def _escalate(store: Store, routing: Routing, request: Mapping[str, Any], at: datetime) -> int:
+    """Tell the national desk, once (1 when done, 0 when another pass did it first)."""
+    desk_name = routing.desk_name(request["desk"])
+    reminded = request["reminded"] is not None
+    mail = messages.escalation(request["reference"], desk_name, ESCALATE_AFTER, NATIONAL, reminded)
+    values = {"escalated": stamp(at), "reminded": request["reminded"] or stamp(at)}
+    changed = store.change_hotline_request(
+        request["id"],
+        stamp(at),
+        "escalated",
+        "",
+        NATIONAL,
+        values,
+        [mail],
+        only_if={"escalated": None},
+    )
+    return int(changed)
+
+
+def _remind(store: Store, request: Mapping[str, Any], at: datetime) -> int:
+    """Remind the request's desk, once (1 when done, 0 when another pass did it first)."""
+    mail = messages.reminder(request["reference"], request["desk"], REMIND_AFTER)
+    changed = store.change_hotline_request(
+        request["id"],
+        stamp(at),
+        "reminded",
+        "",
+        request["desk"],
+        {"reminded": stamp(at)},
+        [mail],
+        only_if={"reminded": None},
+    )
+    return int(changed)
 
 
 def purge(store: Store, retention_days: int, at: datetime) -> int:
