@@ -117,8 +117,9 @@ class FoldFilter(_WithoutSettings):
     « finance »), the same way for pages and queries."""
 
     def __call__(self, tokens):  # type: ignore[no-untyped-def]
+        memo = _FOLD_MEMO  # `fold`'s own memo, read here first: one call less per word
         for t in tokens:
-            t.text = fold(t.text)
+            t.text = memo.get(t.text) or fold(t.text)
             yield t
 
 
