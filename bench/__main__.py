@@ -15,10 +15,11 @@ FULL = {
     "crawl_pages": 5000,
     "index_pages": 50_000,
     "index_procs": 2,
+    "ratio_pages": 2000,
     "queries": 200,
     "requests": 600,
-    "load_crawl_pages": 1000,
-    "load_index_pages": 1000,
+    "load_crawl_pages": 200,
+    "load_index_pages": 200,
     "workers": 2,
     "calm_seconds": 30,
 }
@@ -26,6 +27,7 @@ QUICK = FULL | {
     "crawl_pages": 100,
     "index_pages": 300,
     "index_procs": 1,
+    "ratio_pages": 300,
     "queries": 40,
     "requests": 30,
     "load_crawl_pages": 30,
@@ -45,9 +47,15 @@ def run(settings: dict[str, int], quick: bool) -> Table:
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp) / "var"
         print("== Indexation et recherche ==", flush=True)
-        table.add(
-            *index.main(settings["index_pages"], settings["index_procs"], data, settings["queries"])
+        figures, checks = index.main(
+            settings["index_pages"],
+            settings["index_procs"],
+            data,
+            settings["queries"],
+            settings["ratio_pages"],
         )
+        table.add(*figures)
+        table.checks.update(checks)
         table.note_load("après l'indexation et la recherche")
         workers = settings["workers"]
         print(f"== Web (gunicorn, {workers} processus) ==", flush=True)

@@ -117,8 +117,9 @@ class FoldFilter(_WithoutSettings):
     « finance »), the same way for pages and queries."""
 
     def __call__(self, tokens):  # type: ignore[no-untyped-def]
+        memo = _FOLD_MEMO  # `fold`'s own memo, read here first: one call less per word
         for t in tokens:
-            t.text = fold(t.text)
+            t.text = memo.get(t.text) or fold(t.text)
             yield t
 
 
@@ -185,12 +186,26 @@ JOINERS = re.compile(r"[\s\-'’]{1,3}")
 
 def word_spans(text: str, compounds: bool = True) -> list[tuple[str, int, int]]:
     """(word, start, end) of each word of a text, acronyms, place names and (unless told
-    otherwise) compounds joined."""
-    spans = []
-    for m in WORD_OR_ACRONYM.finditer(text):
-        spans.append((m[0].replace(".", ""), m.start(), m.end()))
-    spans = _join_places(text, spans)
-    return _join_compounds(text, spans) if compounds else spans
+    otherwise) compounds joined. The result is shared: callers must not change it."""
+    key = (text, compounds)
+    spans = _SPANS_MEMO.get(key)
+    if spans is None:
+        spans = [
+            (m[0].replace(".", ""), m.start(), m.end()) for m in WORD_OR_ACRONYM.finditer(text)
+        ]
+        spans = _join_places(text, spans)
+        if compounds:
+            spans = _join_compounds(text, spans)
+        if len(_SPANS_MEMO) >= SPANS_MEMO_TEXTS:
+            _SPANS_MEMO.clear()  # atomic: the web's threads share it
+        _SPANS_MEMO[key] = spans
+    return spans
+
+
+# A page's text is tokenized again for its spelling words (Whoosh's `spelling=True`): the last
+# few texts keep their words.
+SPANS_MEMO_TEXTS = 8
+_SPANS_MEMO: dict[tuple[str, bool], list[tuple[str, int, int]]] = {}
 
 
 # Prefixes written as a word before a hyphen (« sous-traitance », « après-vente »,
@@ -245,23 +260,29 @@ HYPHENS = frozenset("-‐‑")
 
 
 def _join_compounds(text: str, spans: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
+    hits = [
+        i
+        for i, (word, _, _) in enumerate(spans)
+        if len(word) <= PARTICLE_LETTERS and fold(word) in PARTICLES
+    ]
+    if not hits:
+        return spans
     out: list[tuple[str, int, int]] = []
     i, n = 0, len(spans)
-    while i < n:
-        word, start, end = spans[i]
-        particle = fold(word) if len(word) <= PARTICLE_LETTERS else ""
-        if i + 1 < n and particle in PARTICLES:
-            following, next_start, next_end = spans[i + 1]
-            between = text[end:next_start]
-            joined = particle + fold(following)
-            # Not before an acronym: « non-UE » keeps « UE ».
-            hyphened = between in HYPHENS and following.isalpha() and not following.isupper()
-            if hyphened or (between == " " and joined in SPACED_COMPOUNDS):
-                out.append((word + following, start, next_end))
-                i += 2
-                continue
-        out.append(spans[i])
-        i += 1
+    for hit in hits:
+        if hit < i or hit + 1 >= n:
+            continue
+        word, start, end = spans[hit]
+        following, next_start, next_end = spans[hit + 1]
+        between = text[end:next_start]
+        joined = fold(word) + fold(following)
+        # Not before an acronym: « non-UE » keeps « UE ».
+        hyphened = between in HYPHENS and following.isalpha() and not following.isupper()
+        if hyphened or (between == " " and joined in SPACED_COMPOUNDS):
+            out.extend(spans[i:hit])
+            out.append((word + following, start, next_end))
+            i = hit + 2
+    out.extend(spans[i:])
     return out
 
 
@@ -269,26 +290,37 @@ def _join_places(text: str, spans: list[tuple[str, int, int]]) -> list[tuple[str
     table = place_names()
     if not table:
         return spans
+    memo = _FOLD_MEMO
+    hits = [i for i, (word, _, _) in enumerate(spans) if (memo.get(word) or fold(word)) in table]
+    if not hits:
+        return spans
     out: list[tuple[str, int, int]] = []
-    i, n = 0, len(spans)
-    while i < n:
-        taken = 1
-        candidates = table.get(fold(spans[i][0]))
-        if candidates:
-            for size in candidates:  # longest first
-                window = spans[i : i + size]
-                if len(window) == size and all(
-                    JOINERS.fullmatch(text[a[2] : b[1]]) for a, b in pairwise(window)
-                ):
-                    name = "".join(fold(w) for w, _, _ in window)
-                    if name in table.names:
-                        out.append((name, window[0][1], window[-1][2]))
-                        taken = size
-                        break
-        if taken == 1:
-            out.append(spans[i])
-        i += taken
+    i = 0
+    for hit in hits:
+        if hit < i:  # inside a name just joined
+            continue
+        size, name = _place_at(text, spans, hit, table)
+        if size:
+            out.extend(spans[i:hit])
+            out.append((name, spans[hit][1], spans[hit + size - 1][2]))
+            i = hit + size
+    out.extend(spans[i:])
     return out
+
+
+def _place_at(
+    text: str, spans: list[tuple[str, int, int]], i: int, table: PlaceNames
+) -> tuple[int, str]:
+    """The word count and joined name of the longest place name starting at word i, or 0."""
+    for size in table[fold(spans[i][0])]:  # longest first
+        window = spans[i : i + size]
+        if len(window) == size and all(
+            JOINERS.fullmatch(text[a[2] : b[1]]) for a, b in pairwise(window)
+        ):
+            name = "".join(fold(w) for w, _, _ in window)
+            if name in table.names:
+                return size, name
+    return 0, ""
 
 
 class PlaceNames(dict[str, tuple[int, ...]]):

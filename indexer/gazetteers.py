@@ -149,10 +149,11 @@ class Gazetteer:
         text = normalise(text[:MAX_CHARS])
         spans = [(m[0], m.start(), m.end()) for m in WORD_RE.finditer(fold_aligned(text))]
         mentions: list[Mention] = []
+        first = self.first
         i = 0
-        while i < len(spans):
-            size = self._match(text, spans, i, mentions, cased, query)
-            i += size or 1
+        for hit in [k for k, (word, _, _) in enumerate(spans) if word in first]:
+            if hit >= i:  # not inside the mention just found
+                i = hit + (self._match(text, spans, hit, mentions, cased, query) or 1)
         return mentions
 
     def _match(

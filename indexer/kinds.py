@@ -162,10 +162,10 @@ def kind_scores(page: Page, countries: list[str]) -> dict[str, float]:
     for kind, (pattern, score) in c.title.items():
         if pattern.search(page.folded_title):
             scores[kind] += score
-    for kind, (pattern, each, cap) in c.body.items():
-        hits = len(pattern.findall(page.folded_head))
-        scores[kind] += min(cap, each * hits)
-    _dates_and_people(page, countries, scores)
+    found = {kind: pattern.findall(page.folded_head) for kind, (pattern, _, _) in c.body.items()}
+    for kind, (_, each, cap) in c.body.items():
+        scores[kind] += min(cap, each * len(found[kind]))
+    _dates_and_people(page, countries, scores, found)
     headings = [
         folded(line.strip())
         for line in page.text[:4000].split("\n")
@@ -176,8 +176,14 @@ def kind_scores(page: Page, countries: list[str]) -> dict[str, float]:
     return dict(scores)
 
 
-def _dates_and_people(page: Page, countries: list[str], scores: defaultdict[str, float]) -> None:
-    """Cues that are not plain words: event dates, e-mails and phones, V.I.E. offers, countries."""
+def _dates_and_people(
+    page: Page,
+    countries: list[str],
+    scores: defaultdict[str, float],
+    body_cues: dict[str, list[Any]],
+) -> None:
+    """Cues that are not plain words: event dates, e-mails and phones, V.I.E. offers, countries
+    (`body_cues`: each kind's body cues found in the page's head)."""
     c = cues()
     if event_dates(page.title):
         scores["event"] += 2.0
@@ -193,10 +199,10 @@ def _dates_and_people(page: Page, countries: list[str], scores: defaultdict[str,
         scores["vie"] += 4.0 if vie_title else 2.5
     elif vie_title and scores["vie"] >= 2:
         scores["vie"] += 2.0
-    job_cues = len(set(c.body["vie"][0].findall(page.folded_head))) if "vie" in c.body else 0
+    job_cues = len(set(body_cues.get("vie", ())))
     if not ("JobPosting" in page.types or H_F.search(page.title) or job_cues >= 4):
         scores["vie"] = 0.0  # a page about the V.I.E. programme is not a job offer
-    found = c.body["country"][0].findall(page.folded_head) if "country" in c.body else []
+    found = body_cues.get("country", [])
     economy = len({m[0] for m in found})
     titled = _titled_country(page.title) if countries else 0.0
     if not countries or economy < c.country_min_cues - (titled >= 3):

@@ -13,7 +13,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from typing import TypeVar
 
 from whoosh.lang import stemmer_for_language
@@ -90,6 +90,7 @@ def _stemmer():  # type: ignore[no-untyped-def]
     return cache(stemmer_for_language("fr"))
 
 
+@lru_cache(maxsize=32)  # a page's title and URL words are read by the rules and the model
 def analyse(text: str) -> Tokens:
     """The analysed words of a text: the search's elision, acronyms, place names, folding and
     stop words, then plain Snowball (the search also joins compounds and takes plurals off)."""
