@@ -18,7 +18,7 @@ from typing import Any
 
 from indexer.classify import Classification, Classifier, classify_page
 from indexer.journey import STEP_IDS
-from portail.language import plural
+from portail.language import decimal, plural
 
 OFF_TOPIC = "hors sujet"
 # The steps' names in the report's tables: short, in French, never cut.
@@ -203,11 +203,7 @@ def _error(record: Record, expected: str, found: str) -> str:
 
 def _pct(value: float) -> str:
     """« 95,8 % »: a share, written the French way."""
-    return f"{_decimal(100 * value, 1)} %"
-
-
-def _decimal(value: float, digits: int) -> str:
-    return f"{value:.{digits}f}".replace(".", ",")
+    return f"{decimal(100 * value, 1)} %"
 
 
 def summary_lines(report: Report, baseline_report: Report | None = None) -> list[str]:
@@ -285,7 +281,7 @@ def format_report(report: Report, baseline_report: Report | None = None) -> str:
     for step, c in report.steps.items():
         lines.append(
             f"{STEP_NAMES[step]:<12} {_pct(c.precision):>10} {_pct(c.recall):>8} "
-            f"{_decimal(c.f1, 3):>6} {c.tp + c.fn:>6}"
+            f"{decimal(c.f1, 3):>6} {c.tp + c.fn:>6}"
         )
     lines += ["", *confusion_lines(report), ""]
     lines += [

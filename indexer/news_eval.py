@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from indexer import dedup
+from portail.language import decimal
 from portail.schema import Bool, Field, List, Str, Table, load_toml
 
 DATE = Str(pattern=r"[0-9]{4}-[0-9]{2}-[0-9]{2}", label="une date AAAA-MM-JJ")
@@ -169,7 +170,7 @@ def report(pairs: list[Pair], detail: bool = False) -> str:
 
 
 def _pct(value: float) -> str:
-    return f"{value * 100:.1f} %"
+    return f"{decimal(value * 100, 1)} %"
 
 
 def _margins(similar: list[tuple[Pair, float]]) -> str:

@@ -35,6 +35,7 @@ from whoosh.fields import ID, TEXT, Schema
 from indexer.index import update_index
 from indexer.search import Searcher, SearchQuery
 from portail.db import open_store
+from portail.language import decimal
 
 Ranker = Callable[[str], list[str]]  # query → page ids, best first (at most 10 needed)
 WORD = re.compile(r"\w+")
@@ -262,13 +263,14 @@ def format_search_report(result: SearchEvaluation, detail: bool = False) -> str:
     ]
     for engine in result.engines:
         lines.append(
-            f"{engine.name:<12} {engine.mean('ndcg'):>8.3f} {engine.mean('precision'):>6.3f} "
-            f"{engine.mean('recall'):>6.3f} {100 * engine.zero_rate:>12.1f} %"
+            f"{engine.name:<12} {decimal(engine.mean('ndcg'), 3):>8} "
+            f"{decimal(engine.mean('precision'), 3):>6} {decimal(engine.mean('recall'), 3):>6} "
+            f"{decimal(100 * engine.zero_rate, 1):>12} %"
         )
     portal, naive = result.engines[0], result.engines[1]
     if naive.mean("ndcg"):
         ratio = portal.mean("ndcg") / naive.mean("ndcg")
-        lines.append(f"\nnDCG@10 du portail / BM25 naïf : {ratio:.3f}")
+        lines.append(f"\nnDCG@10 du portail / BM25 naïf : {decimal(ratio, 3)}")
     outside = sum(not s.in_scope for s in portal.scores)
     if outside:
         lines += [
@@ -278,8 +280,9 @@ def format_search_report(result: SearchEvaluation, detail: bool = False) -> str:
         ]
         for engine in result.engines:
             lines.append(
-                f"{engine.name:<12} {engine.mean('ndcg', True):>8.3f} "
-                f"{engine.mean('precision', True):>6.3f} {engine.mean('recall', True):>6.3f}"
+                f"{engine.name:<12} {decimal(engine.mean('ndcg', True), 3):>8} "
+                f"{decimal(engine.mean('precision', True), 3):>6} "
+                f"{decimal(engine.mean('recall', True), 3):>6}"
             )
     if detail:
         lines += ["", "Requêtes les moins bien servies par le portail :"]
@@ -288,7 +291,8 @@ def format_search_report(result: SearchEvaluation, detail: bool = False) -> str:
         )[:25]
         for mine, base in worst:
             lines.append(
-                f"  - {mine.id} « {mine.query} » : nDCG {mine.ndcg:.2f} (BM25 {base.ndcg:.2f}), "
+                f"  - {mine.id} « {mine.query} » : nDCG {decimal(mine.ndcg, 2)} "
+                f"(BM25 {decimal(base.ndcg, 2)}), "
                 f"{mine.results} résultats"
             )
     return "\n".join(lines)

@@ -18,6 +18,11 @@ ENGLISH_WORDS = frozenset(
 )  # fmt: skip
 
 
+def decimal(value: float, digits: int) -> str:
+    """« 95,8 », « 0,817 »: a number with a decimal comma, as French readers write it."""
+    return f"{value:.{digits}f}".replace(".", ",")
+
+
 def plural(count: int, noun: str, plural_form: str = "") -> str:
     """« 0 erreur », « 1 page ajoutée », « 3 pages ajoutées »: below 2 French takes the
     singular; the plural adds an s to every word, unless `plural_form` is given (« mises à

@@ -104,7 +104,7 @@ def test_the_evaluation_runs_the_portal_and_both_baselines_on_the_same_texts(tmp
     # Three decimals: 1.149 is not rounded up to a target of 1.15.
     assert "nDCG@10 du portail / BM25 naïf : " in report
     ratio = report.split("nDCG@10 du portail / BM25 naïf : ")[1].split()[0]
-    assert len(ratio.split(".")[1]) == 3
+    assert len(ratio.split(",")[1]) == 3  # and a decimal comma
 
 
 def test_the_command_names_the_sets_it_knows():
