@@ -8,6 +8,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -31,16 +32,19 @@ def chromium_or_skip() -> None:
 
 @pytest.fixture(scope="session")
 def demo_web():
-    """The demo web, served for the whole session on ephemeral loopback ports."""
-    web = DemoWeb(ephemeral=True).start()
+    """The demo web, served for the whole session on ephemeral loopback ports. Its V.I.E.
+    board's clock stays on the session's first day: a suite that runs past midnight must not
+    see offers close between the crawl and the checks."""
+    web = DemoWeb(ephemeral=True, today=date.today()).start()
     yield web
     web.stop()
 
 
 @pytest.fixture
 def fresh_demo_web():
-    """A demo web of one's own, for tests that change or remove pages."""
-    web = DemoWeb(ephemeral=True).start()
+    """A demo web of one's own, for tests that change or remove pages (its clock fixed, and
+    moved only by the test)."""
+    web = DemoWeb(ephemeral=True, today=date.today()).start()
     yield web
     web.stop()
 
