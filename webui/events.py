@@ -294,12 +294,20 @@ def upcoming() -> list[Event]:
 def next_events(n: int, **filters: str) -> list[Hit]:
     """The next n events that an organiser's page within the filters announces, one entry per
     event: the page of its lead, with every organiser's page in `extra["sources"]`."""
-    s = content.searcher()
-    today = content.today()
-    wanted = {h.url for h in s.upcoming_events(MAX_EVENTS, today, **filters)}
-    pages = {h.url: h for h in s.upcoming_events(MAX_EVENTS, today)}
+    wanted = {
+        h.url for h in content.searcher().upcoming_events(MAX_EVENTS, content.today(), **filters)
+    }
+    pages = _upcoming_pages()
     chosen = [e for e in upcoming() if any(src.url in wanted for src in e.sources)]
     return [_listed(pages[e.url], e) for e in chosen[:n] if e.url in pages]
+
+
+def _upcoming_pages() -> dict[str, Hit]:
+    """The upcoming event pages by address (once a request: a page lists several events)."""
+    if "upcoming_pages" not in g:
+        hits = content.searcher().upcoming_events(MAX_EVENTS, content.today())
+        g.upcoming_pages = {h.url: h for h in hits}
+    return g.upcoming_pages
 
 
 def _listed(hit: Hit, event: Event) -> Hit:
