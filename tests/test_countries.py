@@ -323,11 +323,35 @@ def test_a_sanctioned_country_shows_an_alert_linking_to_the_official_pages(clien
     assert "Oui : mesures sectorielles" in fact_rows(page)["Sanctions de l'UE"]
 
 
-@pytest.mark.parametrize("code", ["jp", "tr", "tn", "ba"])
+def test_a_regime_to_confirm_is_shown_as_such_never_as_checked(client):
+    """Ten regimes the team knows of could not be compared with the live map: the page warns
+    of them « à confirmer », dated when they were noted, with no « relevé du » date."""
+    entry = next(e for e in facts.load()["sanctions"] if "TR" in e["countries"])
+    assert entry["confirmed"] is False
+    noted = french_date(entry["checked"])
+    page = html(client.get("/pays/tr"))
+    alert = page.split('<div class="fr-alert fr-alert--warning fr-mb-4w" id="sanctions">')[1]
+    alert = alert.split("</div>")[0]
+    assert "Des sanctions de l'Union européenne viseraient ce pays : à confirmer" in alert
+    assert "Méditerranée orientale <strong>(à confirmer)</strong>." in alert
+    assert f"signalés par l'équipe du portail le {noted} sans avoir encore été comparés" in alert
+    assert "Relevé du portail au" not in alert
+    assert 'href="https://www.sanctionsmap.eu/"' in alert
+    row = fact_rows(page)["Sanctions de l'UE"]
+    assert f"<td>Signalées, à confirmer (relevé de l'équipe du {noted}, pas encore " in row
+    assert ", 2026</span></td>" in row and "relevé du" not in row.split("Source :")[1]
+    twin = client.get("/pays/tr.json").get_json()
+    assert [(s["confirmed"], s["noted"]) for s in twin["sanctions"]] == [(False, entry["checked"])]
+    russia = client.get("/pays/ru.json").get_json()["sanctions"]
+    assert [(s["confirmed"], s["noted"]) for s in russia] == [(True, None)]
+
+
+@pytest.mark.parametrize("code", ["jp", "kr", "ca", "br"])
 def test_a_country_without_a_listed_regime_is_never_told_there_is_none(client, code):
-    """The list may miss a regime (ten are left out until an editor confirms them): the page
-    says when the list was checked and sends to the EU Sanctions Map, which is authoritative."""
-    checked = french_date(max(e["checked"] for e in facts.load()["sanctions"]))
+    """The list may miss a regime: the page says when the list was checked and sends to the EU
+    Sanctions Map, which is authoritative."""
+    confirmed = [e for e in facts.load()["sanctions"] if e.get("confirmed", True)]
+    checked = french_date(max(e["checked"] for e in confirmed))
     page = html(client.get(f"/pays/{code}"))
     assert 'id="sanctions"' not in page
     assert "Aucun régime" not in page
@@ -344,7 +368,7 @@ def test_no_fact_sheet_says_a_country_has_no_sanctions():
     day = date.fromisoformat(TODAY)
     for code in ISO_CODES:
         value = next(f.value for f in facts.sheet(code, day).facts if f.id == "sanctions")
-        assert value.startswith(("Oui : ", "Non relevées par le portail : ")), code
+        assert value.startswith(("Oui : ", "Signalées, à confirmer", "Non relevé")), code
         assert "Aucun" not in value, code
 
 

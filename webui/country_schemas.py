@@ -93,6 +93,17 @@ SCHEMAS: dict[str, Any] = {
             "summary": STRING,
             "url": {"type": "string", "format": "uri", "nullable": True},
             "source": {"$ref": "#/components/schemas/FactSource"},
+            "confirmed": {
+                "type": "boolean",
+                "description": "Faux pour un régime signalé par l'équipe du portail mais pas "
+                "encore comparé avec la carte des sanctions de l'UE (« à confirmer »).",
+            },
+            "noted": {
+                "type": "string",
+                "format": "date",
+                "nullable": True,
+                "description": "Pour un régime à confirmer : la date où l'équipe l'a signalé.",
+            },
         },
         "Un régime de sanctions de l'UE visant le pays.",
     ),

@@ -11,7 +11,7 @@ from __future__ import annotations
 import gettext
 import re
 import zoneinfo
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, date, datetime, time
 from functools import cache
 from pathlib import Path
@@ -23,7 +23,7 @@ from babel.core import get_global
 from babel.numbers import get_currency_name
 
 from portail.geo import country_name
-from portail.schema import Field, Int, List, Map, Path_, Str, Table, load_toml
+from portail.schema import Bool, Field, Int, List, Map, Path_, Str, Table, load_toml
 from webui import zones
 from webui.layout import french_date
 
@@ -127,6 +127,11 @@ SCHEMA = Table(
                         "url": Field(URL),
                         "source": Field(URL, required=True),
                         "checked": Field(CHECKED, required=True),
+                        "confirmed": Field(
+                            Bool(),
+                            help="false: a regime the team knows of but has not yet compared "
+                            "with the source (« à confirmer »; `checked`: when it was noted)",
+                        ),
                     }
                 )
             ),
@@ -199,6 +204,8 @@ class Sanction:
     summary: str
     url: str | None
     source: Source
+    confirmed: bool = True  # False: noted by the team, not yet compared with the source
+    noted: str | None = None  # for a regime to confirm: when the team noted it (ISO date)
 
 
 @dataclass(frozen=True)
@@ -420,18 +427,45 @@ def _agreement_text(agreement: dict[str, Any]) -> str:
 
 
 def sanctions(code: str) -> list[Sanction]:
-    return [
-        Sanction(entry["summary"], entry.get("url"), _source_of(entry))
+    """The regimes aimed at the country: the confirmed ones first, then those to confirm."""
+    found = [
+        Sanction(
+            entry["summary"],
+            entry.get("url"),
+            _sanction_source(entry),
+            _confirmed(entry),
+            None if _confirmed(entry) else entry["checked"],
+        )
         for entry in load()["sanctions"]
         if code in entry["countries"]
     ]
+    return sorted(found, key=lambda s: not s.confirmed)
+
+
+def _confirmed(entry: dict[str, Any]) -> bool:
+    return bool(entry.get("confirmed", True))
+
+
+def _sanction_source(entry: dict[str, Any]) -> Source:
+    """A regime to confirm shows no « relevé du » date: nobody compared it with its source."""
+    source = _source_of(entry)
+    return source if _confirmed(entry) else replace(source, checked=None)
 
 
 def sanctions_fact(found: list[Sanction]) -> Fact:
     if found:
-        value = "Oui : " + " ; ".join(s.summary for s in found)
-        return Fact("sanctions", "Sanctions de l'UE", value, found[0].source)
-    source = _checked(SANCTIONS_MAP, _latest(load()["sanctions"]))
+        confirmed = [s.summary for s in found if s.confirmed]
+        to_confirm = [s.summary for s in found if not s.confirmed]
+        parts = ["Oui : " + " ; ".join(confirmed)] if confirmed else []
+        if to_confirm:
+            noted = french_date(max(s.noted or "" for s in found))
+            parts.append(
+                f"Signalées, à confirmer (relevé de l'équipe du {noted}, pas encore comparé "
+                "avec la carte des sanctions de l'UE) : " + " ; ".join(to_confirm)
+            )
+        return Fact("sanctions", "Sanctions de l'UE", ". ".join(parts), found[0].source)
+    confirmed_entries = [e for e in load()["sanctions"] if _confirmed(e)]
+    source = _checked(SANCTIONS_MAP, _latest(confirmed_entries))
     return Fact("sanctions", "Sanctions de l'UE", unlisted_sanctions(source), source)
 
 
