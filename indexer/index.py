@@ -17,7 +17,7 @@ import os
 import shutil
 import signal
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -35,7 +35,7 @@ from indexer.corrections import Correction, load_corrections
 from indexer.enrich import Enrichment, enrich_page
 from indexer.news import NewsReport, update_news
 from portail.actors import DEFAULT_ACTOR
-from portail.db import Store, now, open_store
+from portail.db import PageRecord, Store, now, open_store
 
 INDEX_DIR = "index"
 SUMMARY_CHARS = 1500
@@ -330,7 +330,7 @@ def _die_with_parent() -> None:
         pass
 
 
-def _prepare(row: Mapping[str, Any]) -> tuple[Enrichment, dict[str, Any]]:
+def _prepare(row: PageRecord) -> tuple[Enrichment, dict[str, Any]]:
     sources, corrections = _worker_state["sources"], _worker_state["corrections"]
     enrichment = enrich_page(row, sources, corrections)
     return enrichment, document(row, enrichment, sources)
@@ -387,7 +387,7 @@ def _record(
     store.record_enrichment((e.row() for e in done), removed, replace_all)
 
 
-def document(row: Any, e: Enrichment, sources: dict[str, Any]) -> dict[str, Any]:
+def document(row: PageRecord, e: Enrichment, sources: dict[str, Any]) -> dict[str, Any]:
     """The Whoosh document of a stored page and its enrichment."""
     source = sources.get(row["source"])
     text = row["text"] or ""

@@ -28,7 +28,7 @@ import numpy as np
 
 from indexer import dedup
 from indexer.classify import classify_page
-from portail.db import Store, now
+from portail.db import FeedItemRecord, NewsPageRecord, SignedNewsItemRecord, Store, now
 
 PARIS = ZoneInfo("Europe/Paris")
 SUMMARY_CHARS = 300
@@ -105,7 +105,9 @@ def update_news(store: Store, sources: Mapping[str, Mapping[str, Any]]) -> NewsR
     known = {row["url"]: row for row in store.news_items(with_signatures=True)}
     removed = [url for url in known if url not in wanted]
     changed = [
-        c for url, c in wanted.items() if known.get(url, {}).get("fingerprint") != c.fingerprint
+        c
+        for url, c in wanted.items()
+        if url not in known or known[url]["fingerprint"] != c.fingerprint
     ]
     report = NewsReport(removed=len(removed), items=len(wanted))
     pool = _Pool()
@@ -133,7 +135,9 @@ def update_news(store: Store, sources: Mapping[str, Mapping[str, Any]]) -> NewsR
     return report
 
 
-def _story(item: Candidate, signature: np.ndarray, pool: _Pool, old: Mapping | None) -> str:
+def _story(
+    item: Candidate, signature: np.ndarray, pool: _Pool, old: SignedNewsItemRecord | None
+) -> str:
     """The story of the most similar item close in time; else a story of its own."""
     found = pool.best(signature, item.day)
     if found is not None:
@@ -185,13 +189,13 @@ def candidates(store: Store, sources: Mapping[str, Mapping[str, Any]]) -> dict[s
     return out
 
 
-def _feed_entries(rows: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
+def _feed_entries(rows: Iterable[FeedItemRecord]) -> dict[str, FeedItemRecord]:
     """One entry per linked page (the page's URL when the crawl reached it): the earliest
     date and the first summary of the feeds that list it."""
-    out: dict[str, dict[str, Any]] = {}
+    out: dict[str, FeedItemRecord] = {}
     for row in rows:
         key = row["page"] or row["url"]
-        entry = out.setdefault(key, dict(row))
+        entry = out.setdefault(key, row.copy())
         if row["published"] and (not entry["published"] or row["published"] < entry["published"]):
             entry["published"] = row["published"]
         entry["summary"] = entry["summary"] or row["summary"]
@@ -199,7 +203,7 @@ def _feed_entries(rows: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, Any]
 
 
 def _from_page(
-    row: Mapping[str, Any], entry: Mapping[str, Any] | None, sources: Mapping[str, Any]
+    row: NewsPageRecord, entry: FeedItemRecord | None, sources: Mapping[str, Any]
 ) -> Candidate:
     feed_day = day_of(entry["published"]) if entry else None
     published, dated_by = next(
@@ -233,7 +237,7 @@ def _from_page(
     return item
 
 
-def _from_feed(entry: Mapping[str, Any], sources: Mapping[str, Any]) -> Candidate | None:
+def _from_feed(entry: FeedItemRecord, sources: Mapping[str, Any]) -> Candidate | None:
     """A feed entry the crawl did not reach, as news (None when it is not news)."""
     source = sources.get(entry["source"]) or {}
     result = classify_page(
