@@ -28,7 +28,14 @@ import numpy as np
 
 from indexer import dedup
 from indexer.classify import classify_page
-from portail.db import FeedItemRecord, NewsPageRecord, SignedNewsItemRecord, Store, now
+from portail.db import (
+    FeedItemRecord,
+    NewsPageRecord,
+    SignedNewsItemRecord,
+    SourceRecord,
+    Store,
+    now,
+)
 
 PARIS = ZoneInfo("Europe/Paris")
 SUMMARY_CHARS = 300
@@ -99,7 +106,7 @@ class _Pool:
         return found if values[found] >= dedup.THRESHOLD else None
 
 
-def update_news(store: Store, sources: Mapping[str, Mapping[str, Any]]) -> NewsReport:
+def update_news(store: Store, sources: Mapping[str, SourceRecord]) -> NewsReport:
     """Bring the `news` table up to date with the news pages and the feed entries."""
     wanted = candidates(store, sources)
     known = {row["url"]: row for row in store.news_items(with_signatures=True)}
@@ -175,7 +182,7 @@ def _row(item: Candidate, story: str, signature: np.ndarray, stamp: str) -> tupl
 # -- what should be news ----------------------------------------------------------------------
 
 
-def candidates(store: Store, sources: Mapping[str, Mapping[str, Any]]) -> dict[str, Candidate]:
+def candidates(store: Store, sources: Mapping[str, SourceRecord]) -> dict[str, Candidate]:
     """The news pages and the feed entries that should be news items now, by URL."""
     feeds = _feed_entries(store.feed_items())
     out: dict[str, Candidate] = {}
@@ -203,7 +210,7 @@ def _feed_entries(rows: Iterable[FeedItemRecord]) -> dict[str, FeedItemRecord]:
 
 
 def _from_page(
-    row: NewsPageRecord, entry: FeedItemRecord | None, sources: Mapping[str, Any]
+    row: NewsPageRecord, entry: FeedItemRecord | None, sources: Mapping[str, SourceRecord]
 ) -> Candidate:
     feed_day = day_of(entry["published"]) if entry else None
     published, dated_by = next(
@@ -237,15 +244,15 @@ def _from_page(
     return item
 
 
-def _from_feed(entry: FeedItemRecord, sources: Mapping[str, Any]) -> Candidate | None:
+def _from_feed(entry: FeedItemRecord, sources: Mapping[str, SourceRecord]) -> Candidate | None:
     """A feed entry the crawl did not reach, as news (None when it is not news)."""
-    source = sources.get(entry["source"]) or {}
+    source = sources.get(entry["source"])
     result = classify_page(
         entry["url"],
         entry["title"] or "",
         entry["summary"] or "",
         source_id=entry["source"],
-        source_region=source.get("region") or None,
+        source_region=(source["region"] or None) if source else None,
         description=entry["summary"] or "",
     )
     if not result.relevant or result.kind in NOT_NEWS or not entry["title"]:
@@ -287,7 +294,7 @@ def _fingerprint(item: Candidate, kind: str, version: Any) -> str:
     return hashlib.sha1(json.dumps(parts, ensure_ascii=False).encode()).hexdigest()
 
 
-def _provider(sources: Mapping[str, Any], source_id: str) -> str:
+def _provider(sources: Mapping[str, SourceRecord], source_id: str) -> str:
     source = sources.get(source_id)
     return str(source["organisation"]) if source else source_id
 
