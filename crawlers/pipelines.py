@@ -27,7 +27,7 @@ from scrapy.utils.defer import deferred_from_coro
 from crawlers.feeds import FeedEntry
 from crawlers.soft404 import SHORT_PAGE_WORDS
 from crawlers.urls import rank
-from portail.db import Store, open_store
+from portail.db import SameContentRecord, Store, open_store
 from portail.storage import storage_problem
 
 # Pages of one source sharing one content, at which they are a template and not twins (three
@@ -151,7 +151,7 @@ class StorePipeline:
             self.shared.add(item.content_hash)
 
 
-def is_template(group: list[Any], converged: int) -> bool:
+def is_template(group: list[SameContentRecord], converged: int) -> bool:
     """Whether pages of one source holding one content are a template rather than twins:
     many of them, or (`converged`) several that held different contents before this crawl
     and all turned into this one in it — twins found are a new address of a known page."""

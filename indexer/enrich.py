@@ -14,6 +14,7 @@ from indexer.events import event_fields, jsonld_item, jsonld_text
 from indexer.jobs import job_fields
 from indexer.kinds import EMAIL, PHONE
 from indexer.offers import offer_fields
+from portail.db import PageRecord, SourceRecord
 
 
 @dataclass
@@ -50,7 +51,9 @@ class Enrichment:
 
 
 def enrich_page(
-    row: Any, sources: dict[str, Any], corrections: Mapping[str, Correction] | None = None
+    row: PageRecord,
+    sources: Mapping[str, SourceRecord],
+    corrections: Mapping[str, Correction] | None = None,
 ) -> Enrichment:
     """Classify a stored page (a maintainer's correction wins) and extract its fields."""
 

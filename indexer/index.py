@@ -35,7 +35,7 @@ from indexer.corrections import Correction, load_corrections
 from indexer.enrich import Enrichment, enrich_page
 from indexer.news import NewsReport, update_news
 from portail.actors import DEFAULT_ACTOR
-from portail.db import Store, now, open_store
+from portail.db import PageRecord, SourceRecord, Store, now, open_store
 
 INDEX_DIR = "index"
 SUMMARY_CHARS = 1500
@@ -201,7 +201,7 @@ def update_index(
             else:
                 report = _incremental(live, store, progress, corrections)
             store.clear_reindex_queue(began)
-            sources = {key: dict(row) for key, row in store.sources().items()}
+            sources = store.sources()
             report.news = update_news(store, sources)
         finally:
             store.close()
@@ -292,7 +292,7 @@ def _documents(
     With `procs` > 1 and many pages, pages are classified in that many worker processes
     (spawned: they inherit no lock and no open index file), in order.
     """
-    sources = {key: dict(row) for key, row in store.sources().items()}
+    sources = store.sources()
     if procs > 1 and len(urls) >= PARALLEL_MIN_PAGES:
         context = multiprocessing.get_context("spawn")
         with context.Pool(
@@ -315,7 +315,7 @@ def _documents(
 _worker_state: dict[str, Any] = {}
 
 
-def _start_worker(sources: dict[str, Any], corrections: dict[str, Correction]) -> None:
+def _start_worker(sources: Mapping[str, SourceRecord], corrections: dict[str, Correction]) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
     _die_with_parent()
     _worker_state.update(sources=sources, corrections=corrections)
@@ -330,7 +330,7 @@ def _die_with_parent() -> None:
         pass
 
 
-def _prepare(row: Mapping[str, Any]) -> tuple[Enrichment, dict[str, Any]]:
+def _prepare(row: PageRecord) -> tuple[Enrichment, dict[str, Any]]:
     sources, corrections = _worker_state["sources"], _worker_state["corrections"]
     enrichment = enrich_page(row, sources, corrections)
     return enrichment, document(row, enrichment, sources)
@@ -387,7 +387,7 @@ def _record(
     store.record_enrichment((e.row() for e in done), removed, replace_all)
 
 
-def document(row: Any, e: Enrichment, sources: dict[str, Any]) -> dict[str, Any]:
+def document(row: PageRecord, e: Enrichment, sources: Mapping[str, SourceRecord]) -> dict[str, Any]:
     """The Whoosh document of a stored page and its enrichment."""
     source = sources.get(row["source"])
     text = row["text"] or ""

@@ -28,7 +28,14 @@ import numpy as np
 
 from indexer import dedup
 from indexer.classify import classify_page
-from portail.db import Store, now
+from portail.db import (
+    FeedItemRecord,
+    NewsPageRecord,
+    SignedNewsItemRecord,
+    SourceRecord,
+    Store,
+    now,
+)
 
 PARIS = ZoneInfo("Europe/Paris")
 SUMMARY_CHARS = 300
@@ -99,13 +106,15 @@ class _Pool:
         return found if values[found] >= dedup.THRESHOLD else None
 
 
-def update_news(store: Store, sources: Mapping[str, Mapping[str, Any]]) -> NewsReport:
+def update_news(store: Store, sources: Mapping[str, SourceRecord]) -> NewsReport:
     """Bring the `news` table up to date with the news pages and the feed entries."""
     wanted = candidates(store, sources)
     known = {row["url"]: row for row in store.news_items(with_signatures=True)}
     removed = [url for url in known if url not in wanted]
     changed = [
-        c for url, c in wanted.items() if known.get(url, {}).get("fingerprint") != c.fingerprint
+        c
+        for url, c in wanted.items()
+        if url not in known or known[url]["fingerprint"] != c.fingerprint
     ]
     report = NewsReport(removed=len(removed), items=len(wanted))
     pool = _Pool()
@@ -133,7 +142,9 @@ def update_news(store: Store, sources: Mapping[str, Mapping[str, Any]]) -> NewsR
     return report
 
 
-def _story(item: Candidate, signature: np.ndarray, pool: _Pool, old: Mapping | None) -> str:
+def _story(
+    item: Candidate, signature: np.ndarray, pool: _Pool, old: SignedNewsItemRecord | None
+) -> str:
     """The story of the most similar item close in time; else a story of its own."""
     found = pool.best(signature, item.day)
     if found is not None:
@@ -171,7 +182,7 @@ def _row(item: Candidate, story: str, signature: np.ndarray, stamp: str) -> tupl
 # -- what should be news ----------------------------------------------------------------------
 
 
-def candidates(store: Store, sources: Mapping[str, Mapping[str, Any]]) -> dict[str, Candidate]:
+def candidates(store: Store, sources: Mapping[str, SourceRecord]) -> dict[str, Candidate]:
     """The news pages and the feed entries that should be news items now, by URL."""
     feeds = _feed_entries(store.feed_items())
     out: dict[str, Candidate] = {}
@@ -185,13 +196,13 @@ def candidates(store: Store, sources: Mapping[str, Mapping[str, Any]]) -> dict[s
     return out
 
 
-def _feed_entries(rows: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
+def _feed_entries(rows: Iterable[FeedItemRecord]) -> dict[str, FeedItemRecord]:
     """One entry per linked page (the page's URL when the crawl reached it): the earliest
     date and the first summary of the feeds that list it."""
-    out: dict[str, dict[str, Any]] = {}
+    out: dict[str, FeedItemRecord] = {}
     for row in rows:
         key = row["page"] or row["url"]
-        entry = out.setdefault(key, dict(row))
+        entry = out.setdefault(key, row.copy())
         if row["published"] and (not entry["published"] or row["published"] < entry["published"]):
             entry["published"] = row["published"]
         entry["summary"] = entry["summary"] or row["summary"]
@@ -199,7 +210,7 @@ def _feed_entries(rows: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, Any]
 
 
 def _from_page(
-    row: Mapping[str, Any], entry: Mapping[str, Any] | None, sources: Mapping[str, Any]
+    row: NewsPageRecord, entry: FeedItemRecord | None, sources: Mapping[str, SourceRecord]
 ) -> Candidate:
     feed_day = day_of(entry["published"]) if entry else None
     published, dated_by = next(
@@ -233,15 +244,15 @@ def _from_page(
     return item
 
 
-def _from_feed(entry: Mapping[str, Any], sources: Mapping[str, Any]) -> Candidate | None:
+def _from_feed(entry: FeedItemRecord, sources: Mapping[str, SourceRecord]) -> Candidate | None:
     """A feed entry the crawl did not reach, as news (None when it is not news)."""
-    source = sources.get(entry["source"]) or {}
+    source = sources.get(entry["source"])
     result = classify_page(
         entry["url"],
         entry["title"] or "",
         entry["summary"] or "",
         source_id=entry["source"],
-        source_region=source.get("region") or None,
+        source_region=(source["region"] or None) if source else None,
         description=entry["summary"] or "",
     )
     if not result.relevant or result.kind in NOT_NEWS or not entry["title"]:
@@ -283,7 +294,7 @@ def _fingerprint(item: Candidate, kind: str, version: Any) -> str:
     return hashlib.sha1(json.dumps(parts, ensure_ascii=False).encode()).hexdigest()
 
 
-def _provider(sources: Mapping[str, Any], source_id: str) -> str:
+def _provider(sources: Mapping[str, SourceRecord], source_id: str) -> str:
     source = sources.get(source_id)
     return str(source["organisation"]) if source else source_id
 

@@ -41,7 +41,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
 
-from portail.db import Row, Store
+from portail.db import OutboxRecord, Store
 from portail.hotline import service
 from portail.hotline.routing import Routing, routing
 from portail.hotline.settings import HotlineSettings, load_settings
@@ -125,7 +125,7 @@ def _send_row(
     store: Store,
     connection: smtplib.SMTP,
     settings: HotlineSettings,
-    row: Row,
+    row: OutboxRecord,
     at: datetime,
     report: PassReport,
 ) -> None:
@@ -185,7 +185,7 @@ def _envelope(connection: smtplib.SMTP, sender: str, recipient: str) -> None:
         raise Refused(f"destinataire refusé ({code} {reply.decode(errors='replace')})", code >= 500)
 
 
-def _message(row: Row, sender: str, recipient: str) -> EmailMessage:
+def _message(row: OutboxRecord, sender: str, recipient: str) -> EmailMessage:
     message = EmailMessage()
     message["From"] = sender
     message["To"] = recipient
@@ -215,7 +215,7 @@ def _connect(settings: HotlineSettings) -> smtplib.SMTP:
     return connection
 
 
-def _retry(store: Store, row: Row, at: datetime, error: str, report: PassReport) -> None:
+def _retry(store: Store, row: OutboxRecord, at: datetime, error: str, report: PassReport) -> None:
     delay = min(RETRY_BASE * 2 ** max(row["attempts"] - 1, 0), RETRY_MAX)
     store.outbox_state(
         row["id"],
@@ -229,7 +229,7 @@ def _retry(store: Store, row: Row, at: datetime, error: str, report: PassReport)
 
 
 def _refused(
-    store: Store, row: Row, at: datetime, error: str, permanent: bool, report: PassReport
+    store: Store, row: OutboxRecord, at: datetime, error: str, permanent: bool, report: PassReport
 ) -> None:
     if permanent:
         store.outbox_state(row["id"], "failed", service.stamp(at), error, claimed=None)

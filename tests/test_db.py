@@ -6,12 +6,14 @@ from __future__ import annotations
 import shutil
 import sqlite3
 import time
+from types import UnionType
+from typing import get_args, get_origin, get_type_hints, is_typeddict
 
 import pytest
-from sqlalchemy import inspect, text
+from sqlalchemy import inspect, select, text
 
 from conftest import ROOT, run_portail
-from portail.db import CrawlCounts, SchemaError, StoredCorrection, open_store
+from portail.db import CrawlCounts, SchemaError, StoredCorrection, open_store, records, tables
 from portail.db.engine import current, ensure_current, head, upgrade
 from portail.db.tables import metadata
 
@@ -405,3 +407,246 @@ def test_each_statement_of_a_page_save_uses_an_index_not_a_scan(tmp_path, monkey
             if "content_hash =" in statement.partition("WHERE")[2]:
                 assert any("pages_hash" in d for d in details), (statement, details)
     store.close()
+
+
+# -- typed records: each one matches its table, and what the Store reads matches each one ------
+
+# A record named after a table holds every column of it.
+WHOLE_ROWS = {
+    records.PageRecord: tables.pages,
+    records.PageVersionRecord: tables.page_versions,
+    records.CrawlRecord: tables.crawls,
+    records.SourceRecord: tables.sources,
+    records.FeedEntryRecord: tables.feed_entries,
+    records.EnrichmentRecord: tables.enrichment,
+    records.SignedNewsItemRecord: tables.news,
+    records.RunRecord: tables.runs,
+    records.CorrectionRecord: tables.corrections,
+    records.RecrawlRecord: tables.recrawl_queue,
+    records.SessionRecord: tables.sessions,
+    records.SelfAssessmentRecord: tables.selfassessments,
+    records.HotlineRequestRecord: tables.hotline_requests,
+    records.HotlineEventRecord: tables.hotline_events,
+    records.OutboxRecord: tables.hotline_outbox,
+}
+# A record of a query: (tables joined, tables read through an outer join, computed columns).
+SUBSETS = {
+    records.FetchRecord: ((tables.fetches, tables.pages), (), {}),
+    records.CrawlErrorRecord: ((tables.crawl_errors,), (), {}),
+    records.SameContentRecord: ((tables.pages,), (), {}),
+    records.FeedItemRecord: ((tables.feed_entries,), (tables.enrichment,), {"page": str | None}),
+    records.NewsItemRecord: ((tables.news,), (), {}),
+    records.NewsPageRecord: ((tables.pages, tables.enrichment), (), {}),
+    records.PageCountRecord: ((tables.pages,), (), {"count": int}),
+    records.FoundPageRecord: ((tables.pages,), (tables.enrichment,), {}),
+    records.ReviewRecord: ((tables.pages, tables.enrichment), (), {}),
+    records.HotlineReasonRecord: (
+        (tables.hotline_events, tables.hotline_requests),
+        (),
+        {"reason": str, "n": int},
+    ),
+    records.HotlinePurgeRecord: ((tables.hotline_requests,), (), {}),
+}
+BUILT = {records.ExportRecord}  # made by the data layer from a query, no table's row
+
+
+def _column_type(column, nullable: bool = False) -> object:
+    kind = column.type.python_type
+    return kind | None if nullable or column.nullable else kind
+
+
+def test_every_record_is_checked_against_the_tables():
+    declared = {v for v in vars(records).values() if is_typeddict(v)}
+    assert declared == set(WHOLE_ROWS) | set(SUBSETS) | BUILT
+
+
+@pytest.mark.parametrize("record", list(WHOLE_ROWS), ids=lambda r: r.__name__)
+def test_a_table_record_has_every_column_of_its_table_with_its_type(record):
+    table = WHOLE_ROWS[record]
+    expected = {c.name: _column_type(c) for c in table.columns}
+    assert get_type_hints(record) == expected
+
+
+@pytest.mark.parametrize("record", list(SUBSETS), ids=lambda r: r.__name__)
+def test_a_query_record_holds_columns_of_its_tables_with_their_types(record):
+    joined, outer, computed = SUBSETS[record]
+    for key, annotation in get_type_hints(record).items():
+        if key in computed:
+            assert annotation == computed[key], key
+            continue
+        owner = next((t for t in (*joined, *outer) if key in t.columns), None)
+        assert owner is not None, f"{record.__name__}.{key} is no column of its tables"
+        assert annotation == _column_type(owner.columns[key], owner in outer), key
+
+
+def _conforms(record, row) -> None:
+    """The row has exactly the record's keys, each value of its annotated type."""
+    hints = get_type_hints(record)
+    assert set(row) == set(hints), record.__name__
+    for key, annotation in hints.items():
+        assert _is_a(row[key], annotation), (record.__name__, key, row[key], annotation)
+
+
+def _is_a(value: object, annotation: object) -> bool:
+    if isinstance(annotation, UnionType):
+        return any(_is_a(value, option) for option in get_args(annotation))
+    if annotation is type(None):
+        return value is None
+    if get_origin(annotation) is list:
+        (item,) = get_args(annotation)
+        return isinstance(value, list) and all(_is_a(v, item) for v in value)
+    assert isinstance(annotation, type)
+    return type(value) is annotation  # a bool is no int, an int no float
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def stocked(request, tmp_path_factory):
+    """A store holding one row (at least) of every shape the records describe, on each
+    engine; every nullable column the stages fill holds a value."""
+    with pytest.MonkeyPatch.context() as patch:
+        if request.param == "postgresql":
+            patch.setenv("PORTAIL_DATABASE_URL", _fresh_database(request))
+        else:
+            patch.delenv("PORTAIL_DATABASE_URL", raising=False)
+        opened = open_store(tmp_path_factory.mktemp("records"))
+    _stock(opened)
+    yield opened
+    opened.close()
+
+
+def _fresh_database(request) -> str:
+    import uuid
+
+    import psycopg
+
+    server = request.getfixturevalue("postgres_server")
+    name = "t_" + uuid.uuid4().hex[:12]
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as connection:
+        connection.execute(f"CREATE DATABASE {name}")
+    return f"{server}/{name}"
+
+
+URL = "https://exemple.fr/actualite"
+AT = "2026-12-01T09:00:00+00:00"
+
+
+def _stock(store) -> None:
+    from portail.hotline.messages import mail
+
+    store.record_source("essai", "Essai", "Organisme", "53", "consulaire")
+    crawl = store.start_crawl("essai")
+    fields = {"published": "2026-11-30", "modified": "2026-12-01", "content_type": "text/html"}
+    fields |= {"structured": {"jsonld": []}, "links": [URL + "/suite"], "language": "fr"}
+    for content in ("Une actualité", "Une actualité, corrigée"):
+        store.save_page(
+            crawl, "essai", URL, URL + "?x", page_fields(content, **fields), "e", AT, 200
+        )
+    store.save_page(
+        crawl, "essai", URL + "/2", URL + "/2", page_fields("Une actualité"), *[None] * 2, 200
+    )
+    store.add_error(crawl, URL + "/mort", "lien mort (404)")
+    counts = CrawlCounts(new=2, changed=1)
+    store.finish_crawl(crawl, "incomplete", "délai", "chute", counts, 1234, {"status": "ok"})
+    extra = '{"review": {"confidence": 0.4, "step": "gerer"}}'
+    store.record_enrichment(
+        [(URL, 2, "gerer", '{"gerer": 0.9}', 1, "news", '["DE"]', '["53"]', '["vin"]', AT, extra)],
+        [],
+    )
+    entries = [{"url": URL, "title": "Une actualité", "summary": "Résumé", "published": AT}]
+    store.save_feed_entries("essai", "https://exemple.fr/flux.xml", entries)
+    news_row = (URL, URL, "essai", "Organisme", "Une actualité", "Résumé", "2026-11-30", "page")
+    store.save_news([(*news_row, 0, "gerer", "[]", '["53"]', "[]", "ab12", "f1", AT)], [])
+    run = store.start_run("essai", AT)
+    store.finish_run(run, "failed", "site injoignable", AT)
+    store.save_correction(StoredCorrection(URL, "gerer", "news", True, "Camille", AT, "vu"))
+    store.request_recrawl("essai", "Camille")
+    store.open_session("Camille", 3600, "empreinte")
+    token = store.start_selfassessment({"q1": "oui"})
+    store.finish_selfassessment(token, {"q1": "oui"}, {"finished": AT, "scores": {}})
+    store.save_selfassessment_draft(token, {"q1": "non"})
+    values = {"status": "nouvelle", "desk": "tfe-53", "subject": "marches"}
+    values |= {"region": "53", "email": "a@exemple.fr", "consent": AT}
+    for reference in ("HL-2026-EFFACE", "HL-2026-ESSAI"):
+        store.create_hotline_request(
+            {**values, "token_hash": reference},
+            lambda reference=reference: reference,
+            lambda ref: [mail("receipt", ref, "Reçue", "", "a@b.fr")],
+            AT,
+        )
+    erased = store.hotline_request("HL-2026-EFFACE")["id"]
+    store.erase_hotline_request(erased, AT, "Camille", "à la demande de la personne")
+    request_id = store.hotline_request("HL-2026-ESSAI")["id"]
+    followed = {"reminded": AT, "escalated": AT, "answered": AT}
+    store.change_hotline_request(request_id, AT, "answered", "Camille", "Réponse", followed)
+    store.change_hotline_request(request_id, AT, "closed", "Camille", "hors_champ", {"closed": AT})
+    (claimed,) = store.claim_outbox(AT, AT)
+    store.outbox_state(claimed["id"], "sent", AT)
+
+
+def test_the_crawlers_records_hold_the_types_stored(stocked):
+    for row in (stocked.page(URL), *stocked.pages(), *stocked.rows([URL])):
+        _conforms(records.PageRecord, row)
+    (before,) = stocked.history(URL)
+    _conforms(records.PageVersionRecord, before)
+    _conforms(records.FetchRecord, stocked.fetch_info(URL + "?x"))
+    crawl = stocked.crawls("essai")[0]
+    for row in (crawl, stocked.crawl(crawl["id"])):
+        _conforms(records.CrawlRecord, row)
+    _conforms(records.CrawlErrorRecord, stocked.crawl_errors(crawl["id"])[0])
+    same = stocked.same_content("essai", page_fields("Une actualité")["content_hash"])
+    _conforms(records.SameContentRecord, same[0])
+    _conforms(records.SourceRecord, stocked.sources()["essai"])
+
+
+def test_the_indexers_records_hold_the_types_stored(stocked):
+    _conforms(records.EnrichmentRecord, stocked.enrichment(URL))
+    _conforms(records.NewsItemRecord, stocked.news_items()[0])
+    _conforms(records.SignedNewsItemRecord, stocked.news_items(with_signatures=True)[0])
+    _conforms(records.NewsPageRecord, stocked.news_pages()[0])
+    (item,) = stocked.feed_items()
+    assert item["page"] == URL
+    _conforms(records.FeedItemRecord, item)
+
+
+def test_the_consoles_and_the_schedulers_records_hold_the_types_stored(stocked):
+    _conforms(records.CrawlRecord, stocked.last_crawls()[0])
+    for row in stocked.page_counts():
+        _conforms(records.PageCountRecord, row)
+    for row in stocked.find_pages("actualité"):
+        _conforms(records.FoundPageRecord, row)
+    ((review, _),) = stocked.pages_to_review()
+    _conforms(records.ReviewRecord, review)
+    _conforms(
+        records.CorrectionRecord,
+        stocked.one_as(records.CorrectionRecord, select(tables.corrections)),
+    )
+    _conforms(
+        records.RecrawlRecord, stocked.one_as(records.RecrawlRecord, select(tables.recrawl_queue))
+    )
+    _conforms(records.RunRecord, stocked.runs("essai")[0])
+
+
+def test_the_web_nodes_and_self_assessments_records_hold_the_types_stored(stocked):
+    _conforms(records.SessionRecord, stocked.one_as(records.SessionRecord, select(tables.sessions)))
+    taken = stocked.one_as(records.SelfAssessmentRecord, select(tables.selfassessments))
+    _conforms(records.SelfAssessmentRecord, taken)
+
+
+def test_the_hotlines_records_hold_the_types_stored(stocked):
+    found = stocked.hotline_request("HL-2026-ESSAI")
+    rows = [found, stocked.hotline_request_by_token("HL-2026-ESSAI"), *stocked.hotline_requests()]
+    for row in rows:
+        _conforms(records.HotlineRequestRecord, row)
+    for event in stocked.hotline_history(found["id"]):
+        _conforms(records.HotlineEventRecord, event)
+    (reason,) = stocked.hotline_reason_counts()
+    _conforms(records.HotlineReasonRecord, reason)
+    (purged,) = stocked.hotline_to_purge("9999")
+    _conforms(records.HotlinePurgeRecord, purged)
+    for mail in stocked.outbox():  # one sent, one cancelled by the erasure
+        _conforms(records.OutboxRecord, mail)
+
+
+def test_the_export_records_hold_the_types_written(stocked):
+    for row in stocked.export_rows():
+        _conforms(records.ExportRecord, row)

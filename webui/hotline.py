@@ -30,6 +30,7 @@ from flask import (
 )
 from flask.sansio.blueprints import BlueprintSetupState
 
+from portail.db import HotlineRequestRecord
 from portail.geo import regions
 from portail.hotline import service
 from portail.hotline.routing import UNKNOWN_STEP, routing
@@ -213,13 +214,13 @@ def follow_url(token: str) -> str:
     return base.rstrip("/") + url_for("hotline.follow", token=token)
 
 
-def _request_of(token: str) -> dict[str, Any]:
+def _request_of(token: str) -> HotlineRequestRecord:
     if len(token) > 100:
         abort(404)
     found = app_store().hotline_request_by_token(service.token_hash(token))
     if found is None:
         abort(404)
-    return dict(found)
+    return found
 
 
 @bp.get("/hotline/suivi/<token>")

@@ -17,7 +17,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, Literal
 from xml.etree import ElementTree as ET
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
@@ -25,6 +25,7 @@ from flask import Blueprint, Response, current_app, jsonify, render_template, re
 from indexer.journey import STEP_IDS
 from indexer.search import MAX_PAGE, parse_query_args
 from indexer.sectors import sectors
+from portail.db import NewsItemRecord
 from portail.geo import regions
 from webui import content, reader
 from webui.ids import page_id
@@ -93,9 +94,9 @@ class Story:
         return {"country": self.countries, "region": self.regions, "sector": self.sectors}[name]
 
 
-def stories_of(rows: Iterable[Mapping[str, Any]]) -> list[Story]:
+def stories_of(rows: Iterable[NewsItemRecord]) -> list[Story]:
     """The news items grouped into their stories, the latest first."""
-    grouped: dict[str, list[Mapping[str, Any]]] = {}
+    grouped: dict[str, list[NewsItemRecord]] = {}
     for row in rows:
         grouped.setdefault(row["story"], []).append(row)
     stories = [_story(key, members) for key, members in grouped.items()]
@@ -104,7 +105,7 @@ def stories_of(rows: Iterable[Mapping[str, Any]]) -> list[Story]:
     return stories
 
 
-def _story(key: str, members: list[Mapping[str, Any]]) -> Story:
+def _story(key: str, members: list[NewsItemRecord]) -> Story:
     members = sorted(
         members,
         key=lambda r: (r["url"] != key, r["published"] or "9999", r["from_feed"], r["url"]),
@@ -129,7 +130,9 @@ def _story(key: str, members: list[Mapping[str, Any]]) -> Story:
     )
 
 
-def _union(members: list[Mapping[str, Any]], column: str) -> tuple[str, ...]:
+def _union(
+    members: list[NewsItemRecord], column: Literal["countries", "regions", "sectors"]
+) -> tuple[str, ...]:
     values: dict[str, None] = {}
     for row in members:
         values.update(dict.fromkeys(json.loads(row[column] or "[]")))

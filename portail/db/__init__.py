@@ -13,7 +13,9 @@
     store.claim_outbox(at, lease)       # the export hotline's requests and mails (`hotline.py`)
 
 The schema is the one of `tables.py`, reached through the migrations (`portail db upgrade`);
-`open_store` refuses a database at another version (SchemaError).
+`open_store` refuses a database at another version (SchemaError). The read methods return
+typed records (`records.py`: `PageRecord`, `CrawlRecord`…), so that mypy checks the column
+names and value types their callers use.
 """
 
 from __future__ import annotations
@@ -31,6 +33,35 @@ from portail.db.indexing import IndexingAPI
 from portail.db.news import NewsAPI
 from portail.db.nodes import NodesAPI
 from portail.db.reading import CrawledSource, Reader, ReadingAPI
+from portail.db.records import (
+    CorrectionRecord,
+    CrawlErrorRecord,
+    CrawlRecord,
+    EnrichmentRecord,
+    ExportRecord,
+    FeedEntryRecord,
+    FeedItemRecord,
+    FetchRecord,
+    FoundPageRecord,
+    HotlineEventRecord,
+    HotlinePurgeRecord,
+    HotlineReasonRecord,
+    HotlineRequestRecord,
+    NewsItemRecord,
+    NewsPageRecord,
+    OutboxRecord,
+    PageCountRecord,
+    PageRecord,
+    PageVersionRecord,
+    RecrawlRecord,
+    ReviewRecord,
+    RunRecord,
+    SameContentRecord,
+    SelfAssessmentRecord,
+    SessionRecord,
+    SignedNewsItemRecord,
+    SourceRecord,
+)
 from portail.db.scheduling import FAILURES_TO_FLAG, SchedulingAPI
 from portail.db.selfassessment import SelfAssessment, SelfAssessmentAPI
 
@@ -71,13 +102,40 @@ def reading_engine(data_dir: Path) -> Engine:
 
 __all__ = [
     "FAILURES_TO_FLAG",
+    "CorrectionRecord",
     "CrawlCounts",
+    "CrawlErrorRecord",
+    "CrawlRecord",
     "CrawledSource",
+    "EnrichmentRecord",
+    "ExportRecord",
+    "FeedEntryRecord",
+    "FeedItemRecord",
+    "FetchRecord",
+    "FoundPageRecord",
+    "HotlineEventRecord",
+    "HotlinePurgeRecord",
+    "HotlineReasonRecord",
+    "HotlineRequestRecord",
+    "NewsItemRecord",
+    "NewsPageRecord",
+    "OutboxRecord",
+    "PageCountRecord",
+    "PageRecord",
+    "PageVersionRecord",
     "Reader",
+    "RecrawlRecord",
     "RecrawlRequest",
+    "ReviewRecord",
     "Row",
+    "RunRecord",
+    "SameContentRecord",
     "SchemaError",
     "SelfAssessment",
+    "SelfAssessmentRecord",
+    "SessionRecord",
+    "SignedNewsItemRecord",
+    "SourceRecord",
     "Store",
     "StoredCorrection",
     "now",

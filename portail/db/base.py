@@ -6,12 +6,13 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import Connection, Engine, Table
 from sqlalchemy.dialects import postgresql, sqlite
 
-Row = Mapping[str, Any]  # a row, read by column name
+Row = Mapping[str, Any]  # a row, read by column name (a record of `records.py` when typed)
+R = TypeVar("R")  # a record of `records.py`
 
 
 def now() -> str:
@@ -31,6 +32,16 @@ class Queries:
 
     def scalar(self, statement: Any) -> Any:
         raise NotImplementedError
+
+    def one_as(
+        self, record: type[R], statement: Any, params: Mapping[str, Any] | None = None
+    ) -> R | None:
+        """The first row of a query, as the record it is (a plain dict, typed)."""
+        return cast("R | None", self.one(statement, params))
+
+    def all_as(self, record: type[R], statement: Any) -> list[R]:
+        """The rows of a query, as the records they are (plain dicts, typed)."""
+        return cast("list[R]", self.all(statement))
 
 
 class OnConnection(Queries):

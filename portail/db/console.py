@@ -10,7 +10,15 @@ from typing import Any
 
 from sqlalchemy import and_, delete, func, or_, select
 
-from portail.db.base import Base, Row, now, upsert
+from portail.db.base import Base, now, upsert
+from portail.db.records import (
+    CorrectionRecord,
+    CrawlRecord,
+    FoundPageRecord,
+    PageCountRecord,
+    RecrawlRecord,
+    ReviewRecord,
+)
 from portail.db.tables import corrections, crawls, enrichment, fetches, pages, recrawl_queue
 
 MAX_RESULTS = 30
@@ -47,7 +55,7 @@ class ConsoleAPI(Base):
             r["url"]: StoredCorrection(
                 r["url"], r["step"], r["kind"], bool(r["hidden"]), r["by"], r["at"], r["note"]
             )
-            for r in self.all(select(corrections).order_by(corrections.c.url))
+            for r in self.all_as(CorrectionRecord, select(corrections).order_by(corrections.c.url))
         }
 
     def save_correction(self, correction: StoredCorrection) -> None:
@@ -81,7 +89,10 @@ class ConsoleAPI(Base):
         return RecrawlRequest(row.source, row.at, row.by)
 
     def pending_recrawls(self) -> list[RecrawlRequest]:
-        rows = self.all(select(recrawl_queue).order_by(recrawl_queue.c.at, recrawl_queue.c.source))
+        rows = self.all_as(
+            RecrawlRecord,
+            select(recrawl_queue).order_by(recrawl_queue.c.at, recrawl_queue.c.source),
+        )
         return [RecrawlRequest(r["source"], r["at"], r["by"]) for r in rows]
 
     def take_recrawl(self, source: str) -> RecrawlRequest | None:
@@ -95,20 +106,21 @@ class ConsoleAPI(Base):
 
     # -- what the console shows -----------------------------------------------------------
 
-    def last_crawls(self) -> list[Row]:
+    def last_crawls(self) -> list[CrawlRecord]:
         """Each source's last crawl."""
         last = select(func.max(crawls.c.id)).group_by(crawls.c.source)
-        return self.all(select(crawls).where(crawls.c.id.in_(last)))
+        return self.all_as(CrawlRecord, select(crawls).where(crawls.c.id.in_(last)))
 
-    def page_counts(self) -> list[Row]:
+    def page_counts(self) -> list[PageCountRecord]:
         """Pages per source and status."""
-        return self.all(
+        return self.all_as(
+            PageCountRecord,
             select(pages.c.source, pages.c.status, func.count().label("count")).group_by(
                 pages.c.source, pages.c.status
-            )
+            ),
         )
 
-    def find_pages(self, query: str) -> list[Row]:
+    def find_pages(self, query: str) -> list[FoundPageRecord]:
         """Pages whose URL is (or starts with) the query, else whose title, URL or text hold
         every word of it; live pages first."""
         query = query.strip()
@@ -140,14 +152,17 @@ class ConsoleAPI(Base):
                     for w in words
                 )
             )
-        return self.all(columns.where(condition).order_by(*order).limit(MAX_RESULTS))
+        return self.all_as(
+            FoundPageRecord, columns.where(condition).order_by(*order).limit(MAX_RESULTS)
+        )
 
-    def pages_to_review(self) -> list[tuple[Row, dict[str, Any]]]:
+    def pages_to_review(self) -> list[tuple[ReviewRecord, dict[str, Any]]]:
         """Live pages the last indexing left « à vérifier », with their review details."""
-        rows = self.all(
+        rows = self.all_as(
+            ReviewRecord,
             select(pages.c.url, pages.c.title, pages.c.source, enrichment.c.extra)
             .select_from(enrichment.join(pages, pages.c.url == enrichment.c.url))
-            .where(pages.c.status == "ok", enrichment.c.extra.like('%"review"%'))
+            .where(pages.c.status == "ok", enrichment.c.extra.like('%"review"%')),
         )
         found = []
         for row in rows:

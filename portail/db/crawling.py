@@ -11,12 +11,21 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import and_, bindparam, delete, func, insert, not_, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from portail.db.base import Base, Row, now, upsert
+from portail.db.base import Base, now, upsert
+from portail.db.records import (
+    CrawlErrorRecord,
+    CrawlRecord,
+    FetchRecord,
+    PageRecord,
+    PageVersionRecord,
+    SameContentRecord,
+    SourceRecord,
+)
 from portail.db.tables import (
     crawl_errors,
     crawl_pages,
@@ -179,8 +188,8 @@ class CrawlingAPI(Base):
                 ["id"],
             )
 
-    def sources(self) -> dict[str, Row]:
-        return {r["id"]: r for r in self.all(select(sources))}
+    def sources(self) -> dict[str, SourceRecord]:
+        return {r["id"]: r for r in self.all_as(SourceRecord, select(sources))}
 
     # -- crawls ---------------------------------------------------------------------------
 
@@ -231,20 +240,21 @@ class CrawlingAPI(Base):
         with self.begin() as db:
             db.execute(insert(crawl_errors).values(crawl_id=crawl_id, url=url, reason=reason))
 
-    def crawl(self, crawl_id: int) -> Row | None:
-        return self.one(select(crawls).where(crawls.c.id == crawl_id))
+    def crawl(self, crawl_id: int) -> CrawlRecord | None:
+        return self.one_as(CrawlRecord, select(crawls).where(crawls.c.id == crawl_id))
 
-    def crawls(self, source: str | None = None, limit: int = 50) -> list[Row]:
+    def crawls(self, source: str | None = None, limit: int = 50) -> list[CrawlRecord]:
         query = select(crawls).order_by(crawls.c.id.desc()).limit(limit)
         if source:
             query = query.where(crawls.c.source == source)
-        return self.all(query)
+        return self.all_as(CrawlRecord, query)
 
-    def crawl_errors(self, crawl_id: int) -> list[Row]:
-        return self.all(
+    def crawl_errors(self, crawl_id: int) -> list[CrawlErrorRecord]:
+        return self.all_as(
+            CrawlErrorRecord,
             select(crawl_errors.c.url, crawl_errors.c.reason).where(
                 crawl_errors.c.crawl_id == crawl_id
-            )
+            ),
         )
 
     def outcome_counts(self, crawl_id: int) -> dict[str, int]:
@@ -257,18 +267,19 @@ class CrawlingAPI(Base):
 
     # -- pages ----------------------------------------------------------------------------
 
-    def page(self, url: str) -> Row | None:
-        return self.one(select(pages).where(pages.c.url == url))
+    def page(self, url: str) -> PageRecord | None:
+        return self.one_as(PageRecord, select(pages).where(pages.c.url == url))
 
-    def fetch_info(self, url: str) -> Row | None:
-        return self.one(
+    def fetch_info(self, url: str) -> FetchRecord | None:
+        return self.one_as(
+            FetchRecord,
             select(
                 fetches,
                 pages.c.links,
                 pages.c.status,
             )
             .join(pages, pages.c.url == fetches.c.page_url)
-            .where(fetches.c.url == url)
+            .where(fetches.c.url == url),
         )
 
     def _record_fetch(
@@ -398,12 +409,13 @@ class CrawlingAPI(Base):
             )
         )
 
-    def history(self, url: str) -> list[Row]:
+    def history(self, url: str) -> list[PageVersionRecord]:
         """A page's previous contents, latest first."""
-        return self.all(
+        return self.all_as(
+            PageVersionRecord,
             select(page_versions)
             .where(page_versions.c.url == url)
-            .order_by(page_versions.c.version.desc())
+            .order_by(page_versions.c.version.desc()),
         )
 
     def twin_of(self, source: str, content_hash: str, url: str) -> str | None:
@@ -423,14 +435,15 @@ class CrawlingAPI(Base):
                 .values(status="twin", version=pages.c.version + 1)
             )
 
-    def same_content(self, source: str, content_hash: str) -> list[Row]:
+    def same_content(self, source: str, content_hash: str) -> list[SameContentRecord]:
         """The pages of a source (live or folded) holding this content."""
-        return self.all(
+        return self.all_as(
+            SameContentRecord,
             select(pages.c.url, pages.c.status, pages.c.text).where(
                 pages.c.source == source,
                 pages.c.content_hash == content_hash,
                 pages.c.status.in_(("ok", "twin")),
-            )
+            ),
         )
 
     def undo_template(self, crawl_id: int, url: str, content_hash: str) -> bool:
@@ -608,7 +621,7 @@ class CrawlingAPI(Base):
         )
         return [r["url"] for r in rows]
 
-    def pages(self, status: str | None = None, source: str | None = None) -> Iterator[Row]:
+    def pages(self, status: str | None = None, source: str | None = None) -> Iterator[PageRecord]:
         query = select(pages).order_by(pages.c.url)
         if status:
             query = query.where(pages.c.status == status)
@@ -616,7 +629,7 @@ class CrawlingAPI(Base):
             query = query.where(pages.c.source == source)
         with self.engine.connect() as connection:
             for row in connection.execution_options(yield_per=500).execute(query).mappings():
-                yield dict(row)
+                yield cast(PageRecord, dict(row))
 
     def count_pages(self, status: str = "ok") -> int:
         return int(

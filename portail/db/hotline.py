@@ -17,7 +17,14 @@ from typing import Any
 from sqlalchemy import Connection, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from portail.db.base import Base, Row
+from portail.db.base import Base
+from portail.db.records import (
+    HotlineEventRecord,
+    HotlinePurgeRecord,
+    HotlineReasonRecord,
+    HotlineRequestRecord,
+    OutboxRecord,
+)
 from portail.db.tables import hotline_events, hotline_outbox, hotline_requests, hotline_submissions
 
 OPEN_STATUSES = ("nouvelle", "prise_en_charge", "pas_pour_moi")
@@ -89,11 +96,17 @@ class HotlineAPI(Base):
                 continue  # drawn by another process at the same moment: draw again
         raise RuntimeError("no free hotline reference after several draws")
 
-    def hotline_request(self, reference: str) -> Row | None:
-        return self.one(select(hotline_requests).where(hotline_requests.c.reference == reference))
+    def hotline_request(self, reference: str) -> HotlineRequestRecord | None:
+        return self.one_as(
+            HotlineRequestRecord,
+            select(hotline_requests).where(hotline_requests.c.reference == reference),
+        )
 
-    def hotline_request_by_token(self, token_hash: str) -> Row | None:
-        return self.one(select(hotline_requests).where(hotline_requests.c.token_hash == token_hash))
+    def hotline_request_by_token(self, token_hash: str) -> HotlineRequestRecord | None:
+        return self.one_as(
+            HotlineRequestRecord,
+            select(hotline_requests).where(hotline_requests.c.token_hash == token_hash),
+        )
 
     def hotline_requests(
         self,
@@ -102,7 +115,7 @@ class HotlineAPI(Base):
         owner: str | None = None,
         desk: str | None = None,
         limit: int = 200,
-    ) -> list[Row]:
+    ) -> list[HotlineRequestRecord]:
         """Requests, the latest first, within the filters given."""
         query = select(hotline_requests)
         for column, value in (
@@ -113,7 +126,9 @@ class HotlineAPI(Base):
         ):
             if value is not None:
                 query = query.where(column == value)
-        return self.all(query.order_by(hotline_requests.c.id.desc()).limit(limit))
+        return self.all_as(
+            HotlineRequestRecord, query.order_by(hotline_requests.c.id.desc()).limit(limit)
+        )
 
     def hotline_counts(self, column: str) -> dict[str, int]:
         """How many requests per value of a column (status, region, owner, desk, …)."""
@@ -121,12 +136,13 @@ class HotlineAPI(Base):
         rows = self.all(select(field.label("value"), func.count().label("n")).group_by(field))
         return {str(r["value"]): int(r["n"]) for r in rows}
 
-    def hotline_reason_counts(self) -> list[Row]:
+    def hotline_reason_counts(self) -> list[HotlineReasonRecord]:
         """Closings and « pas pour moi » per reason and routing rule, most frequent first:
         what the routing rules should learn from. Counts survive the erasure of personal
         data."""
         kind, reason, rule = hotline_events.c.kind, hotline_events.c.detail, hotline_requests.c.rule
-        return self.all(
+        return self.all_as(
+            HotlineReasonRecord,
             select(kind, reason.label("reason"), rule, func.count().label("n"))
             .select_from(
                 hotline_events.join(
@@ -135,14 +151,15 @@ class HotlineAPI(Base):
             )
             .where(kind.in_(REASON_EVENTS))
             .group_by(kind, reason, rule)
-            .order_by(func.count().desc(), kind, reason)
+            .order_by(func.count().desc(), kind, reason),
         )
 
-    def hotline_history(self, request_id: int) -> list[Row]:
-        return self.all(
+    def hotline_history(self, request_id: int) -> list[HotlineEventRecord]:
+        return self.all_as(
+            HotlineEventRecord,
             select(hotline_events)
             .where(hotline_events.c.request_id == request_id)
-            .order_by(hotline_events.c.id)
+            .order_by(hotline_events.c.id),
         )
 
     def change_hotline_request(
@@ -170,12 +187,13 @@ class HotlineAPI(Base):
             _queue(db, request_id, mails, at)
         return True
 
-    def open_hotline_requests(self) -> list[Row]:
+    def open_hotline_requests(self) -> list[HotlineRequestRecord]:
         """Requests still waiting for an answer, oldest first (for reminders)."""
-        return self.all(
+        return self.all_as(
+            HotlineRequestRecord,
             select(hotline_requests)
             .where(hotline_requests.c.status.in_(OPEN_STATUSES))
-            .order_by(hotline_requests.c.id)
+            .order_by(hotline_requests.c.id),
         )
 
     def erase_hotline_request(self, request_id: int, at: str, by: str, why: str) -> bool:
@@ -218,17 +236,18 @@ class HotlineAPI(Base):
             _event(db, request_id, at, "erased", by, why)
         return True
 
-    def hotline_to_purge(self, before: str) -> list[Row]:
+    def hotline_to_purge(self, before: str) -> list[HotlinePurgeRecord]:
         """Requests not yet erased whose last event is older than `before`."""
-        return self.all(
+        return self.all_as(
+            HotlinePurgeRecord,
             select(hotline_requests.c.id, hotline_requests.c.reference).where(
                 hotline_requests.c.erased.is_(None), hotline_requests.c.updated < before
-            )
+            ),
         )
 
     # -- the outbox -----------------------------------------------------------------------
 
-    def claim_outbox(self, at: str, lease_expired: str, limit: int = 50) -> list[Row]:
+    def claim_outbox(self, at: str, lease_expired: str, limit: int = 50) -> list[OutboxRecord]:
         """Claim the mails due for sending (a claim is a lease: the claim of a sender that
         died before talking to the mail server expires, and the mail is due again; one
         that died during the DATA exchange leaves it `uncertain`)."""
@@ -268,7 +287,9 @@ class HotlineAPI(Base):
                 ).rowcount
             if won:  # another sender may have claimed it in between
                 claimed.append(
-                    self.one(select(hotline_outbox).where(hotline_outbox.c.id == row["id"]))
+                    self.one_as(
+                        OutboxRecord, select(hotline_outbox).where(hotline_outbox.c.id == row["id"])
+                    )
                 )
         return [r for r in claimed if r is not None]
 
@@ -291,13 +312,13 @@ class HotlineAPI(Base):
 
     def outbox(
         self, statuses: Iterable[str] | None = None, request_id: int | None = None
-    ) -> list[Row]:
+    ) -> list[OutboxRecord]:
         query = select(hotline_outbox).order_by(hotline_outbox.c.id)
         if statuses is not None:
             query = query.where(hotline_outbox.c.status.in_(list(statuses)))
         if request_id is not None:
             query = query.where(hotline_outbox.c.request_id == request_id)
-        return self.all(query)
+        return self.all_as(OutboxRecord, query)
 
     def outbox_counts(self) -> dict[str, int]:
         rows = self.all(

@@ -4,11 +4,12 @@ enrichment it derived (step, kind, places…), written only after the index comm
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import delete, func, or_, select, update
 
-from portail.db.base import Base, Row, now, upsert
+from portail.db.base import Base, now, upsert
+from portail.db.records import EnrichmentRecord, PageRecord
 from portail.db.tables import enrichment, pages, reindex_queue
 
 ENRICHMENT_COLUMNS = (
@@ -56,14 +57,14 @@ class IndexingAPI(Base):
     def live_urls(self) -> list[str]:
         return [r["url"] for r in self.all(select(pages.c.url).where(pages.c.status == "ok"))]
 
-    def rows(self, urls: Iterable[str]) -> Iterator[Row]:
+    def rows(self, urls: Iterable[str]) -> Iterator[PageRecord]:
         """The stored pages of these URLs, in order (missing ones skipped)."""
         with self.engine.connect() as connection:
             for url in urls:
                 found = connection.execute(select(pages).where(pages.c.url == url)).mappings()
                 row = found.first()
                 if row is not None:
-                    yield dict(row)
+                    yield cast(PageRecord, dict(row))
 
     def record_enrichment(
         self, rows: Iterable[tuple[Any, ...]], removed: Iterable[str], replace_all: bool = False
@@ -81,8 +82,8 @@ class IndexingAPI(Base):
                     delete(enrichment).where(enrichment.c.url.in_(gone[start : start + 500]))
                 )
 
-    def enrichment(self, url: str) -> Row | None:
-        return self.one(select(enrichment).where(enrichment.c.url == url))
+    def enrichment(self, url: str) -> EnrichmentRecord | None:
+        return self.one_as(EnrichmentRecord, select(enrichment).where(enrichment.c.url == url))
 
     def mark_for_reindex(self, url: str) -> None:
         """Make the next incremental `portail index` index this page again."""

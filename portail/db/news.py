@@ -5,11 +5,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, Literal, overload
 
 from sqlalchemy import and_, delete, func, select
 
-from portail.db.base import Base, Queries, Row, now, upsert
+from portail.db.base import Base, Queries, now, upsert
+from portail.db.records import (
+    FeedItemRecord,
+    NewsItemRecord,
+    NewsPageRecord,
+    SignedNewsItemRecord,
+)
 from portail.db.tables import enrichment, feed_entries, fetches, news, pages
 
 FEED_FIELDS = ("title", "summary", "published")
@@ -37,12 +43,20 @@ BATCH = 500
 class NewsReading(Queries):
     """What the web reads of the news stream (also through a read-only `Reader`)."""
 
-    def news_items(self, with_signatures: bool = False) -> list[Row]:
+    @overload
+    def news_items(self, with_signatures: Literal[False] = False) -> list[NewsItemRecord]: ...
+
+    @overload
+    def news_items(self, with_signatures: Literal[True]) -> list[SignedNewsItemRecord]: ...
+
+    def news_items(
+        self, with_signatures: bool = False
+    ) -> list[NewsItemRecord] | list[SignedNewsItemRecord]:
         """The news items (signatures and fingerprints only when asked: the indexer's)."""
-        columns = [
-            c for c in news.c if with_signatures or c.name not in ("signature", "fingerprint")
-        ]
-        return self.all(select(*columns))
+        if with_signatures:
+            return self.all_as(SignedNewsItemRecord, select(news))
+        columns = [c for c in news.c if c.name not in ("signature", "fingerprint")]
+        return self.all_as(NewsItemRecord, select(*columns))
 
     def news_stamp(self) -> tuple[int, str]:
         """How many news items there are and when the last changed: the web's cache key."""
@@ -93,7 +107,7 @@ class NewsAPI(NewsReading, Base):
 
     # -- the indexer's ------------------------------------------------------------------------
 
-    def news_pages(self) -> list[Row]:
+    def news_pages(self) -> list[NewsPageRecord]:
         """The live pages the index holds as relevant news, with their enrichment."""
         query = (
             select(
@@ -118,9 +132,9 @@ class NewsAPI(NewsReading, Base):
             )
             .where(pages.c.status == "ok", enrichment.c.kind == "news", enrichment.c.relevant == 1)
         )
-        return self.all(query)
+        return self.all_as(NewsPageRecord, query)
 
-    def feed_items(self) -> list[Row]:
+    def feed_items(self) -> list[FeedItemRecord]:
         """Every feed entry, with the live page its link leads to (after redirects, when the
         crawl fetched it) and what the index says of that page: None when there is none."""
         target = func.coalesce(fetches.c.page_url, feed_entries.c.url)
@@ -139,7 +153,7 @@ class NewsAPI(NewsReading, Base):
             )
             .order_by(feed_entries.c.url, feed_entries.c.first_seen)
         )
-        return self.all(query)
+        return self.all_as(FeedItemRecord, query)
 
     def save_news(self, rows: Iterable[tuple[Any, ...]], removed: Iterable[str]) -> None:
         """Write news items (NEWS_COLUMNS) and forget those no longer news, in one go."""

@@ -10,6 +10,7 @@ import time
 from sqlalchemy import delete, func, insert, select
 
 from portail.db.base import Base
+from portail.db.records import SessionRecord
 from portail.db.tables import login_attempts, sessions
 
 
@@ -84,7 +85,7 @@ class NodesAPI(Base):
 
     def session_name(self, token: str, password_stamp: str) -> str | None:
         """Who holds a live session (opened with the current password), or None."""
-        row = self.one(select(sessions).where(sessions.c.id == token))
+        row = self.one_as(SessionRecord, select(sessions).where(sessions.c.id == token))
         if row is None or row["expires"] < self.clock() or row["password_stamp"] != password_stamp:
             return None
         return str(row["name"])

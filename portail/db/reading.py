@@ -9,12 +9,12 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import and_, select
 
 from portail.db.base import Base, OnConnection, Queries
 from portail.db.news import NewsReading
+from portail.db.records import ExportRecord, SourceRecord
 from portail.db.tables import enrichment, pages, sources
 
 BATCH = 500
@@ -45,12 +45,12 @@ class WebReading(Queries):
         """The sources the crawls have recorded, by id."""
         return {
             r["id"]: CrawledSource(r["id"], r["name"], r["organisation"], r["region"] or "")
-            for r in self.all(select(sources))
+            for r in self.all_as(SourceRecord, select(sources))
         }
 
 
 class ReadingAPI(WebReading, Base):
-    def export_rows(self) -> Iterator[dict[str, Any]]:
+    def export_rows(self) -> Iterator[ExportRecord]:
         """Every stored page with its enrichment (when current), as `portail export` writes;
         a twin folded into another page is that page's alias, not a page of its own."""
         query = (

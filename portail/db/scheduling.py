@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import insert, select, update
 
-from portail.db.base import Base, Row
+from portail.db.base import Base
+from portail.db.records import RunRecord
 from portail.db.tables import runs
 
 FAILURES_TO_FLAG = 3
@@ -28,10 +29,11 @@ class SchedulingAPI(Base):
                 .values(status=status, detail=detail, finished=finished)
             )
 
-    def runs(self, source: str, limit: int = 10) -> list[Row]:
+    def runs(self, source: str, limit: int = 10) -> list[RunRecord]:
         """A source's last runs, newest first."""
-        return self.all(
-            select(runs).where(runs.c.source == source).order_by(runs.c.id.desc()).limit(limit)
+        return self.all_as(
+            RunRecord,
+            select(runs).where(runs.c.source == source).order_by(runs.c.id.desc()).limit(limit),
         )
 
     def failing_sources(self) -> dict[str, str]:

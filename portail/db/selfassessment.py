@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import and_, delete, insert, select, update
 
 from portail.db.base import Base, now
+from portail.db.records import SelfAssessmentRecord
 from portail.db.tables import selfassessments
 
 TOKEN_BYTES = 24  # 32 URL-safe characters, 192 random bits
@@ -64,7 +65,9 @@ class SelfAssessmentAPI(Base):
         return token
 
     def selfassessment(self, token: str) -> SelfAssessment | None:
-        row = self.one(select(selfassessments).where(selfassessments.c.token == token))
+        row = self.one_as(
+            SelfAssessmentRecord, select(selfassessments).where(selfassessments.c.token == token)
+        )
         if row is None:
             return None
         return SelfAssessment(

@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from portail.db import Store
+from portail.db import HotlineRequestRecord, Store
 from portail.hotline import messages
 from portail.hotline.routing import NATIONAL, Decision, Question, Routing
 from portail.hotline.workdays import add_working_days
@@ -111,7 +111,7 @@ def submit(
 def assign(
     store: Store,
     routing: Routing,
-    request: Mapping[str, Any],
+    request: HotlineRequestRecord,
     owner: str,
     desk: str,
     by: str,
@@ -135,7 +135,7 @@ def assign(
     )
 
 
-def answer(store: Store, request: Mapping[str, Any], text: str, by: str, at: datetime) -> bool:
+def answer(store: Store, request: HotlineRequestRecord, text: str, by: str, at: datetime) -> bool:
     """Send the answer to the requester; the request is « répondue »."""
     values = {"status": "repondue", "answered": request["answered"] or stamp(at)}
     mail = messages.answer(request["reference"], request["email"], text)
@@ -145,7 +145,7 @@ def answer(store: Store, request: Mapping[str, Any], text: str, by: str, at: dat
 
 
 def close(
-    store: Store, request: Mapping[str, Any], reason: str, note: str, by: str, at: datetime
+    store: Store, request: HotlineRequestRecord, reason: str, note: str, by: str, at: datetime
 ) -> bool:
     """Close a request without follow-up, for a reason that is counted."""
     values = {"status": "close_sans_suite", "close_reason": reason, "closed": stamp(at)}
@@ -157,7 +157,7 @@ def close(
 
 def not_for_me(
     store: Store,
-    request: Mapping[str, Any],
+    request: HotlineRequestRecord,
     reason: str,
     by: str,
     labels: Labels,
@@ -179,7 +179,7 @@ def not_for_me(
     )
 
 
-def erase(store: Store, request: Mapping[str, Any], by: str, why: str, at: datetime) -> bool:
+def erase(store: Store, request: HotlineRequestRecord, by: str, why: str, at: datetime) -> bool:
     """Erase the personal data of a request, keeping its anonymous counts."""
     return store.erase_hotline_request(request["id"], stamp(at), by, why)
 
@@ -200,7 +200,7 @@ def follow_up(store: Store, routing: Routing, at: datetime) -> dict[str, int]:
     return done
 
 
-def handed_over(store: Store, request: Mapping[str, Any]) -> datetime:
+def handed_over(store: Store, request: HotlineRequestRecord) -> datetime:
     """When the request's desk got it: the last mail that handed it to that desk."""
     sent = [
         m["created"]
@@ -210,7 +210,7 @@ def handed_over(store: Store, request: Mapping[str, Any]) -> datetime:
     return datetime.fromisoformat(sent[-1] if sent else request["created"])
 
 
-def _escalate(store: Store, routing: Routing, request: Mapping[str, Any], at: datetime) -> int:
+def _escalate(store: Store, routing: Routing, request: HotlineRequestRecord, at: datetime) -> int:
     """Tell the national desk, once (1 when done, 0 when another pass did it first)."""
     desk_name = routing.desk_name(request["desk"])
     reminded = request["reminded"] is not None
@@ -229,7 +229,7 @@ def _escalate(store: Store, routing: Routing, request: Mapping[str, Any], at: da
     return int(changed)
 
 
-def _remind(store: Store, request: Mapping[str, Any], at: datetime) -> int:
+def _remind(store: Store, request: HotlineRequestRecord, at: datetime) -> int:
     """Remind the request's desk, once (1 when done, 0 when another pass did it first)."""
     mail = messages.reminder(request["reference"], request["desk"], REMIND_AFTER)
     changed = store.change_hotline_request(

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, request, url_for
 
+from portail.db import HotlineRequestRecord
 from portail.geo import regions
 from portail.hotline import service
 from portail.hotline.routing import routing
@@ -84,12 +85,12 @@ def hotline():  # type: ignore[no-untyped-def]
     )
 
 
-def _request(reference: str) -> dict:
+def _request(reference: str) -> HotlineRequestRecord:
     with store() as opened:
         found = opened.hotline_request(reference)
     if found is None:
         abort(404)
-    return dict(found)
+    return found
 
 
 @bp.get("/hotline/<reference>")

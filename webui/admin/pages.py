@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from indexer.classify import Explanation, default_classifier
 from indexer.enrich import enrich_page
-from portail.db import Row, Store
+from portail.db import FoundPageRecord, PageRecord, Store
 
 
 @dataclass
@@ -41,7 +41,7 @@ class ToReview:
     step: str | None  # the step it would have if kept
 
 
-def find_pages(store: Store, query: str) -> list[Row]:
+def find_pages(store: Store, query: str) -> list[FoundPageRecord]:
     """Pages whose URL is (or starts with) the query, else whose title, URL or text hold
     every word of it; live pages first."""
     return store.find_pages(query)
@@ -82,7 +82,7 @@ def indexed_verdict(store: Store, url: str) -> Verdict | None:
     )
 
 
-def classifier_verdict(store: Store, page: Row, why: Explanation) -> Verdict:
+def classifier_verdict(store: Store, page: PageRecord, why: Explanation) -> Verdict:
     """What the classifier alone makes of a stored page today, without any correction."""
     e = enrich_page(page, store.sources())
     return Verdict(
@@ -98,7 +98,7 @@ def classifier_verdict(store: Store, page: Row, why: Explanation) -> Verdict:
     )
 
 
-def explanation(store: Store, page: Row) -> Explanation:
+def explanation(store: Store, page: PageRecord) -> Explanation:
     """The classifier's decision on a stored page and why: the rules' terms, the model's
     features."""
     source = store.sources().get(page["source"])

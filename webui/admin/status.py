@@ -4,12 +4,13 @@ and its next scheduled run — read from the sources file, the page store and th
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 from portail.cron import next_run
-from portail.db import FAILURES_TO_FLAG, RecrawlRequest, Row, Store
+from portail.db import FAILURES_TO_FLAG, RecrawlRequest, Store, records
 from portail.sources import ConfigError, Source, SourcesConfig, load_sources
 
 RUNNING = "running"
@@ -23,7 +24,7 @@ class SourceStatus:
     name: str
     organisation: str
     source: Source | None  # None: known to the store only (removed from the sources file)
-    last: Row | None = None  # the last crawl
+    last: records.CrawlRecord | None = None  # the last crawl
     pages: dict[str, int] = field(default_factory=dict)  # by status: ok, gone, error
     flags: list[str] = field(default_factory=list)
     queued: RecrawlRequest | None = None
@@ -50,7 +51,7 @@ def read_config(path: Path) -> tuple[SourcesConfig | None, list[str]]:
         return None, exc.errors
 
 
-def crawl_duration(crawl: Row) -> float | None:
+def crawl_duration(crawl: records.CrawlRecord) -> float | None:
     """Seconds a crawl took (None while it runs or when its times are unreadable)."""
     try:
         start = datetime.fromisoformat(crawl["started"])
@@ -76,9 +77,9 @@ def statuses(store: Store, config: SourcesConfig | None, data_dir: Path) -> list
                 crawl["source"], crawl["source"], crawl["source"], None
             )
         rows[crawl["source"]].last = crawl
-    for row in store.page_counts():
-        if row["source"] in rows:
-            rows[row["source"]].pages[row["status"]] = row["count"]
+    for counted in store.page_counts():
+        if counted["source"] in rows:
+            rows[counted["source"]].pages[counted["status"]] = counted["count"]
     failing = store.failing_sources()
     for request in store.pending_recrawls():
         if request.source in rows:
@@ -111,12 +112,12 @@ class CrawlRecord:
     problems: list[str]
 
 
-def crawl_records(crawls: list[Row], limit: int = RECORDS) -> list[CrawlRecord]:
+def crawl_records(crawls: Sequence[records.CrawlRecord], limit: int = RECORDS) -> list[CrawlRecord]:
     """The records of the last crawls, newest first (`crawls` as `Store.crawls` gives them)."""
     return [_crawl_record(row) for row in crawls[:limit]]
 
 
-def _crawl_record(row: Row) -> CrawlRecord:
+def _crawl_record(row: records.CrawlRecord) -> CrawlRecord:
     try:
         record = json.loads(row["record"] or "")
     except ValueError:
@@ -141,7 +142,7 @@ def _crawl_record(row: Row) -> CrawlRecord:
     )
 
 
-def runs(store: Store, source_id: str, limit: int = 10) -> list[Row]:
+def runs(store: Store, source_id: str, limit: int = 10) -> list[records.RunRecord]:
     """The scheduler's last runs of a source (crawl then index), newest first."""
     return store.runs(source_id, limit)
 
