@@ -29,6 +29,7 @@ from flask import (
     url_for,
 )
 from flask.sansio.blueprints import BlueprintSetupState
+from werkzeug.wrappers import Response as BaseResponse
 
 from portail.db import HotlineRequestRecord
 from portail.geo import regions
@@ -189,7 +190,7 @@ def step():  # type: ignore[no-untyped-def]
     return _submit(values)
 
 
-def _submit(values: dict[str, str]) -> Response:
+def _submit(values: dict[str, str]) -> BaseResponse:
     wait = wait_before_next()
     if wait:
         hours = max(1, round(wait / 3600))

@@ -4,6 +4,8 @@ first three have a JSON twin (`/accueil.json`, `/etapes.json`, `/etapes/<step>.j
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request
 
 from indexer.search import SearchQuery, unknown_value
@@ -92,7 +94,7 @@ def step(step_id: str):  # type: ignore[no-untyped-def]
     )
 
 
-def step_filters() -> dict[str, str]:
+def step_filters() -> dict[str, Any]:
     """The filters of a step page (region, country, provider, sector), validated."""
     query = params.parse(request.args, STEP_FILTERS)
     return {name: value for name, value in query.filters().items() if name in STEP_FILTERS}

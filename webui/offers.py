@@ -6,6 +6,7 @@ webui/twins.py)."""
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any
 
 from flask import Blueprint, abort, redirect, request, url_for
 
@@ -156,7 +157,7 @@ def active_filters(filters: OfferFilters) -> list[tuple[str, str]]:
     labels = {name: label for name, label, _ in FILTER_LABELS}
     out = []
     for name, value in args.items():
-        rest = {k: v for k, v in args.items() if k != name}
+        rest: dict[str, Any] = {k: v for k, v in args.items() if k != name}
         out.append(
             (f"{labels[name]} : {filter_value_label(name, value)}", url_for("offers.index", **rest))
         )

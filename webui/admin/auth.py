@@ -10,10 +10,12 @@ logout, a new password or its expiry ends it everywhere, even for a copy of the 
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Response, current_app, flash, redirect, request, session, url_for
 from werkzeug.exceptions import MethodNotAllowed, NotFound
+from werkzeug.wrappers import Response as BaseResponse
 
 from portail.credentials import (
     CredentialsError,
@@ -105,14 +107,15 @@ def _next_for_login() -> str:
 
 
 @bp.before_app_request
-def guard() -> Response | None:
+def guard() -> BaseResponse | tuple[str, int] | None:
     """No console page or action without a session; no console form without its token."""
     if not is_admin_path(request.path):
         return None
     request.max_content_length = current_app.config["ADMIN_MAX_UPLOAD"]
     if request.endpoint != LOGIN_ENDPOINT and not logged_in():
         code = 302 if request.method in ("GET", "HEAD") else 303
-        return redirect(url_for(LOGIN_ENDPOINT, **{NEXT_ARG: _next_for_login()}), code)
+        target: dict[str, Any] = {NEXT_ARG: _next_for_login()}
+        return redirect(url_for(LOGIN_ENDPOINT, **target), code)
     if request.method == "POST" and not csrf_valid():
         return refused_form()
     return None
@@ -168,7 +171,7 @@ def login():  # type: ignore[no-untyped-def]
     return _attempt(form)
 
 
-def _attempt(form: dict) -> tuple[str, int] | Response:
+def _attempt(form: dict) -> tuple[str, int] | BaseResponse:
     name = " ".join(request.form.get("nom", "").split())[:MAX_NAME_CHARS]
     form["name"] = name
     if not name:

@@ -4,6 +4,7 @@ the check of a draft sources file (the same errors as `portail sources check`)."
 from __future__ import annotations
 
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from flask import abort, current_app, flash, redirect, request, url_for
 
@@ -27,7 +28,7 @@ from webui.admin.status import (
 
 HISTORY = 30  # crawls shown in a source's history
 MAX_ERRORS = 200  # error lines shown for one crawl
-LABELS = {
+LABELS: dict[str, Any] = {
     "status_labels": STATUS_LABELS,
     "run_labels": RUN_LABELS,
     "page_labels": PAGE_LABELS,
