@@ -125,6 +125,7 @@ CONTENT_HINTS = (
     "post",
     "entry",
 )
+MAX_ADDRESS_BLOCKS = 5
 BLOCK_TAGS = {
     "p",
     "div",
@@ -234,6 +235,9 @@ def extract_html(url: str, html: str) -> Extracted:
     h1 = container.find("h1") or soup.find("h1")
     out.title = clean_title(h1.get_text(" ", strip=True) if h1 else "", page_title, og_title)
     out.text = text_of(container)
+    addresses = address_blocks(container)
+    if addresses:
+        out.structured["addresses"] = addresses
     if not out.published:
         time_tag = container.find("time", attrs={"datetime": True})
         out.published = _iso_date(str(time_tag["datetime"])) if time_tag else None
@@ -430,14 +434,17 @@ def clean_title(h1: str, page_title: str, og_title: str | None) -> str:
 
 
 def structured_data(html: str, url: str) -> dict[str, Any]:
-    """schema.org JSON-LD items and OpenGraph properties."""
+    """schema.org JSON-LD and microdata items, and OpenGraph properties."""
     lowered = html.lower()
-    if "ld+json" not in lowered and "og:" not in lowered:
-        return {}  # neither: no second parse of the page by extruct
+    syntaxes = [
+        name
+        for name, cue in (("json-ld", "ld+json"), ("opengraph", "og:"), ("microdata", "itemscope"))
+        if cue in lowered
+    ]
+    if not syntaxes:
+        return {}  # none: no second parse of the page by extruct
     try:
-        data = extruct.extract(
-            html, base_url=url, syntaxes=["json-ld", "opengraph"], uniform=True, errors="ignore"
-        )
+        data = extruct.extract(html, base_url=url, syntaxes=syntaxes, uniform=True, errors="ignore")
     except Exception:  # extruct raises many kinds on broken markup: structured data is optional
         return {}
     out: dict[str, Any] = {}
@@ -450,10 +457,18 @@ def structured_data(html: str, url: str) -> dict[str, Any]:
         )
     if flat:
         out["jsonld"] = flat
+    microdata = [i for i in data.get("microdata", []) if isinstance(i, dict)]
+    if microdata:
+        out["microdata"] = microdata
     og = data.get("opengraph") or []
     if og and isinstance(og[0], dict):
         out["opengraph"] = {k: v for k, v in og[0].items() if k != "@context"}
     return out
+
+
+def address_blocks(root: Tag) -> list[list[str]]:
+    """The lines of each `<address>` block of the content (an office's postal details)."""
+    return [text_of(tag).splitlines() for tag in root.find_all("address")][:MAX_ADDRESS_BLOCKS]
 
 
 def _jsonld_dates(structured: dict[str, Any]) -> tuple[str | None, str | None]:

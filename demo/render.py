@@ -100,7 +100,7 @@ def json_ld(page: Page, site: Site, url: str) -> str | None:
         }
     elif page.job and site.board:
         data = site.board.job_posting(page, url)
-    elif page.contact and site.layout in ("modern", "js"):
+    elif page.contact and contact_markup(page, site) == "jsonld":
         c = page.contact
         data = {
             "@context": "https://schema.org",
@@ -118,6 +118,44 @@ def json_ld(page: Page, site: Site, url: str) -> str | None:
     if data is None:
         return None
     return json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
+
+
+def contact_markup(page: Page, site: Site) -> str:
+    """How a contact page publishes its contact: `jsonld` (the modern sites' default),
+    `microdata` (a schema.org block), `address` (an `<address>` block) or `text` (the body)."""
+    default = "jsonld" if site.layout in ("modern", "js") else "text"
+    return str((page.contact or {}).get("markup") or default)
+
+
+def contact_html(page: Page, site: Site) -> str:
+    """The contact block a page shows after its body, in the markup it declares."""
+    c = page.contact or {}
+    markup = contact_markup(page, site)
+    phone, email = c.get("phone", ""), c.get("email", "")
+    tel = "tel:" + re.sub(r"[^\d+]", "", phone)
+    if markup == "microdata":
+        *street, locality, country = c.get("address", "").split(", ")
+        return (
+            '<div class="bloc-contact" itemscope itemtype="https://schema.org/Organization">'
+            f'<h2 itemprop="name">{escape(c.get("name", site.organisation))}</h2>'
+            '<p itemprop="address" itemscope itemtype="https://schema.org/PostalAddress">'
+            f'<span itemprop="streetAddress">{escape(", ".join(street))}</span><br>'
+            f'<span itemprop="addressLocality">{escape(locality)}</span><br>'
+            f'<span itemprop="addressCountry">{escape(country)}</span></p>'
+            f'<p>Tél. : <a href="{escape(tel)}">'
+            f'<span itemprop="telephone">{escape(phone)}</span></a><br>'
+            f'Courriel : <a itemprop="email" href="mailto:{escape(email)}">{escape(email)}</a></p>'
+            "</div>"
+        )
+    if markup == "address":
+        return (
+            f'<h2>Nous écrire, nous appeler</h2><address class="coordonnees">'
+            f"<strong>{escape(c.get('name', site.organisation))}</strong><br>"
+            + "<br>".join(escape(line) for line in c.get("address", "").split(", "))
+            + f'<br>Tél. : <a href="{escape(tel)}">{escape(phone)}</a>'
+            f'<br>Courriel : <a href="mailto:{escape(email)}">{escape(email)}</a></address>'
+        )
+    return ""
 
 
 def big_table(rows: int = 9000) -> str:

@@ -29,6 +29,7 @@ from demo.render import (
     as_markup,
     big_table,
     body_html,
+    contact_html,
     json_ld,
     pdf_bytes,
     plain_text,
@@ -117,7 +118,7 @@ class SiteApp:
             data = pdf_bytes(page.title, plain_text(page.body))
             return self.conditional(request, Response(data, mimetype="application/pdf"), page)
         markup = self.web.state.changed.get((self.site.id, page.path), page.body)
-        html = body_html(markup, self.resolve)
+        html = body_html(markup, self.resolve) + contact_html(page, self.site)
         if page.media == "big":
             html += big_table()
         html += mess.after_body(self, page)

@@ -215,7 +215,7 @@ class Classifier:
             normalised,
             relevant,
             kind,
-            rules.countries,
+            _countries(kind, rules.countries, regions),
             regions,
             salient_sectors(rules.sectors, rules.title_sectors, title_only=kind == "country"),
             confidence,
@@ -345,6 +345,12 @@ def _blended(
         label: weight * mine.get(label, 0.0) + (1 - weight) * learned.get(label, 0.0)
         for label in labels
     }
+
+
+def _countries(kind: str, countries: list[str], regions: list[str]) -> list[str]:
+    """A contact page of an office in a French region is no country's contact, even when it
+    names one (« Grand Est : un diagnostic export aux portes de l'Allemagne »)."""
+    return [] if kind == "contact" and regions else countries
 
 
 def _blend(

@@ -9,10 +9,10 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from indexer.classify import classify_page
+from indexer.contacts import contact_fields
 from indexer.corrections import Correction, apply_correction
-from indexer.events import event_fields, jsonld_item, jsonld_text
+from indexer.events import event_fields
 from indexer.jobs import job_fields
-from indexer.kinds import EMAIL, PHONE
 from indexer.offers import offer_fields
 from portail.db import PageRecord, SourceRecord
 
@@ -84,7 +84,7 @@ def enrich_page(
         extra["job"] = job
         if job["sectors"]:  # the sectors the board declares are the offer's
             result = replace(result, sectors=job["sectors"])
-    contact = _contact(items, row["text"] or "") if result.kind == "contact" else None
+    contact = contact_fields(structured, row["text"] or "") if result.kind == "contact" else None
     if contact:
         extra["contact"] = contact
     if result.kind == "offer":
@@ -122,18 +122,3 @@ def _job(items: list[dict[str, Any]], row: Any, result: Any) -> dict[str, Any] |
 def _types(items: list[dict[str, Any]]) -> set[str]:
     kinds = [item.get("@type") for item in items]
     return {str(k) for kind in kinds for k in (kind if isinstance(kind, list) else [kind])}
-
-
-def _contact(items: list[dict[str, Any]], text: str) -> dict[str, Any]:
-    item = jsonld_item(items, "Organization", "GovernmentOrganization", "LocalBusiness")
-    point = (item or {}).get("contactPoint") or {}
-    if isinstance(point, list):
-        point = point[0] if point else {}
-    emails = EMAIL.findall(text)
-    phones = PHONE.findall(text)
-    return {
-        "name": jsonld_text((item or {}).get("name")),
-        "address": jsonld_text((item or {}).get("address")),
-        "phone": str(point.get("telephone") or (phones[0] if phones else "")),
-        "email": str(point.get("email") or (emails[0] if emails else "")),
-    }

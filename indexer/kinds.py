@@ -24,6 +24,8 @@ from portail.schema import Field, List, Map, Num, Str, Table, load_toml, regex_p
 KINDS_FILE = Path(__file__).resolve().parent / "data" / "kinds.toml"
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 PHONE = re.compile(r"(?:\+33\s?|\b0)[1-9](?:[\s.-]?\d{2}){4}\b")
+# A phone number abroad, in international form (« +81 3 5798 6100 », « +1 212-555-0147 »).
+FOREIGN_PHONE = re.compile(r"\+(?!33)\d{1,3}(?:[ \u00a0.-]?\(?\d{1,5}\)?){2,7}")
 # « (H/F) », « H/F », « F/H », « (H/F/X) »: a job title.
 H_F = re.compile(r"(?<![\w/])[hf]\s*/\s*[hf](?:\s*/\s*x)?(?![\w/])", re.I)
 WE = re.compile(r"\b(nous|notre|nos)\b")
@@ -190,7 +192,8 @@ def _dates_and_people(
     if event_dates(page.text[:1500]):
         scores["event"] += 1.5
     head = page.text[:4000]
-    contacts = len(EMAIL.findall(head)) + len(PHONE.findall(head))
+    phones = PHONE.findall(head) + FOREIGN_PHONE.findall(head)
+    contacts = len(EMAIL.findall(head)) + len(phones)
     scores["contact"] += min(3.0, 1.2 * contacts)
     vie_title = "volontariat international" in " ".join(page.title_tokens.words) or (
         "volontariat" in page.title_tokens.words

@@ -82,9 +82,9 @@ def folded(text: str) -> str:
 
 
 def schema_types(structured: Mapping[str, Any]) -> frozenset[str]:
-    """The schema.org types of a page's JSON-LD, and its og:type (« og:article »)."""
+    """The schema.org types of a page's JSON-LD and microdata, and its og:type (« og:article »)."""
     types: set[str] = set()
-    items = list(structured.get("jsonld") or [])
+    items = [*(structured.get("jsonld") or []), *(structured.get("microdata") or [])]
     while items:
         item = items.pop()
         if isinstance(item, list):

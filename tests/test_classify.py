@@ -633,7 +633,7 @@ def demo_report():
 
 
 def test_demo_web_step_accuracy_and_f1(demo_report):
-    assert demo_report.total == 391
+    assert demo_report.total == 407
     assert demo_report.accuracy >= 0.90, format_report(demo_report)
     for step, counts in demo_report.steps.items():
         assert counts.f1 >= 0.85, (step, format_report(demo_report))

@@ -410,6 +410,107 @@ def test_the_page_keeps_what_the_crawl_knows(client):
     assert "Les ressources, étape par étape" in page
 
 
+# -- contacts abroad ------------------------------------------------------------------------------
+
+MARKUPS = ("jsonld", "microdata", "address", "text")
+MAIN_BODIES = ("business-france", "chambre", "tresor")
+
+
+@pytest.fixture(scope="module")
+def contact_hits(app) -> dict[str, Any]:
+    """The indexed contact pages, by URL."""
+    from indexer.search import SearchQuery
+    from webui import content
+
+    with app.app_context():
+        hits = content.searcher().search(SearchQuery(kind="contact", per_page=500)).hits
+    return {hit.url: hit for hit in hits}
+
+
+def abroad(manifest) -> list[dict[str, Any]]:
+    """The demo's contact pages of an office in one country, with the contact they publish."""
+    return [p for p in manifest["pages"] if p["kind"] == "contact" and p["countries"]]
+
+
+@pytest.mark.parametrize("markup", MARKUPS)
+def test_the_index_reads_the_contact_each_markup_publishes(manifest, contact_hits, markup):
+    from webui.directory import crawled_contact
+
+    pages = [p for p in abroad(manifest) if p.get("contact", {}).get("markup") == markup]
+    assert len(pages) >= 2, markup
+    for page in pages:
+        expected, hit = page["contact"], contact_hits[page["url"]]
+        found = hit.extra["contact"]
+        assert (found["phone"], found["email"]) == (expected["phone"], expected["email"]), page
+        assert found["address"] and expected["address"].startswith(found["address"]), page
+        name = page["title"] if markup == "text" else expected["name"]  # the title stands in
+        assert crawled_contact(hit).name == name
+
+
+def test_no_contact_page_is_tagged_with_a_country_it_is_not_about(manifest, contact_hits):
+    """Offices abroad have their country alone (not France, not the countries their text
+    names); a regional office in France has none, even when its title names a neighbour."""
+    pages = [p for p in manifest["pages"] if p["kind"] == "contact"]
+    assert len(abroad(manifest)) >= 10 and any(p["regions"] for p in pages)
+    for page in pages:
+        assert contact_hits[page["url"]].countries == page["countries"], page["url"]
+
+
+def contact_groups(page: str) -> dict[str, Any]:
+    """The « Contacts » section's groups, by body id."""
+    from bs4 import BeautifulSoup
+
+    section = BeautifulSoup(page, "lxml").find(
+        "section", attrs={"aria-labelledby": "contacts-titre"}
+    )
+    return {
+        div["id"].removeprefix("contacts-"): div
+        for div in section.find_all("div", class_="portail-contact-group")
+    }
+
+
+def test_a_country_page_gives_a_contact_of_each_main_body_the_crawl_found(client, manifest):
+    pages = [p for p in abroad(manifest) if p["countries"] == ["DE"]]
+    groups = contact_groups(client.get("/pays/de").get_data(as_text=True))
+    assert list(groups)[:3] == list(MAIN_BODIES)
+    for body in MAIN_BODIES:
+        assert groups[body].h3 and not groups[body].find(class_="portail-contact-fallback")
+    shown = {body: groups[body].get_text(" ") for body in MAIN_BODIES}
+    assert len(pages) == 3
+    for page in pages:
+        body = next(b for b in MAIN_BODIES if page["contact"]["name"] in shown[b])
+        assert page["url"] in str(groups[body]) and "Page relevée par le portail le" in shown[body]
+    data = client.get("/pays/de.json").get_json()
+    twin = {g["id"]: g for g in data["contact_groups"]}
+    assert [g["id"] for g in data["contact_groups"]][:3] == list(MAIN_BODIES)
+    for body in MAIN_BODIES:
+        assert twin[body]["directory"] is None and len(twin[body]["contacts"]) == 1
+        contact = twin[body]["contacts"][0]
+        assert contact["page"] in {p["url"] for p in pages} and contact["crawled"]
+        assert contact["name"] in shown[body]
+
+
+def test_a_country_page_links_the_directory_of_a_body_the_crawl_has_no_contact_of(client):
+    from webui.directory import directory
+
+    sources = {s.provider: s.link("IN") for s in directory().country_sources}
+    bodies = {b.id: b for b in directory().contact_bodies}
+    groups = contact_groups(client.get("/pays/in").get_data(as_text=True))
+    twin = {g["id"]: g for g in client.get("/pays/in.json").get_json()["contact_groups"]}
+    assert "Service économique régional de New Delhi" in groups["tresor"].get_text(" ")
+    assert twin["tresor"]["directory"] is None and twin["tresor"]["contacts"]
+    for body in ("business-france", "chambre"):
+        link = sources[bodies[body].source]
+        fallback = groups[body].find(class_="portail-contact-fallback")
+        assert fallback and fallback.a["href"] == link.url and link.label in fallback.a.get_text()
+        assert twin[body] == {
+            "id": body,
+            "label": bodies[body].label,
+            "contacts": [],
+            "directory": {"label": link.label, "url": link.url},
+        }
+
+
 def test_a_country_page_lists_its_open_vie_offers_as_the_board_does(client):
     board = client.get("/vie.json?country=de").get_json()
     assert board["total"] >= 2  # the demo board has offers in Germany

@@ -192,6 +192,24 @@ def test_json_ld_events_and_job_postings_are_stored(crawled, demo_web, manifest)
     assert sorted(vie) == sorted(offers) and len(offers) >= 80
 
 
+def test_microdata_and_address_blocks_of_contact_pages_are_stored(crawled, manifest):
+    stored = live_pages(crawled["data"])
+    contacts = [p for p in manifest["pages"] if (p.get("contact") or {}).get("markup")]
+    checked = set()
+    for page in contacts:
+        contact, structured = page["contact"], json.loads(stored[page["url"]]["structured"])
+        if contact["markup"] == "microdata":
+            [item] = structured["microdata"]
+            assert (item["@type"], item["name"]) == ("Organization", contact["name"])
+        elif contact["markup"] == "address":
+            lines = structured["addresses"][0]
+            assert lines[0] == contact["name"] and f"Tél. : {contact['phone']}" in lines
+        else:
+            assert "microdata" not in structured and "addresses" not in structured
+        checked.add(contact["markup"])
+    assert checked == {"jsonld", "microdata", "address", "text"}
+
+
 def test_identical_content_is_stored_once_per_source(crawled):
     keys = [(p["source"], p["content_hash"]) for p in live_pages(crawled["data"]).values()]
     assert len(keys) == len(set(keys))

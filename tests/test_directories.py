@@ -89,6 +89,20 @@ url = "https://www.essai.example/"
     assert [c.name for c in found.unchecked] == ["Accueil sans source"]
 
 
+def test_a_contact_body_must_name_an_existing_country_source(tmp_path):
+    from webui.directory import DIRECTORY_FILE
+
+    bad = tmp_path / "directory.toml"
+    text = DIRECTORY_FILE.read_text("utf-8")
+    bad.write_text(text.replace('source = "CCI France International"', 'source = "CCIFI"'), "utf-8")
+    [error] = check_directory(bad)
+    assert (
+        "contact_body « chambre », source : aucun [[country_source]] du fournisseur « CCIFI »"
+        in (error)
+    )
+    assert check_directory(DIRECTORY_FILE) == []
+
+
 def test_the_console_lists_the_contacts_it_does_not_show():
     listed = directory.incomplete_entries()
     loaded = directory.directory()

@@ -152,19 +152,39 @@ def test_the_openapi_document_describes_the_sectors(client):
 def test_the_offers_catalogue_filters_by_sector(app, client):
     with app.test_request_context():
         offers = catalogue.catalogue()
-        # No support offer of the demo web is about one sector: give some offers one.
+        # No support offer of the demo web is about energy: give some offers that sector.
         tagged = [replace(o, sectors=("energie",)) if i % 3 else o for i, o in enumerate(offers)]
         wanted = catalogue.OfferFilters(sector="energie")
         chosen = catalogue.select(tagged, wanted)
         counts = catalogue.facet_counts(tagged, wanted)
     assert chosen and chosen == [o for o in tagged if "energie" in o.sectors]
     assert counts["sector"] == {"energie": len(chosen)}
-    assert not any(o.sectors for o in offers)
+    assert not any("energie" in o.sectors for o in offers)
     page = html(client.get("/offres?sector=energie"))
     assert '<label class="fr-label" for="filtre-sector">Secteur' in page
     assert '<option value="energie" selected>Énergie (0)</option>' in page
     assert "<strong>0</strong> offre" in page
     assert client.get("/offres?sector=zzz").status_code == 400
+
+
+def test_a_sector_page_lists_the_support_offers_devoted_to_that_sector(client, manifest):
+    offers = [p for p in manifest["pages"] if p["kind"] == "offer"]
+    devoted = [p for p in offers if p["sectors"]]
+    assert devoted, "the demo web has support offers devoted to one sector"
+    for offer in devoted:
+        for sector in offer["sectors"]:
+            data = client.get(f"/secteurs/{sector}.json").get_json()
+            assert offer["url"] in [o["url"] for o in data["offers"]], (sector, offer["url"])
+            text = html(client.get(f"/secteurs/{sector}"))
+            section = text.split('id="offres-titre"')[1].split("</section>")[0]
+            assert offer["title"] in section
+            listed = html(client.get(f"/offres?sector={sector}"))
+            assert offer["title"] in listed
+    # An offer for every company is no sector's: it stays off the sector pages.
+    general = {p["url"] for p in offers if not p["sectors"]}
+    for sector in {s for p in devoted for s in p["sectors"]}:
+        data = client.get(f"/secteurs/{sector}.json").get_json()
+        assert not general & {o["url"] for o in data["offers"]}, sector
 
 
 def test_a_sector_with_one_resource_says_it_in_the_singular(client):

@@ -181,6 +181,7 @@ def country_page(code: str) -> dict[str, Any]:
     s = content.searcher()
     steps = s.counts("step", country=code)
     entry = directory.directory().countries.get(code)
+    contacts = country_contacts(code)
     return {
         "code": code,
         "name": country_name(code),
@@ -189,7 +190,8 @@ def country_page(code: str) -> dict[str, Any]:
         "total": sum(s.counts("kind", country=code).values()),
         "sources": information_sources(code),
         "links": country_links(code),
-        "contacts": country_contacts(code),
+        "contacts": contacts,
+        "contact_groups": directory.contact_groups(code, contacts),
         "by_step": [
             (
                 step,
@@ -232,9 +234,15 @@ def country_document(page: dict[str, Any]) -> dict[str, Any]:
             for provider, hits in page["sources"]
         ],
         "links": [asdict(link) for link in [*page["editorial_links"], *page["links"]]],
-        "contacts": [
-            {**asdict(listed.contact), "page": listed.page.url if listed.page else None}
-            for listed in page["contacts"]
+        "contacts": [contact_json(listed) for listed in page["contacts"]],
+        "contact_groups": [
+            {
+                "id": group.body.id,
+                "label": group.body.label,
+                "contacts": [contact_json(listed) for listed in group.contacts],
+                "directory": asdict(group.fallback) if group.fallback else None,
+            }
+            for group in page["contact_groups"]
         ],
         "steps": [
             {
@@ -256,6 +264,15 @@ def country_document(page: dict[str, Any]) -> dict[str, Any]:
             "offers": [offer_json(o, page["today"]) for o in page["vie"]],
             "url": url_for("vie.index", country=code, _external=True),
         },
+    }
+
+
+def contact_json(listed: ListedContact) -> dict[str, Any]:
+    """A contact as the twin gives it, with the crawled page that publishes it and its date."""
+    return {
+        **asdict(listed.contact),
+        "page": listed.page.url if listed.page else None,
+        "crawled": (listed.page.first_seen or "")[:10] or None if listed.page else None,
     }
 
 

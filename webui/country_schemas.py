@@ -107,6 +107,27 @@ SCHEMAS: dict[str, Any] = {
         },
         "Un régime de sanctions de l'UE visant le pays.",
     ),
+    "CountryContact": _object(
+        {
+            "name": STRING,
+            "role": STRING,
+            "address": STRING,
+            "phone": STRING,
+            "email": STRING,
+            "form": STRING,
+            "url": STRING,
+            "source": STRING,  # an editorial contact's page of origin
+            "checked": STRING,  # the day it was checked there
+            "page": {"type": "string", "format": "uri", "nullable": True},
+            "crawled": {
+                "type": "string",
+                "format": "date",
+                "nullable": True,
+                "description": "Jour où le portail a relevé la page du contact.",
+            },
+        },
+        "Un contact d'un pays : le relevé éditorial ou la page qui le publie.",
+    ),
     "Country": _object(
         {
             "code": ISO2,
@@ -121,20 +142,24 @@ SCHEMAS: dict[str, Any] = {
                 "items": _object({"provider": STRING, "pages": _array("Page")}),
             },
             "links": {"type": "array", "items": _object({"label": STRING, "url": URI})},
-            "contacts": {
+            "contacts": _array("CountryContact"),
+            "contact_groups": {
                 "type": "array",
+                "description": "Les contacts par organisme (Business France, chambre de "
+                "commerce française, service économique, CCEF, autres) ; un organisme sans "
+                "contact relevé dans le pays donne le lien de son annuaire officiel.",
                 "items": _object(
                     {
-                        "name": STRING,
-                        "role": STRING,
-                        "address": STRING,
-                        "phone": STRING,
-                        "email": STRING,
-                        "form": STRING,
-                        "url": STRING,
-                        "source": STRING,  # an editorial contact's page of origin
-                        "checked": STRING,  # the day it was checked there
-                        "page": {"type": "string", "format": "uri", "nullable": True},
+                        "id": STRING,
+                        "label": STRING,
+                        "contacts": {
+                            "type": "array",
+                            "items": {"$ref": "#/components/schemas/CountryContact"},
+                        },
+                        "directory": {
+                            **_object({"label": STRING, "url": URI}),
+                            "nullable": True,
+                        },
                     }
                 ),
             },

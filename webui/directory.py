@@ -113,11 +113,27 @@ class CountrySource:
 
 
 @dataclass(frozen=True)
+class ContactBody:
+    """A body a country page groups its contacts by; `source` names the country source linked
+    when the crawl found none of its contacts in the country."""
+
+    id: str
+    label: str
+    cues: tuple[str, ...]
+    source: str = ""
+
+    def designates(self, name: str) -> bool:
+        folded = _folded(name)
+        return any(re.search(rf"\b{re.escape(_folded(cue))}\b", folded) for cue in self.cues)
+
+
+@dataclass(frozen=True)
 class Directory:
     partners: tuple[Partner, ...] = ()
     regions: dict[str, RegionEntry] = field(default_factory=dict)
     countries: dict[str, CountryEntry] = field(default_factory=dict)
     country_sources: tuple[CountrySource, ...] = ()
+    contact_bodies: tuple[ContactBody, ...] = ()
 
 
 # -- the schema --------------------------------------------------------------------------------
@@ -248,9 +264,21 @@ SCHEMA = Table(
                 )
             )
         ),
+        "contact_body": Field(
+            List(
+                Table(
+                    {
+                        "id": Field(Str(pattern=r"[a-z0-9-]+"), required=True),
+                        "label": Field(TEXT, required=True),
+                        "cues": Field(List(TEXT), required=True),
+                        "source": Field(Str(), help="le fournisseur d'un [[country_source]]"),
+                    }
+                )
+            )
+        ),
     }
 )
-LABELS = {"region": "code", "country": "code", "contacts": "name"}
+LABELS = {"region": "code", "country": "code", "contacts": "name", "contact_body": "id"}
 
 
 def _coverage(raw: dict[str, Any]) -> list[tuple[Path_, str]]:
@@ -262,6 +290,15 @@ def _coverage(raw: dict[str, Any]) -> list[tuple[Path_, str]]:
             if entry[name] in seen:
                 problems.append(((key, i, name), f"{what} en double"))
             seen.add(entry[name])
+    providers = {entry["provider"] for entry in raw.get("country_source", [])}
+    problems += [
+        (
+            ("contact_body", i, "source"),
+            f"aucun [[country_source]] du fournisseur « {b['source']} »",
+        )
+        for i, b in enumerate(raw.get("contact_body", []))
+        if b.get("source") and b["source"] not in providers
+    ]
     codes = {entry["code"] for entry in raw.get("region", [])}
     problems += [
         (("region",), f"la région « {code} » ({region.name}) manque")
@@ -293,6 +330,10 @@ def load_directory(path: str | Path = DIRECTORY_FILE) -> Directory:
         tuple(
             CountrySource(s["provider"], s["label"], s["url"], s.get("outside_eu", False))
             for s in raw.get("country_source", [])
+        ),
+        tuple(
+            ContactBody(b["id"], b["label"].strip(), tuple(b["cues"]), b.get("source", "").strip())
+            for b in raw.get("contact_body", [])
         ),
     )
 
@@ -405,6 +446,12 @@ def crawled_contact(hit: Hit) -> Contact:
     )
 
 
+def _folded(text: str) -> str:
+    """Lower case, without accents, typographic apostrophes made plain."""
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return " ".join(plain.lower().replace("’", "'").split())
+
+
 def name_words(name: str) -> frozenset[str]:
     folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
     return frozenset(w for w in re.findall(r"[a-z0-9]+", folded) if w not in NAME_STOP_WORDS)
@@ -490,3 +537,45 @@ def regional_contact_differences(searcher: Searcher | None = None) -> list[dict[
                     }
                 )
     return out
+
+
+# -- a country's contacts, by body ----------------------------------------------------------------
+
+OTHER_BODY = ContactBody("autres", "Autres contacts", ())
+
+
+@dataclass(frozen=True)
+class ContactGroup:
+    """One body's contacts in a country; `fallback` is its official directory when none."""
+
+    body: ContactBody
+    contacts: tuple[ListedContact, ...]
+    fallback: Link | None = None
+
+
+def body_of(listed: ListedContact, bodies: tuple[ContactBody, ...]) -> ContactBody:
+    """The body a contact belongs to: by its name, else by who publishes its page."""
+    provider = listed.page.provider if listed.page else ""
+    for name in (listed.contact.name, provider):
+        found = next((b for b in bodies if name and b.designates(name)), None)
+        if found:
+            return found
+    return OTHER_BODY
+
+
+def contact_groups(code: str, contacts: list[ListedContact]) -> list[ContactGroup]:
+    """A country's contacts grouped by body, in the directory's order, « other » last; a body
+    with a directory and no contact here gets that directory's link instead."""
+    found = directory()
+    sources = {s.provider: s for s in found.country_sources}
+    by_body: dict[str, list[ListedContact]] = {}
+    for listed in contacts:
+        by_body.setdefault(body_of(listed, found.contact_bodies).id, []).append(listed)
+    groups = []
+    for body in (*found.contact_bodies, OTHER_BODY):
+        listed = tuple(by_body.get(body.id, ()))
+        source = sources.get(body.source)
+        fallback = source.link(code) if source and not listed else None
+        if listed or fallback:
+            groups.append(ContactGroup(body, listed, fallback))
+    return groups
