@@ -573,9 +573,9 @@ def contact_groups(code: str, contacts: list[ListedContact]) -> list[ContactGrou
         by_body.setdefault(body_of(listed, found.contact_bodies).id, []).append(listed)
     groups = []
     for body in (*found.contact_bodies, OTHER_BODY):
-        listed = tuple(by_body.get(body.id, ()))
+        members = tuple(by_body.get(body.id, ()))
         source = sources.get(body.source)
-        fallback = source.link(code) if source and not listed else None
-        if listed or fallback:
-            groups.append(ContactGroup(body, listed, fallback))
+        fallback = source.link(code) if source and not members else None
+        if members or fallback:
+            groups.append(ContactGroup(body, members, fallback))
     return groups
