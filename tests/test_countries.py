@@ -479,7 +479,7 @@ def test_a_country_page_gives_a_contact_of_each_main_body_the_crawl_found(client
     assert len(pages) == 3
     for page in pages:
         body = next(b for b in MAIN_BODIES if page["contact"]["name"] in shown[b])
-        assert page["url"] in str(groups[body]) and "Page relevée par le portail le" in shown[body]
+        assert page["url"] in str(groups[body]) and "Page trouvée par le portail le" in shown[body]
     data = client.get("/pays/de.json").get_json()
     twin = {g["id"]: g for g in data["contact_groups"]}
     assert [g["id"] for g in data["contact_groups"]][:3] == list(MAIN_BODIES)
