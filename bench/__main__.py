@@ -36,14 +36,23 @@ QUICK = FULL | {
 }
 
 
-def run(settings: dict[str, int], quick: bool) -> Table:
-    """Every measurement, in order (the web ones reuse the index)."""
-    table = Table("Mesures de France International" + (" (rapides)" if quick else ""), settings)
+def run(settings: dict[str, int], quick: bool, only: str | None = None) -> Table:
+    """Every measurement, in order (the web ones reuse the index), or only the crawl."""
+    title = "Mesures de France International" + (" (rapides)" if quick else "")
+    table = Table(title + (" : collecte seule" if only == "crawl" else ""), settings)
     started = time.monotonic()
     table.note_load("début")
     print("== Collecte ==", flush=True)
     table.add(*crawl.main(settings["crawl_pages"]))
     table.note_load("après la collecte")
+    if only != "crawl":
+        measure_index_and_web(table, settings)
+    table.checks["bench_seconds"] = round(time.monotonic() - started)
+    return table
+
+
+def measure_index_and_web(table: Table, settings: dict[str, int]) -> None:
+    """Indexing and search, then the web at rest and under load, on the index just built."""
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp) / "var"
         print("== Indexation et recherche ==", flush=True)
@@ -84,21 +93,28 @@ def run(settings: dict[str, int], quick: bool) -> Table:
         table.add(*figures)
         table.checks.update(checks)
         table.note_load("après le web sous charge")
-    table.checks["bench_seconds"] = round(time.monotonic() - started)
-    return table
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="petites tailles (moins d'une minute)")
     parser.add_argument("--out", type=Path, default=Path("var/bench"), help="dossier du tableau")
     parser.add_argument("--index-pages", type=int, help="taille du corpus indexé")
-    args = parser.parse_args()
+    parser.add_argument("--crawl-pages", type=int, help="taille du site généré à collecter")
+    parser.add_argument(
+        "--only", choices=["crawl"], help="une seule mesure (crawl : la collecte et sa référence)"
+    )
+    args = parser.parse_args(argv)
     settings = dict(QUICK if args.quick else FULL)
     if args.index_pages:
         settings["index_pages"] = args.index_pages
-    table = run(settings, args.quick)
-    md, js = table.write(args.out, "resultats-rapides" if args.quick else "resultats")
+    if args.crawl_pages:
+        settings["crawl_pages"] = args.crawl_pages
+    if args.only == "crawl":
+        settings = {"crawl_pages": settings["crawl_pages"]}
+    table = run(settings, args.quick, args.only)
+    name = "resultats-rapides" if args.quick else "resultats"
+    md, js = table.write(args.out, name + ("-collecte" if args.only else ""))
     print()
     print(table.markdown())
     print(f"Tableau écrit dans {md} et {js}")

@@ -20,20 +20,22 @@ class ChildRun:
     stdout: str
     seconds: float
     peak_mb: float
+    cpu_seconds: float  # user + system: what other processes' load changes least
 
 
 def run_child(args: list[str], env: dict[str, str] | None = None) -> ChildRun:
-    """Run a child process to its end; its stdout, wall time and own peak RSS."""
+    """Run a child process to its end; its stdout, wall time, own peak RSS and CPU time."""
     started = time.monotonic()
     proc = subprocess.Popen(args, stdout=subprocess.PIPE, text=True, env=env)
     assert proc.stdout is not None
-    out = proc.stdout.read()
+    with proc.stdout:
+        out = proc.stdout.read()
     _, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
     elapsed = time.monotonic() - started
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(args)} s'est terminé avec le code {proc.returncode}")
-    return ChildRun(out, elapsed, usage.ru_maxrss / 1024)
+    return ChildRun(out, elapsed, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime)
 
 
 def source_block(source_id: str, origin: str, pages: int) -> str:
@@ -72,11 +74,16 @@ def count_pages(data: Path) -> int:
         store.close()
 
 
-def bare_crawl(origin: str, pages: int) -> tuple[int, float, float]:
-    """Pages, seconds (crawl only) and peak MB of the bare spider."""
+def bare_crawl(origin: str, pages: int) -> tuple[int, float, ChildRun]:
+    """Pages and seconds (crawl only) of the bare spider, and its whole process's run."""
     run = run_child([sys.executable, "-m", "bench.bare_spider", origin, str(pages)])
     count, seconds = run.stdout.split()
-    return int(count), float(seconds), run.peak_mb
+    return int(count), float(seconds), run
+
+
+def cpu_ms_per_page(run: ChildRun, pages: int) -> float:
+    """The CPU time of a whole crawl process (start-up included) per page it got."""
+    return 1000 * run.cpu_seconds / max(pages, 1)
 
 
 def main(pages: int = 5000) -> list[Figure]:
@@ -84,7 +91,7 @@ def main(pages: int = 5000) -> list[Figure]:
     site = GeneratedSite(pages)
     origin = site.start()
     try:
-        bare_count, bare_seconds, bare_mb = bare_crawl(origin, pages)
+        bare_count, bare_seconds, bare = bare_crawl(origin, pages)
         with tempfile.TemporaryDirectory() as tmp:
             sources = Path(tmp) / "sources.toml"
             sources.write_text(source_block("mesure", origin, pages), "utf-8")
@@ -97,14 +104,15 @@ def main(pages: int = 5000) -> list[Figure]:
         site.stop()
     bare_rate = bare_count / bare_seconds
     full_rate = full_count / full_seconds
+    bare_cpu, full_cpu = cpu_ms_per_page(bare, bare_count), cpu_ms_per_page(run, full_count)
     print(
         f"  araignée Scrapy nue : {bare_count} pages en {bare_seconds:.1f} s, "
-        f"{bare_rate:.1f} pages/s, {bare_mb:.0f} Mo"
+        f"{bare_rate:.1f} pages/s, {bare.peak_mb:.0f} Mo, calcul {bare_cpu:.2f} ms par page"
     )
     print(
         f"  portail crawl : {full_count} pages en {full_seconds:.1f} s "
         f"(processus entier {run.seconds:.1f} s), "
-        f"{full_rate:.1f} pages/s, {run.peak_mb:.0f} Mo",
+        f"{full_rate:.1f} pages/s, {run.peak_mb:.0f} Mo, calcul {full_cpu:.2f} ms par page",
         flush=True,
     )
     spider = "araignée Scrapy nue"
@@ -115,7 +123,17 @@ def main(pages: int = 5000) -> list[Figure]:
             "Collecte, mémoire maximale",
             "Mo",
             run.peak_mb,
-            bare_mb,
+            bare.peak_mb,
+            spider,
+            "lower",
+        ),
+        # CPU time moves far less than wall time when other processes share the cores.
+        Figure(
+            "crawl_cpu_ms",
+            "Collecte, temps de calcul par page (processus entier)",
+            "ms",
+            full_cpu,
+            bare_cpu,
             spider,
             "lower",
         ),

@@ -12,10 +12,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 EXPECTED = {
     "crawl_rate",
+    "crawl_cpu_ms",
     "index_rate",
     "search_p50",
     "search_p95",
@@ -72,3 +75,25 @@ def test_the_dates_bench_prints_the_patterns_and_dateparser_figures(capsys):
     assert [f[0] for f in found] == list(dates.METHODS)
     assert all(int(f[2]) == 2 and 0 <= int(f[1]) <= 2 for f in found)
     assert found[0][1] == "2"  # the patterns read the agenda's dates right (test_frdates too)
+
+
+def test_only_crawl_runs_the_crawl_measurement_alone(tmp_path, monkeypatch, capsys):
+    """`--only crawl` (the crawl itself is measured by the quick bench above)."""
+    from bench import __main__ as bench_main
+    from bench.table import Figure
+
+    sizes = []
+
+    def crawl(pages: int) -> list[Figure]:
+        sizes.append(pages)
+        return [Figure("crawl_rate", "Collecte", "pages/s", 90.0, 150.0, "nue", "higher")]
+
+    monkeypatch.setattr(bench_main.crawl, "main", crawl)
+    monkeypatch.setattr(bench_main, "measure_index_and_web", lambda *a: pytest.fail("mesuré"))
+    bench_main.main(["--only", "crawl", "--crawl-pages", "12", "--out", str(tmp_path)])
+    assert sizes == [12]
+    table = json.loads((tmp_path / "resultats-collecte.json").read_text("utf-8"))
+    assert [f["key"] for f in table["figures"]] == ["crawl_rate"]
+    assert table["settings"] == {"crawl_pages": 12}
+    assert table["title"].endswith("collecte seule")
+    assert "resultats-collecte.md" in capsys.readouterr().out
