@@ -329,6 +329,37 @@ def test_the_step_twin_gives_what_the_step_page_shows(client, query):
             assert values[1:] == [c["value"] for c in choices]
 
 
+def listed_events(html: str, heading_id: str) -> list[list[str]]:
+    """Each item of a page's list of events: the organisers' pages it links to, lead first."""
+    items = section(html, heading_id).split('<li class="portail-list__item">')[1:]
+    return [re.findall(r'href="(http[^"]+)" target="_blank"', item) for item in items]
+
+
+def an_offer_with_events(client) -> str:
+    offers = twin(client, "/offres.json")["offers"]
+    return next(o["id"] for o in offers if twin(client, f"/offres/{o['id']}.json")["events"])
+
+
+@pytest.mark.parametrize(
+    "path, heading_id",
+    [
+        ("/", "agenda-titre"),
+        ("/pays/de", "evenements-titre"),
+        ("/secteurs/agroalimentaire", "evenements-titre"),
+        ("/regions/76", "evenements-titre"),
+        ("/partenaires/business-france", "evenements-titre"),
+        ("/offres/{offer}", "evenements-titre"),
+    ],
+)
+def test_each_twins_event_carries_every_organisers_link_its_page_shows(client, path, heading_id):
+    if "{offer}" in path:
+        path = path.format(offer=an_offer_with_events(client))
+    json_path = "/accueil.json" if path == "/" else f"{path}.json"
+    events = twin(client, json_path)["events"]
+    shown = listed_events(page(client, path), heading_id)
+    assert shown and [[o["url"] for o in e.get("organisers", [])] for e in events] == shown
+
+
 def test_the_steps_twin_and_the_home_twin_count_like_their_pages(client):
     steps = twin(client, "/etapes.json")["steps"]
     home = twin(client, "/accueil.json")

@@ -31,7 +31,14 @@ from indexer.search import MAX_PAGE, QueryError, parse_query_args
 from indexer.sectors import sectors
 from portail.geo import regions
 from webui import content, errors, events, feed, ical, params
-from webui.events import MAX_EVENTS, Event, event_of, join_french, merge_events
+from webui.events import (
+    MAX_EVENTS,
+    Event,
+    event_of,
+    join_french,
+    merge_events,
+    organisers_json,
+)
 from webui.ids import hash_of
 from webui.links import page_window
 from webui.openapi_parts import country_codes
@@ -359,9 +366,7 @@ def event_json(event: Event) -> dict[str, Any]:
         "country": event.country or None,
         "place": event.place or None,
         "description": event.description,
-        "organisers": [
-            {"name": s.organiser or None, "url": s.url, "title": s.title} for s in event.sources
-        ],
+        "organisers": organisers_json(event.sources),
         "step": event.step,
         "sectors": list(event.sectors),
         "regions": list(event.regions),
@@ -526,6 +531,8 @@ def openapi_schemas() -> dict[str, Any]:
         "type": "object",
         "required": ["name", "url", "title"],
         "additionalProperties": False,
+        "description": "Un organisateur qui annonce l'événement (le même objet dans tous les "
+        "jumeaux JSON qui listent des événements).",
         "properties": {
             "name": {**nullable, "description": "L'organisateur, tel que sa page le nomme."},
             "url": {"type": "string", "format": "uri", "description": "Sa page de l'événement."},
@@ -570,7 +577,11 @@ def openapi_schemas() -> dict[str, Any]:
             "country": {**nullable, "description": "Code ISO 3166-1 alpha-2 du lieu."},
             "place": {**nullable, "description": "Le lieu en clair (« En ligne » en ligne)."},
             "description": string,
-            "organisers": {"type": "array", "items": organiser, "minItems": 1},
+            "organisers": {
+                "type": "array",
+                "items": {"$ref": "#/components/schemas/Organiser"},
+                "minItems": 1,
+            },
             "step": {"type": "string", "nullable": True, "enum": [*STEP_IDS, None]},
             "sectors": strings,
             "regions": strings,
@@ -638,7 +649,7 @@ def openapi_schemas() -> dict[str, Any]:
             },
         },
     }
-    return {"AgendaPage": page, "AgendaEvent": event}
+    return {"AgendaPage": page, "AgendaEvent": event, "Organiser": organiser}
 
 
 def _json_response(description: str, schema: str) -> dict[str, Any]:

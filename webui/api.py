@@ -27,6 +27,7 @@ from webui import (
     twin_schemas,
     vie_schemas,
 )
+from webui.events import organisers_json
 from webui.openapi_parts import country_codes
 from webui.openapi_parts import query_param as _param
 from webui.zones import zones
@@ -71,7 +72,8 @@ def understood(res: SearchResults) -> dict[str, Any] | None:
 
 
 def result(hit: Hit) -> dict[str, Any]:
-    return {
+    """A page as the API gives it; an event of a short list adds every organiser's page."""
+    found = {
         "url": hit.url,
         "title": hit.title,
         "snippet": hit.snippet,
@@ -84,6 +86,10 @@ def result(hit: Hit) -> dict[str, Any]:
         "actor": hit.actor,  # additions come after the fixed keys
         "language": hit.language or None,
     }
+    sources = hit.extra.get("sources")  # set by events.next_events on a merged event's lead
+    if sources:
+        found["organisers"] = organisers_json(sources)
+    return found
 
 
 @bp.after_request
@@ -214,6 +220,22 @@ def openapi_document(search_url: str) -> dict[str, Any]:
             },
         },
     }
+    listed_event = {
+        **result_schema,
+        "description": "Un événement d'une liste « Prochains événements » : la page de son "
+        "premier organisateur, et celle de chaque organisateur qui l'annonce.",
+        "required": [*result_schema["required"], "organisers"],
+        "properties": {
+            **result_schema["properties"],
+            "organisers": {
+                "type": "array",
+                "items": {"$ref": "#/components/schemas/Organiser"},
+                "minItems": 1,
+                "description": "Les organisateurs qui l'annoncent, le premier étant celui de "
+                "url (les mêmes que dans /agenda.json).",
+            },
+        },
+    }
     facet_counts = {"type": "object", "additionalProperties": {"type": "integer"}}
     document: dict[str, Any] = {
         "openapi": "3.0.3",
@@ -315,6 +337,7 @@ def openapi_document(search_url: str) -> dict[str, Any]:
                     },
                 },
                 "Page": result_schema,
+                "ListedEvent": listed_event,
             }
         },
     }

@@ -142,7 +142,7 @@ SCHEMAS: dict[str, Any] = {
                 "type": "array",
                 "items": _object({"id": STRING, "title": STRING, "provider": STRING, "url": URI}),
             },
-            "events": _array("Page"),
+            "events": _array("ListedEvent"),
             "news": _array("NewsStory"),
             "vie": _object(
                 {

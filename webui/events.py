@@ -312,3 +312,8 @@ def _upcoming_pages() -> dict[str, Hit]:
 
 def _listed(hit: Hit, event: Event) -> Hit:
     return replace(hit, extra={**hit.extra, "sources": event.sources})
+
+
+def organisers_json(sources: Iterable[Source]) -> list[dict[str, Any]]:
+    """Every organiser's page about an event, lead first, as every JSON twin gives them."""
+    return [{"name": s.organiser or None, "url": s.url, "title": s.title} for s in sources]

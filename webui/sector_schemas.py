@@ -52,7 +52,7 @@ SCHEMAS: dict[str, Any] = {
                 "description": "Les offres d'appui du secteur (url : la page de l'organisme ; "
                 "page : sa fiche sur le portail).",
             },
-            "events": {"type": "array", "items": ref("Page")},
+            "events": {"type": "array", "items": ref("ListedEvent")},
             "news": closed(
                 {
                     "total": {**COUNT, "description": "Actualités en cours du secteur."},

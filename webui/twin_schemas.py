@@ -143,7 +143,7 @@ def _offer() -> dict[str, Any]:
         "same_provider": array(ref("OfferSummary")),
         "more_from_provider": COUNT,
         "same_step": array(ref("OfferSummary")),
-        "events": array(ref("Page")),
+        "events": array(ref("ListedEvent")),
     }
     return closed(properties)
 
@@ -229,7 +229,7 @@ SCHEMAS |= {
             "sites": array(ref("Link")),
             "offers": array(ref("OfferSummary")),
             "contacts": array(ref("Contact")),
-            "events": array(ref("Page")),
+            "events": array(ref("ListedEvent")),
             "by_step": array(closed({**STEP_REF, "resources": COUNT, "pages": array(ref("Page"))})),
         }
     ),
@@ -259,7 +259,7 @@ SCHEMAS |= {
                 "description": "Les offres propres à la "
                 "région (les nationales s'y ajoutent : links.offers).",
             },
-            "events": array(ref("Page")),
+            "events": array(ref("ListedEvent")),
             "steps": array(closed({**STEP_REF, "resources": COUNT})),
             "latest": array(ref("Page")),
             "links": closed({"html": URI, "offers": URI, "agenda": URI, "search": URI}),
@@ -308,7 +308,7 @@ SCHEMAS |= {
         {
             "steps": array(closed({**STEP_REF, "resources": COUNT, "url": URI})),
             "latest": array(ref("Page")),
-            "events": array(ref("Page")),
+            "events": array(ref("ListedEvent")),
             "region": {**NULLABLE, "description": "La région choisie (cookie « Ma région »)."},
             "regional": array(ref("Page")),
             "providers": array(
