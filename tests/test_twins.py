@@ -329,10 +329,14 @@ def test_the_step_twin_gives_what_the_step_page_shows(client, query):
             assert values[1:] == [c["value"] for c in choices]
 
 
-def listed_events(html: str, heading_id: str) -> list[list[str]]:
-    """Each item of a page's list of events: the organisers' pages it links to, lead first."""
-    items = section(html, heading_id).split('<li class="portail-list__item">')[1:]
-    return [re.findall(r'href="(http[^"]+)" target="_blank"', item) for item in items]
+def listed_events(html: str, heading_id: str) -> list[str]:
+    """The items of a page's list of events (the HTML of each)."""
+    return section(html, heading_id).split('<li class="portail-list__item">')[1:]
+
+
+def organisers_linked(item: str) -> list[str]:
+    """The organisers' pages an item of a list of events links to, lead first."""
+    return re.findall(r'href="(http[^"]+)" target="_blank"', item)
 
 
 def an_offer_with_events(client) -> str:
@@ -356,8 +360,14 @@ def test_each_twins_event_carries_every_organisers_link_its_page_shows(client, p
         path = path.format(offer=an_offer_with_events(client))
     json_path = "/accueil.json" if path == "/" else f"{path}.json"
     events = twin(client, json_path)["events"]
-    shown = listed_events(page(client, path), heading_id)
-    assert shown and [[o["url"] for o in e.get("organisers", [])] for e in events] == shown
+    items = listed_events(page(client, path), heading_id)
+    assert items and len(items) == len(events)
+    for entry, item in zip(events, items, strict=True):
+        assert [o["url"] for o in entry.get("organisers", [])] == organisers_linked(item)
+        assert f'<time datetime="{entry.get("start")}">' in item
+        shown = [f" · {entry['city']}"] if entry.get("city") else []
+        shown += [" · en ligne"] if entry.get("online") else []
+        assert shown and all(text in item for text in shown), item
 
 
 def test_the_steps_twin_and_the_home_twin_count_like_their_pages(client):

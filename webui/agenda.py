@@ -31,14 +31,7 @@ from indexer.search import MAX_PAGE, QueryError, parse_query_args
 from indexer.sectors import sectors
 from portail.geo import regions
 from webui import content, errors, events, feed, ical, params
-from webui.events import (
-    MAX_EVENTS,
-    Event,
-    event_of,
-    join_french,
-    merge_events,
-    organisers_json,
-)
+from webui.events import MAX_EVENTS, Event, event_of, join_french, merge_events
 from webui.ids import hash_of
 from webui.links import page_window
 from webui.openapi_parts import country_codes
@@ -366,12 +359,37 @@ def event_json(event: Event) -> dict[str, Any]:
         "country": event.country or None,
         "place": event.place or None,
         "description": event.description,
-        "organisers": organisers_json(event.sources),
+        "organisers": [
+            {"name": s.organiser or None, "url": s.url, "title": s.title} for s in event.sources
+        ],
         "step": event.step,
         "sectors": list(event.sectors),
         "regions": list(event.regions),
         "countries": list(event.countries),
         "calendar": url_for("agenda.event_calendar", event_id=event.id, _external=True),
+    }
+
+
+# What a short list of events (« Prochains événements ») shows of an event beyond its page.
+LISTED_FIELDS = ("start", "end", "online", "city", "country", "place", "organisers")
+
+
+def listed_json(event: Event) -> dict[str, Any]:
+    """An event of a short list, in the twins: its dates, place and organisers, as here."""
+    found = event_json(event)
+    return {name: found[name] for name in LISTED_FIELDS}
+
+
+def listed_event_schema(page: dict[str, Any]) -> dict[str, Any]:
+    """Schema ListedEvent: a page (schema Page) with the LISTED_FIELDS of AgendaEvent."""
+    fields = openapi_schemas()["AgendaEvent"]["properties"]
+    return {
+        **page,
+        "description": "Un événement d'une liste « Prochains événements » : la page de son "
+        "premier organisateur, ses dates, son lieu et la page de chaque organisateur qui "
+        "l'annonce, comme dans /agenda.json.",
+        "required": [*page["required"], *LISTED_FIELDS],
+        "properties": {**page["properties"], **{name: fields[name] for name in LISTED_FIELDS}},
     }
 
 
@@ -581,6 +599,7 @@ def openapi_schemas() -> dict[str, Any]:
                 "type": "array",
                 "items": {"$ref": "#/components/schemas/Organiser"},
                 "minItems": 1,
+                "description": "Les organisateurs qui l'annoncent, le premier étant celui de url.",
             },
             "step": {"type": "string", "nullable": True, "enum": [*STEP_IDS, None]},
             "sectors": strings,

@@ -27,7 +27,6 @@ from webui import (
     twin_schemas,
     vie_schemas,
 )
-from webui.events import organisers_json
 from webui.openapi_parts import country_codes
 from webui.openapi_parts import query_param as _param
 from webui.zones import zones
@@ -72,7 +71,8 @@ def understood(res: SearchResults) -> dict[str, Any] | None:
 
 
 def result(hit: Hit) -> dict[str, Any]:
-    """A page as the API gives it; an event of a short list adds every organiser's page."""
+    """A page as the API gives it; an event of a short list adds its dates, place and
+    organisers (schema ListedEvent)."""
     found = {
         "url": hit.url,
         "title": hit.title,
@@ -86,9 +86,9 @@ def result(hit: Hit) -> dict[str, Any]:
         "actor": hit.actor,  # additions come after the fixed keys
         "language": hit.language or None,
     }
-    sources = hit.extra.get("sources")  # set by events.next_events on a merged event's lead
-    if sources:
-        found["organisers"] = organisers_json(sources)
+    listed = hit.extra.get("listed")  # set by events.next_events
+    if listed is not None:
+        found.update(agenda.listed_json(listed))
     return found
 
 
@@ -220,22 +220,6 @@ def openapi_document(search_url: str) -> dict[str, Any]:
             },
         },
     }
-    listed_event = {
-        **result_schema,
-        "description": "Un événement d'une liste « Prochains événements » : la page de son "
-        "premier organisateur, et celle de chaque organisateur qui l'annonce.",
-        "required": [*result_schema["required"], "organisers"],
-        "properties": {
-            **result_schema["properties"],
-            "organisers": {
-                "type": "array",
-                "items": {"$ref": "#/components/schemas/Organiser"},
-                "minItems": 1,
-                "description": "Les organisateurs qui l'annoncent, le premier étant celui de "
-                "url (les mêmes que dans /agenda.json).",
-            },
-        },
-    }
     facet_counts = {"type": "object", "additionalProperties": {"type": "integer"}}
     document: dict[str, Any] = {
         "openapi": "3.0.3",
@@ -337,7 +321,7 @@ def openapi_document(search_url: str) -> dict[str, Any]:
                     },
                 },
                 "Page": result_schema,
-                "ListedEvent": listed_event,
+                "ListedEvent": agenda.listed_event_schema(result_schema),
             }
         },
     }
