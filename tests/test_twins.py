@@ -334,8 +334,8 @@ def listed_events(html: str, heading_id: str) -> list[str]:
     return section(html, heading_id).split('<li class="portail-list__item">')[1:]
 
 
-def organisers_linked(item: str) -> list[str]:
-    """The organisers' pages an item of a list of events links to, lead first."""
+def original_links(item: str) -> list[str]:
+    """Every original page a piece of HTML links to, in order (an event: its organisers)."""
     return re.findall(r'href="(http[^"]+)" target="_blank"', item)
 
 
@@ -363,11 +363,20 @@ def test_each_twins_event_carries_every_organisers_link_its_page_shows(client, p
     items = listed_events(page(client, path), heading_id)
     assert items and len(items) == len(events)
     for entry, item in zip(events, items, strict=True):
-        assert [o["url"] for o in entry.get("organisers", [])] == organisers_linked(item)
+        assert [o["url"] for o in entry.get("organisers", [])] == original_links(item)
         assert f'<time datetime="{entry.get("start")}">' in item
         shown = [f" · {entry['city']}"] if entry.get("city") else []
         shown += [" · en ligne"] if entry.get("online") else []
         assert shown and all(text in item for text in shown), item
+
+
+@pytest.mark.parametrize(
+    "path, json_path", [("/", "/accueil.json"), ("/regions/76", "/regions/76.json")]
+)
+def test_the_home_and_region_twins_give_the_news_their_pages_show(client, path, json_path):
+    stories = twin(client, json_path).get("news", [])
+    shown = original_links(section(page(client, path), "actualites-titre"))
+    assert shown and [s["url"] for s in stories] == shown
 
 
 def test_the_steps_twin_and_the_home_twin_count_like_their_pages(client):

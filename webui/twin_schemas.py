@@ -260,6 +260,7 @@ SCHEMAS |= {
                 "région (les nationales s'y ajoutent : links.offers).",
             },
             "events": array(ref("ListedEvent")),
+            "news": {**array(ref("NewsStory")), "description": "Actualités de la région."},
             "steps": array(closed({**STEP_REF, "resources": COUNT})),
             "latest": array(ref("Page")),
             "links": closed({"html": URI, "offers": URI, "agenda": URI, "search": URI}),
@@ -309,6 +310,7 @@ SCHEMAS |= {
             "steps": array(closed({**STEP_REF, "resources": COUNT, "url": URI})),
             "latest": array(ref("Page")),
             "events": array(ref("ListedEvent")),
+            "news": {**array(ref("NewsStory")), "description": "Les dernières actualités."},
             "region": {**NULLABLE, "description": "La région choisie (cookie « Ma région »)."},
             "regional": array(ref("Page")),
             "providers": array(
