@@ -246,7 +246,13 @@ def country_document(page: dict[str, Any]) -> dict[str, Any]:
             for step, count, hits in page["by_step"]
         ],
         "offers": [
-            {"id": o.id, "title": o.title, "provider": o.provider, "url": o.url}
+            {
+                "id": o.id,
+                "title": o.title,
+                "provider": o.provider,
+                "url": o.url,
+                "page": url_for("offers.offer", offer_id=o.id, _external=True),
+            }
             for o in page["offers"]
         ],
         "events": [result(hit) for hit in page["events"]],
