@@ -12,6 +12,7 @@ import pytest
 from jsonschema import Draft202012Validator, FormatChecker
 
 from webui import create_app
+from webui.layout import french_date
 
 TODAY = "2026-11-27"
 # (HTML page, its twin, the schema of the twin's answer)
@@ -368,6 +369,21 @@ def test_each_twins_event_carries_every_organisers_link_its_page_shows(client, p
         shown = [f" · {entry['city']}"] if entry.get("city") else []
         shown += [" · en ligne"] if entry.get("online") else []
         assert shown and all(text in item for text in shown), item
+
+
+@pytest.mark.parametrize("query", ["q=salon", "q=webinaire", "step=prospecter&kind=event&page=2"])
+def test_the_search_twin_gives_each_events_dates_and_place_its_card_shows(client, query):
+    results = twin(client, f"/recherche.json?{query}")["results"]
+    cards = page(client, f"/recherche?{query}").split('class="fr-card__title"')[1:]
+    assert len(cards) == len(results) and any(r.get("start") for r in results)
+    for result, card in zip(results, cards, strict=True):
+        shown = re.search(r'fr-icon-calendar-event-line">(.*?)</p>', card, re.S)
+        assert bool(result.get("start")) == bool(shown), result["url"]
+        if shown:
+            when = [french_date(result["start"]), french_date(result["end"])]
+            where = [result["city"]] if result["city"] else []
+            where += ["en ligne"] if result["online"] else []
+            assert where and all(text in shown[1] for text in when + where), result["url"]
 
 
 @pytest.mark.parametrize(

@@ -27,7 +27,7 @@ from flask import (
 )
 
 from indexer.journey import STEP_IDS
-from indexer.search import MAX_PAGE, QueryError, parse_query_args
+from indexer.search import MAX_PAGE, Hit, QueryError, parse_query_args
 from indexer.sectors import sectors
 from portail.geo import regions
 from webui import content, errors, events, feed, ical, params
@@ -370,27 +370,44 @@ def event_json(event: Event) -> dict[str, Any]:
     }
 
 
-# What a short list of events (« Prochains événements ») shows of an event beyond its page.
-LISTED_FIELDS = ("start", "end", "online", "city", "country", "place", "organisers")
+# What a twin gives of an event's page wherever it lists one: its dates and place; and of an
+# event of a short list (« Prochains événements »), every organiser too.
+WHEN_WHERE = ("start", "end", "online", "city", "country", "place")
+LISTED_FIELDS = (*WHEN_WHERE, "organisers")
 
 
-def listed_json(event: Event) -> dict[str, Any]:
-    """An event of a short list, in the twins: its dates, place and organisers, as here."""
+def page_event_json(hit: Hit) -> dict[str, Any]:
+    """The fields of AgendaEvent a page of the twins adds when it is an event's (none else)."""
+    listed = hit.extra.get("listed")  # set by events.next_events
+    event = listed or (event_of(hit) if hit.event else None)
+    if event is None:
+        return {}
     found = event_json(event)
-    return {name: found[name] for name in LISTED_FIELDS}
+    return {name: found[name] for name in (LISTED_FIELDS if listed else WHEN_WHERE)}
 
 
-def listed_event_schema(page: dict[str, Any]) -> dict[str, Any]:
-    """Schema ListedEvent: a page (schema Page) with the LISTED_FIELDS of AgendaEvent."""
+def page_schemas(page: dict[str, Any]) -> dict[str, Any]:
+    """Schemas Page (an event's page adds WHEN_WHERE) and ListedEvent (LISTED_FIELDS), from
+    the schema of a page of /api/search and the fields of AgendaEvent."""
     fields = openapi_schemas()["AgendaEvent"]["properties"]
-    return {
-        **page,
+    when_where = {
+        name: {
+            **fields[name],
+            "description": "Pour la page d'un événement (comme dans "
+            f"/agenda.json). {fields[name].get('description', '')}".strip(),
+        }
+        for name in WHEN_WHERE
+    }
+    with_event = {**page, "properties": {**page["properties"], **when_where}}
+    listed = {
+        **with_event,
         "description": "Un événement d'une liste « Prochains événements » : la page de son "
         "premier organisateur, ses dates, son lieu et la page de chaque organisateur qui "
         "l'annonce, comme dans /agenda.json.",
         "required": [*page["required"], *LISTED_FIELDS],
-        "properties": {**page["properties"], **{name: fields[name] for name in LISTED_FIELDS}},
+        "properties": {**with_event["properties"], "organisers": fields["organisers"]},
     }
+    return {"Page": with_event, "ListedEvent": listed}
 
 
 def _hhmm(value: time | None) -> str | None:

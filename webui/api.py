@@ -71,8 +71,8 @@ def understood(res: SearchResults) -> dict[str, Any] | None:
 
 
 def result(hit: Hit) -> dict[str, Any]:
-    """A page as the API gives it; an event of a short list adds its dates, place and
-    organisers (schema ListedEvent)."""
+    """A page as the API gives it; an event's page adds its dates and place, and an event of a
+    short list every organiser too (schemas Page and ListedEvent)."""
     found = {
         "url": hit.url,
         "title": hit.title,
@@ -86,9 +86,7 @@ def result(hit: Hit) -> dict[str, Any]:
         "actor": hit.actor,  # additions come after the fixed keys
         "language": hit.language or None,
     }
-    listed = hit.extra.get("listed")  # set by events.next_events
-    if listed is not None:
-        found.update(agenda.listed_json(listed))
+    found.update(agenda.page_event_json(hit))
     return found
 
 
@@ -220,6 +218,7 @@ def openapi_document(search_url: str) -> dict[str, Any]:
             },
         },
     }
+    pages = agenda.page_schemas(result_schema)  # Page (an event's adds its dates), ListedEvent
     facet_counts = {"type": "object", "additionalProperties": {"type": "integer"}}
     document: dict[str, Any] = {
         "openapi": "3.0.3",
@@ -278,7 +277,7 @@ def openapi_document(search_url: str) -> dict[str, Any]:
                         "total": {"type": "integer"},
                         "page": {"type": "integer"},
                         "pages": {"type": "integer"},
-                        "results": {"type": "array", "items": result_schema},
+                        "results": {"type": "array", "items": pages["Page"]},
                         "facets": {
                             "type": "object",
                             "description": "Par facette, le nombre de résultats par "
@@ -320,8 +319,7 @@ def openapi_document(search_url: str) -> dict[str, Any]:
                         },
                     },
                 },
-                "Page": result_schema,
-                "ListedEvent": agenda.listed_event_schema(result_schema),
+                **pages,
             }
         },
     }
