@@ -330,8 +330,8 @@ def test_the_step_twin_gives_what_the_step_page_shows(client, query):
             assert values[1:] == [c["value"] for c in choices]
 
 
-def listed_events(html: str, heading_id: str) -> list[str]:
-    """The items of a page's list of events (the HTML of each)."""
+def list_items(html: str, heading_id: str) -> list[str]:
+    """The items of the short list under a heading (the HTML of each)."""
     return section(html, heading_id).split('<li class="portail-list__item">')[1:]
 
 
@@ -361,7 +361,7 @@ def test_each_twins_event_carries_every_organisers_link_its_page_shows(client, p
         path = path.format(offer=an_offer_with_events(client))
     json_path = "/accueil.json" if path == "/" else f"{path}.json"
     events = twin(client, json_path)["events"]
-    items = listed_events(page(client, path), heading_id)
+    items = list_items(page(client, path), heading_id)
     assert items and len(items) == len(events)
     for entry, item in zip(events, items, strict=True):
         assert [o["url"] for o in entry.get("organisers", [])] == original_links(item)
@@ -393,6 +393,20 @@ def test_the_home_and_region_twins_give_the_news_their_pages_show(client, path, 
     stories = twin(client, json_path).get("news", [])
     shown = original_links(section(page(client, path), "actualites-titre"))
     assert shown and [s["url"] for s in stories] == shown
+
+
+def test_the_home_twin_gives_the_dates_its_latest_pages_show(client):
+    """An event's first day, else the page's own date, else the day the portal found it."""
+    latest = twin(client, "/accueil.json")["latest"]
+    items = list_items(page(client, "/"), "nouveautes-titre")
+    assert items and len(items) == len(latest)
+    for entry, item in zip(latest, items, strict=True):
+        if entry.get("start"):  # an event: its first day
+            assert f'<time datetime="{entry["start"]}">' in item
+        elif entry.get("updated"):
+            assert f'<time datetime="{entry["updated"]}">' in item
+        else:
+            assert f'ajouté le <time datetime="{entry.get("added")}">' in item
 
 
 def test_the_steps_twin_and_the_home_twin_count_like_their_pages(client):

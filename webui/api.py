@@ -85,6 +85,8 @@ def result(hit: Hit) -> dict[str, Any]:
         "date": hit.date,
         "actor": hit.actor,  # additions come after the fixed keys
         "language": hit.language or None,
+        "updated": hit.updated,
+        "added": hit.first_seen[:10] if hit.first_seen else None,
     }
     found.update(agenda.page_event_json(hit))
     return found
@@ -215,6 +217,18 @@ def openapi_document(search_url: str) -> dict[str, Any]:
                 "type": "string",
                 "nullable": True,
                 "description": "Langue de la page d'origine (« fr », « en »…).",
+            },
+            "updated": {
+                "type": "string",
+                "format": "date",
+                "nullable": True,
+                "description": "La date que la page se donne (modification, sinon publication).",
+            },
+            "added": {
+                "type": "string",
+                "format": "date",
+                "nullable": True,
+                "description": "Le jour où le portail l'a trouvée.",
             },
         },
     }
