@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 import pytest
 from jsonschema import Draft202012Validator, FormatChecker
 
+from portail.actors import ACTORS
 from webui import create_app
 from webui.layout import french_date
 
@@ -208,6 +209,18 @@ def test_the_offers_twin_lists_the_offers_the_page_shows(client, query):
         assert values == [c["value"] for c in choices], name
     if data["pages"] > 1:
         assert f"page {data['page']} sur {data['pages']}" in html
+
+
+@pytest.mark.parametrize("query", ["", "?acteur=prive", "?acteur=associatif&page=1"])
+def test_the_offers_twin_gives_each_offers_actor_as_its_card_tags_it(client, query):
+    offers = twin(client, f"/offres.json{query}")["offers"]
+    cards = page(client, f"/offres{query}").split("portail-offer")[1:]
+    assert offers and len(cards) == len(offers)
+    for offer, card in zip(offers, cards, strict=True):
+        tag = re.search(r'portail-tag--actor">([^<]+)<', card)
+        actor = offer.get("actor")
+        assert actor in ACTORS, offer["id"]
+        assert (tag[1] if tag else None) == (None if actor == "public" else ACTORS[actor])
 
 
 def test_the_offers_twin_links_its_pages(client, validate):

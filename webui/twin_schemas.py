@@ -10,6 +10,7 @@ from indexer.journey import KIND_IDS, STEP_IDS
 from indexer.offers import cues
 from indexer.search import MAX_PAGE
 from indexer.sectors import sectors
+from portail.actors import ACTORS
 from portail.geo import regions
 from webui.openapi_parts import country_codes
 
@@ -113,6 +114,12 @@ SCHEMAS: dict[str, Any] = {
             "page": {**URI, "description": "Sa page sur le portail."},
             "url": {**URI, "description": "Sa page chez l'organisme qui la propose."},
             "provider": STRING,
+            "actor": {
+                "type": "string",
+                "enum": list(ACTORS),
+                "description": "Type d'acteur de l'organisme (les cartes signalent les autres "
+                "que « public »).",
+            },
             "steps": array({"type": "string", "enum": list(STEP_IDS)}),
             "benefits": array(CUE),
             "audience": array(CUE),

@@ -75,6 +75,7 @@ def offer_row(offer: Offer) -> dict[str, Any]:
         "page": link("offers.offer", offer_id=offer.id),
         "url": offer.url,
         "provider": offer.provider,
+        "actor": offer.actor,
         "steps": list(offer.steps),
         "benefits": [{"id": c.id, "label": c.label} for c in offer.benefits],
         "audience": [{"id": c.id, "label": c.label} for c in offer.audience],
