@@ -139,12 +139,9 @@ SCHEMAS: dict[str, Any] = {
                 ),
             },
             "offers": {
-                "type": "array",
-                "items": _object(
-                    {"id": STRING, "title": STRING, "provider": STRING, "url": URI, "page": URI}
-                ),
-                "description": "Les offres d'appui visant le pays (url : la page de l'organisme ; "
-                "page : sa fiche sur le portail).",
+                **_array("OfferSummary"),
+                "description": "Les offres d'appui visant le pays, comme le catalogue les donne "
+                "(url : la page de l'organisme ; page : sa fiche sur le portail).",
             },
             "events": _array("ListedEvent"),
             "news": _array("NewsStory"),
