@@ -431,16 +431,20 @@ def events_section(page: str) -> list[str]:
 
 
 @pytest.mark.parametrize(
-    "path, name",
+    "path, name, schema",
     [
-        ("/pays/de", "ProWein"),
-        ("/pays/de", "Anuga"),
-        ("/pays/jp", "Foodex Japan"),
-        ("/secteurs/agroalimentaire", "Foodex Japan"),
+        ("/pays/de", "ProWein", "Country"),
+        ("/pays/de", "Anuga", "Country"),
+        ("/pays/jp", "Foodex Japan", "Country"),
+        ("/secteurs/agroalimentaire", "Foodex Japan", "Sector"),
+        ("/regions/76", "ProWein", "Region"),
+        ("/regions/32", "Anuga", "Region"),
+        ("/partenaires/region-occitanie", "ProWein", "Partner"),
+        ("/partenaires/business-france", "Foodex Japan", "Partner"),
     ],
 )
-def test_every_list_of_events_shows_an_event_once_with_every_organisers_link(
-    client, manifest, path, name
+def test_every_list_of_events_and_its_twin_show_an_event_once_with_every_organisers_link(
+    client, manifest, validator, path, name, schema
 ):
     announcing = [p["url"] for p in upcoming_events(manifest) if name in p["title"]]
     assert len(announcing) == 2  # two organisers announce it
@@ -448,6 +452,11 @@ def test_every_list_of_events_shows_an_event_once_with_every_organisers_link(
     assert len(listed) == 1, path
     assert set(outbound(listed[0])) == set(announcing)
     assert "aussi annoncé par" in listed[0]
+    twin = client.get(f"{path}.json").get_json()
+    validator(twin, schema)
+    [entry] = [e for e in twin["events"] if name in e["title"]]
+    organisers = [o["url"] for o in entry.get("organisers", [])]
+    assert organisers == outbound(listed[0]) and organisers[0] == entry["url"]
 
 
 # -- filters -----------------------------------------------------------------------------------

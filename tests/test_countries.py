@@ -9,6 +9,7 @@ from datetime import date
 from html import unescape
 from importlib.metadata import version
 from typing import Any
+from urllib.parse import urlsplit
 
 import pycountry
 import pytest
@@ -525,6 +526,19 @@ def test_a_country_page_lists_its_open_vie_offers_as_the_board_does(client):
     assert all(f'href="{url}"' in section for url in shown)
     link = f'href="/vie?country=DE">Les {board["total"]} offres de V.I.E. dans ce pays</a>'
     assert link in section
+
+
+def test_the_country_twin_gives_its_offers_as_the_catalogue_twin_does(client):
+    data = client.get("/pays/us.json").get_json()
+    cards = re.findall(
+        r'class="fr-card__title"><a href="(/offres/[^"]+)">', html(client.get("/pays/us"))
+    )
+    pages = [urlsplit(o.get("page") or "").path for o in data["offers"][:4]]
+    assert cards and pages == cards
+    for offer in data["offers"]:
+        whole = client.get(f"/offres/{offer['id']}.json").get_json()
+        assert {"actor", "steps", "summary", "page"} <= set(offer)
+        assert offer == {key: whole[key] for key in offer}
 
 
 def test_a_country_without_open_vie_offers_says_so_and_links_to_the_board(client):

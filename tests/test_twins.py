@@ -11,7 +11,9 @@ from urllib.parse import urlsplit
 import pytest
 from jsonschema import Draft202012Validator, FormatChecker
 
+from portail.actors import ACTORS
 from webui import create_app
+from webui.layout import french_date
 
 TODAY = "2026-11-27"
 # (HTML page, its twin, the schema of the twin's answer)
@@ -209,6 +211,18 @@ def test_the_offers_twin_lists_the_offers_the_page_shows(client, query):
         assert f"page {data['page']} sur {data['pages']}" in html
 
 
+@pytest.mark.parametrize("query", ["", "?acteur=prive", "?acteur=associatif&page=1"])
+def test_the_offers_twin_gives_each_offers_actor_as_its_card_tags_it(client, query):
+    offers = twin(client, f"/offres.json{query}")["offers"]
+    cards = page(client, f"/offres{query}").split("portail-offer")[1:]
+    assert offers and len(cards) == len(offers)
+    for offer, card in zip(offers, cards, strict=True):
+        tag = re.search(r'portail-tag--actor">([^<]+)<', card)
+        actor = offer.get("actor")
+        assert actor in ACTORS, offer["id"]
+        assert (tag[1] if tag else None) == (None if actor == "public" else ACTORS[actor])
+
+
 def test_the_offers_twin_links_its_pages(client, validate):
     first = twin(client, "/offres.json?step=strategie")
     assert first["links"]["previous"] is None and first["pages"] > 1
@@ -327,6 +341,85 @@ def test_the_step_twin_gives_what_the_step_page_shows(client, query):
             select = html[html.index(f'id="filtre-{name}"') :]
             values = re.findall(r'<option value="([^"]*)"', select[: select.index("</select>")])
             assert values[1:] == [c["value"] for c in choices]
+
+
+def list_items(html: str, heading_id: str) -> list[str]:
+    """The items of the short list under a heading (the HTML of each)."""
+    return section(html, heading_id).split('<li class="portail-list__item">')[1:]
+
+
+def original_links(item: str) -> list[str]:
+    """Every original page a piece of HTML links to, in order (an event: its organisers)."""
+    return re.findall(r'href="(http[^"]+)" target="_blank"', item)
+
+
+def an_offer_with_events(client) -> str:
+    offers = twin(client, "/offres.json")["offers"]
+    return next(o["id"] for o in offers if twin(client, f"/offres/{o['id']}.json")["events"])
+
+
+@pytest.mark.parametrize(
+    "path, heading_id",
+    [
+        ("/", "agenda-titre"),
+        ("/pays/de", "evenements-titre"),
+        ("/secteurs/agroalimentaire", "evenements-titre"),
+        ("/regions/76", "evenements-titre"),
+        ("/partenaires/business-france", "evenements-titre"),
+        ("/offres/{offer}", "evenements-titre"),
+    ],
+)
+def test_each_twins_event_carries_every_organisers_link_its_page_shows(client, path, heading_id):
+    if "{offer}" in path:
+        path = path.format(offer=an_offer_with_events(client))
+    json_path = "/accueil.json" if path == "/" else f"{path}.json"
+    events = twin(client, json_path)["events"]
+    items = list_items(page(client, path), heading_id)
+    assert items and len(items) == len(events)
+    for entry, item in zip(events, items, strict=True):
+        assert [o["url"] for o in entry.get("organisers", [])] == original_links(item)
+        assert f'<time datetime="{entry.get("start")}">' in item
+        shown = [f" · {entry['city']}"] if entry.get("city") else []
+        shown += [" · en ligne"] if entry.get("online") else []
+        assert shown and all(text in item for text in shown), item
+
+
+@pytest.mark.parametrize("query", ["q=salon", "q=webinaire", "step=prospecter&kind=event&page=2"])
+def test_the_search_twin_gives_each_events_dates_and_place_its_card_shows(client, query):
+    results = twin(client, f"/recherche.json?{query}")["results"]
+    cards = page(client, f"/recherche?{query}").split('class="fr-card__title"')[1:]
+    assert len(cards) == len(results) and any(r.get("start") for r in results)
+    for result, card in zip(results, cards, strict=True):
+        shown = re.search(r'fr-icon-calendar-event-line">(.*?)</p>', card, re.S)
+        assert bool(result.get("start")) == bool(shown), result["url"]
+        if shown:
+            when = [french_date(result["start"]), french_date(result["end"])]
+            where = [result["city"]] if result["city"] else []
+            where += ["en ligne"] if result["online"] else []
+            assert where and all(text in shown[1] for text in when + where), result["url"]
+
+
+@pytest.mark.parametrize(
+    "path, json_path", [("/", "/accueil.json"), ("/regions/76", "/regions/76.json")]
+)
+def test_the_home_and_region_twins_give_the_news_their_pages_show(client, path, json_path):
+    stories = twin(client, json_path).get("news", [])
+    shown = original_links(section(page(client, path), "actualites-titre"))
+    assert shown and [s["url"] for s in stories] == shown
+
+
+def test_the_home_twin_gives_the_dates_its_latest_pages_show(client):
+    """An event's first day, else the page's own date, else the day the portal found it."""
+    latest = twin(client, "/accueil.json")["latest"]
+    items = list_items(page(client, "/"), "nouveautes-titre")
+    assert items and len(items) == len(latest)
+    for entry, item in zip(latest, items, strict=True):
+        if entry.get("start"):  # an event: its first day
+            assert f'<time datetime="{entry["start"]}">' in item
+        elif entry.get("updated"):
+            assert f'<time datetime="{entry["updated"]}">' in item
+        else:
+            assert f'ajouté le <time datetime="{entry.get("added")}">' in item
 
 
 def test_the_steps_twin_and_the_home_twin_count_like_their_pages(client):

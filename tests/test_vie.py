@@ -191,6 +191,19 @@ def test_closing_badges_count_the_days_left(client, offers, today):
         assert (badge[1] if badge else None) == wanted, page["url"]
 
 
+def test_the_board_twin_flags_the_offers_its_cards_badge_new_or_closing(client):
+    seen = []
+    for query in ("", "?sort=deadline"):
+        offers = client.get(f"/vie.json{query}").get_json()["offers"]
+        cards = page_text(client.get(f"/vie{query}")).split('portail-vie"')[1:]
+        assert len(cards) == len(offers)
+        flags = [(o.get("new"), o.get("closing_soon")) for o in offers]
+        badges = [("fr-badge--new" in c, "portail-vie__closing" in c) for c in cards]
+        assert flags == badges, query
+        seen += badges
+    assert any(new for new, _ in seen) and any(closing for _, closing in seen)
+
+
 def test_a_withdrawn_offer_leaves_at_the_next_crawl(fresh_demo_web, tmp_path):
     sources = tmp_path / "sources.toml"
     sources.write_text(fresh_demo_web.rewrite(DEMO_SOURCES.read_text("utf-8")), "utf-8")

@@ -27,7 +27,7 @@ from flask import (
 )
 
 from indexer.journey import STEP_IDS
-from indexer.search import MAX_PAGE, QueryError, parse_query_args
+from indexer.search import MAX_PAGE, Hit, QueryError, parse_query_args
 from indexer.sectors import sectors
 from portail.geo import regions
 from webui import content, errors, events, feed, ical, params
@@ -370,6 +370,46 @@ def event_json(event: Event) -> dict[str, Any]:
     }
 
 
+# What a twin gives of an event's page wherever it lists one: its dates and place; and of an
+# event of a short list (« Prochains événements »), every organiser too.
+WHEN_WHERE = ("start", "end", "online", "city", "country", "place")
+LISTED_FIELDS = (*WHEN_WHERE, "organisers")
+
+
+def page_event_json(hit: Hit) -> dict[str, Any]:
+    """The fields of AgendaEvent a page of the twins adds when it is an event's (none else)."""
+    listed = hit.extra.get("listed")  # set by events.next_events
+    event = listed or (event_of(hit) if hit.event else None)
+    if event is None:
+        return {}
+    found = event_json(event)
+    return {name: found[name] for name in (LISTED_FIELDS if listed else WHEN_WHERE)}
+
+
+def page_schemas(page: dict[str, Any]) -> dict[str, Any]:
+    """Schemas Page (an event's page adds WHEN_WHERE) and ListedEvent (LISTED_FIELDS), from
+    the schema of a page of /api/search and the fields of AgendaEvent."""
+    fields = openapi_schemas()["AgendaEvent"]["properties"]
+    when_where = {
+        name: {
+            **fields[name],
+            "description": "Pour la page d'un événement (comme dans "
+            f"/agenda.json). {fields[name].get('description', '')}".strip(),
+        }
+        for name in WHEN_WHERE
+    }
+    with_event = {**page, "properties": {**page["properties"], **when_where}}
+    listed = {
+        **with_event,
+        "description": "Un événement d'une liste « Prochains événements » : la page de son "
+        "premier organisateur, ses dates, son lieu et la page de chaque organisateur qui "
+        "l'annonce, comme dans /agenda.json.",
+        "required": [*page["required"], *LISTED_FIELDS],
+        "properties": {**with_event["properties"], "organisers": fields["organisers"]},
+    }
+    return {"Page": with_event, "ListedEvent": listed}
+
+
 def _hhmm(value: time | None) -> str | None:
     return value.strftime("%H:%M") if value else None
 
@@ -526,6 +566,8 @@ def openapi_schemas() -> dict[str, Any]:
         "type": "object",
         "required": ["name", "url", "title"],
         "additionalProperties": False,
+        "description": "Un organisateur qui annonce l'événement (le même objet dans tous les "
+        "jumeaux JSON qui listent des événements).",
         "properties": {
             "name": {**nullable, "description": "L'organisateur, tel que sa page le nomme."},
             "url": {"type": "string", "format": "uri", "description": "Sa page de l'événement."},
@@ -570,7 +612,12 @@ def openapi_schemas() -> dict[str, Any]:
             "country": {**nullable, "description": "Code ISO 3166-1 alpha-2 du lieu."},
             "place": {**nullable, "description": "Le lieu en clair (« En ligne » en ligne)."},
             "description": string,
-            "organisers": {"type": "array", "items": organiser, "minItems": 1},
+            "organisers": {
+                "type": "array",
+                "items": {"$ref": "#/components/schemas/Organiser"},
+                "minItems": 1,
+                "description": "Les organisateurs qui l'annoncent, le premier étant celui de url.",
+            },
             "step": {"type": "string", "nullable": True, "enum": [*STEP_IDS, None]},
             "sectors": strings,
             "regions": strings,
@@ -638,7 +685,7 @@ def openapi_schemas() -> dict[str, Any]:
             },
         },
     }
-    return {"AgendaPage": page, "AgendaEvent": event}
+    return {"AgendaPage": page, "AgendaEvent": event, "Organiser": organiser}
 
 
 def _json_response(description: str, schema: str) -> dict[str, Any]:

@@ -71,7 +71,9 @@ def understood(res: SearchResults) -> dict[str, Any] | None:
 
 
 def result(hit: Hit) -> dict[str, Any]:
-    return {
+    """A page as the API gives it; an event's page adds its dates and place, and an event of a
+    short list every organiser too (schemas Page and ListedEvent)."""
+    found = {
         "url": hit.url,
         "title": hit.title,
         "snippet": hit.snippet,
@@ -83,7 +85,11 @@ def result(hit: Hit) -> dict[str, Any]:
         "date": hit.date,
         "actor": hit.actor,  # additions come after the fixed keys
         "language": hit.language or None,
+        "updated": hit.updated,
+        "added": hit.first_seen[:10] if hit.first_seen else None,
     }
+    found.update(agenda.page_event_json(hit))
+    return found
 
 
 @bp.after_request
@@ -212,8 +218,21 @@ def openapi_document(search_url: str) -> dict[str, Any]:
                 "nullable": True,
                 "description": "Langue de la page d'origine (« fr », « en »…).",
             },
+            "updated": {
+                "type": "string",
+                "format": "date",
+                "nullable": True,
+                "description": "La date que la page se donne (modification, sinon publication).",
+            },
+            "added": {
+                "type": "string",
+                "format": "date",
+                "nullable": True,
+                "description": "Le jour où le portail l'a trouvée.",
+            },
         },
     }
+    pages = agenda.page_schemas(result_schema)  # Page (an event's adds its dates), ListedEvent
     facet_counts = {"type": "object", "additionalProperties": {"type": "integer"}}
     document: dict[str, Any] = {
         "openapi": "3.0.3",
@@ -272,7 +291,7 @@ def openapi_document(search_url: str) -> dict[str, Any]:
                         "total": {"type": "integer"},
                         "page": {"type": "integer"},
                         "pages": {"type": "integer"},
-                        "results": {"type": "array", "items": result_schema},
+                        "results": {"type": "array", "items": pages["Page"]},
                         "facets": {
                             "type": "object",
                             "description": "Par facette, le nombre de résultats par "
@@ -314,7 +333,7 @@ def openapi_document(search_url: str) -> dict[str, Any]:
                         },
                     },
                 },
-                "Page": result_schema,
+                **pages,
             }
         },
     }

@@ -19,6 +19,7 @@ from webui import board, catalogue, content, directory, events, facts, news, par
 from webui.api import result
 from webui.board import BoardFilters
 from webui.directory import Link, ListedContact
+from webui.twins import offer_row
 from webui.zones import OTHER, Zone, zone_of, zones
 
 bp = Blueprint("countries", __name__)
@@ -253,10 +254,7 @@ def country_document(page: dict[str, Any]) -> dict[str, Any]:
             }
             for step, count, hits in page["by_step"]
         ],
-        "offers": [
-            {"id": o.id, "title": o.title, "provider": o.provider, "url": o.url}
-            for o in page["offers"]
-        ],
+        "offers": [offer_row(o) for o in page["offers"]],  # as the catalogue's twin gives them
         "events": [result(hit) for hit in page["events"]],
         "news": [news.story_json(story) for story in page["news"]],
         "vie": {

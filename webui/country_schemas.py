@@ -175,10 +175,11 @@ SCHEMAS: dict[str, Any] = {
                 ),
             },
             "offers": {
-                "type": "array",
-                "items": _object({"id": STRING, "title": STRING, "provider": STRING, "url": URI}),
+                **_array("OfferSummary"),
+                "description": "Les offres d'appui visant le pays, comme le catalogue les donne "
+                "(url : la page de l'organisme ; page : sa fiche sur le portail).",
             },
-            "events": _array("Page"),
+            "events": _array("ListedEvent"),
             "news": _array("NewsStory"),
             "vie": _object(
                 {

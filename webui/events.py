@@ -293,7 +293,8 @@ def upcoming() -> list[Event]:
 
 def next_events(n: int, **filters: str) -> list[Hit]:
     """The next n events that an organiser's page within the filters announces, one entry per
-    event: the page of its lead, with every organiser's page in `extra["sources"]`."""
+    event: the page of its lead, with every organiser's page in `extra["sources"]` and the
+    merged event in `extra["listed"]`."""
     wanted = {
         h.url for h in content.searcher().upcoming_events(MAX_EVENTS, content.today(), **filters)
     }
@@ -311,4 +312,5 @@ def _upcoming_pages() -> dict[str, Hit]:
 
 
 def _listed(hit: Hit, event: Event) -> Hit:
-    return replace(hit, extra={**hit.extra, "sources": event.sources})
+    """The lead's page, carrying the event (for the JSON twins) and every organiser's page."""
+    return replace(hit, extra={**hit.extra, "sources": event.sources, "listed": event})

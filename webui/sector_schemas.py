@@ -46,13 +46,11 @@ SCHEMAS: dict[str, Any] = {
             },
             "offers": {
                 "type": "array",
-                "items": closed(
-                    {"id": STRING, "title": STRING, "provider": STRING, "url": URI, "page": URI}
-                ),
-                "description": "Les offres d'appui du secteur (url : la page de l'organisme ; "
-                "page : sa fiche sur le portail).",
+                "items": ref("OfferSummary"),
+                "description": "Les offres d'appui du secteur, comme le catalogue les donne "
+                "(url : la page de l'organisme ; page : sa fiche sur le portail).",
             },
-            "events": {"type": "array", "items": ref("Page")},
+            "events": {"type": "array", "items": ref("ListedEvent")},
             "news": closed(
                 {
                     "total": {**COUNT, "description": "Actualités en cours du secteur."},

@@ -15,6 +15,7 @@ from webui import board, catalogue, content, events, news
 from webui.api import result
 from webui.board import BoardFilters
 from webui.countries import is_country
+from webui.twins import offer_row
 
 bp = Blueprint("sectors", __name__)
 PER_STEP = 3
@@ -133,16 +134,7 @@ def sector_document(page: dict[str, Any]) -> dict[str, Any]:
             }
             for step, count, hits in page["by_step"]
         ],
-        "offers": [
-            {
-                "id": o.id,
-                "title": o.title,
-                "provider": o.provider,
-                "url": o.url,
-                "page": url_for("offers.offer", offer_id=o.id, _external=True),
-            }
-            for o in page["offers"]
-        ],
+        "offers": [offer_row(o) for o in page["offers"]],  # as the catalogue's twin gives them
         "events": [result(hit) for hit in page["events"]],
         "news": {
             "total": page["news_total"],

@@ -10,6 +10,7 @@ from indexer.journey import KIND_IDS, STEP_IDS
 from indexer.offers import cues
 from indexer.search import MAX_PAGE
 from indexer.sectors import sectors
+from portail.actors import ACTORS
 from portail.geo import regions
 from webui.openapi_parts import country_codes
 
@@ -113,6 +114,12 @@ SCHEMAS: dict[str, Any] = {
             "page": {**URI, "description": "Sa page sur le portail."},
             "url": {**URI, "description": "Sa page chez l'organisme qui la propose."},
             "provider": STRING,
+            "actor": {
+                "type": "string",
+                "enum": list(ACTORS),
+                "description": "Type d'acteur de l'organisme (les cartes signalent les autres "
+                "que « public »).",
+            },
             "steps": array({"type": "string", "enum": list(STEP_IDS)}),
             "benefits": array(CUE),
             "audience": array(CUE),
@@ -143,7 +150,7 @@ def _offer() -> dict[str, Any]:
         "same_provider": array(ref("OfferSummary")),
         "more_from_provider": COUNT,
         "same_step": array(ref("OfferSummary")),
-        "events": array(ref("Page")),
+        "events": array(ref("ListedEvent")),
     }
     return closed(properties)
 
@@ -229,7 +236,7 @@ SCHEMAS |= {
             "sites": array(ref("Link")),
             "offers": array(ref("OfferSummary")),
             "contacts": array(ref("Contact")),
-            "events": array(ref("Page")),
+            "events": array(ref("ListedEvent")),
             "by_step": array(closed({**STEP_REF, "resources": COUNT, "pages": array(ref("Page"))})),
         }
     ),
@@ -259,7 +266,8 @@ SCHEMAS |= {
                 "description": "Les offres propres à la "
                 "région (les nationales s'y ajoutent : links.offers).",
             },
-            "events": array(ref("Page")),
+            "events": array(ref("ListedEvent")),
+            "news": {**array(ref("NewsStory")), "description": "Actualités de la région."},
             "steps": array(closed({**STEP_REF, "resources": COUNT})),
             "latest": array(ref("Page")),
             "links": closed({"html": URI, "offers": URI, "agenda": URI, "search": URI}),
@@ -308,7 +316,8 @@ SCHEMAS |= {
         {
             "steps": array(closed({**STEP_REF, "resources": COUNT, "url": URI})),
             "latest": array(ref("Page")),
-            "events": array(ref("Page")),
+            "events": array(ref("ListedEvent")),
+            "news": {**array(ref("NewsStory")), "description": "Les dernières actualités."},
             "region": {**NULLABLE, "description": "La région choisie (cookie « Ma région »)."},
             "regional": array(ref("Page")),
             "providers": array(

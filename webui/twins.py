@@ -17,7 +17,7 @@ from typing import Any
 from flask import Flask, Response, current_app, jsonify, render_template, request, url_for
 
 from indexer.search import Hit
-from webui import content, errors
+from webui import content, errors, news
 from webui.catalogue import Offer
 from webui.directory import Contact, Link, ListedContact
 
@@ -75,6 +75,7 @@ def offer_row(offer: Offer) -> dict[str, Any]:
         "page": link("offers.offer", offer_id=offer.id),
         "url": offer.url,
         "provider": offer.provider,
+        "actor": offer.actor,
         "steps": list(offer.steps),
         "benefits": [{"id": c.id, "label": c.label} for c in offer.benefits],
         "audience": [{"id": c.id, "label": c.label} for c in offer.audience],
@@ -133,7 +134,7 @@ def kind_counts(kinds: Iterable[tuple[str, int]]) -> list[dict[str, Any]]:
 
 
 def home_document(ctx: dict[str, Any]) -> dict[str, Any]:
-    """/ : the six steps with their resources, the latest pages, the next events."""
+    """/ : the six steps with their resources, the latest pages, the next events, the news."""
     counts = ctx["step_counts"]
     return {
         "steps": [
@@ -146,6 +147,7 @@ def home_document(ctx: dict[str, Any]) -> dict[str, Any]:
         ],
         "latest": pages_of(ctx["latest"]),
         "events": pages_of(ctx["events"]),
+        "news": [news.story_json(story) for story in ctx["news"]],
         "region": content.user_region(),
         "regional": pages_of(ctx["regional"]),
         "providers": [
@@ -335,7 +337,7 @@ def regions_document(ctx: dict[str, Any]) -> dict[str, Any]:
 
 
 def region_document(ctx: dict[str, Any]) -> dict[str, Any]:
-    """/regions/<code>: one region's contacts, sites, offers, events and resources."""
+    """/regions/<code>: one region's contacts, sites, offers, events, news and resources."""
     region = ctx["region"]
     return {
         "code": region.code,
@@ -346,6 +348,7 @@ def region_document(ctx: dict[str, Any]) -> dict[str, Any]:
         "sites": links_of(ctx["sites"]),
         "offers": [offer_row(o) for o in ctx["offers"]],
         "events": pages_of(ctx["events"]),
+        "news": [news.story_json(story) for story in ctx["news"]],
         "steps": [{**step_ref(step), "resources": count} for step, count in ctx["steps"]],
         "latest": pages_of(ctx["latest"]),
         "links": {

@@ -213,6 +213,8 @@ def offer_json(offer: Offer, today: date) -> dict[str, Any]:
         "posted": offer.posted or None,
         "deadline": offer.deadline or None,
         "days_left": offer.days_left(today),
+        "closing_soon": offer.closing(today) is not None,
+        "new": offer.new_on(today),
         "telework": offer.telework,
         "provider": offer.provider,
     }

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from indexer.search import MAX_PAGE
-from webui.board import FILTERS, SORTS
+from webui.board import CLOSING_SOON, FILTERS, NEW_DAYS, SORTS
 from webui.openapi_parts import country_codes
 from webui.openapi_parts import query_param as query
 
@@ -62,6 +62,16 @@ SCHEMAS: dict[str, Any] = {
                 "minimum": 0,
                 "nullable": True,
                 "description": "Jours avant la date limite (0 : elle tombe aujourd'hui).",
+            },
+            "closing_soon": {
+                "type": "boolean",
+                "description": f"Vrai quand la date limite tombe dans {CLOSING_SOON} jours au "
+                "plus (la page affiche « Clôture dans N jours »).",
+            },
+            "new": {
+                "type": "boolean",
+                "description": f"Vrai pour une offre publiée depuis moins de {NEW_DAYS} jours "
+                "(la page affiche « Nouvelle »).",
             },
             "telework": {
                 "type": "boolean",
