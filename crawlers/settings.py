@@ -126,7 +126,7 @@ def crawl_settings(source: Source, data_dir: Path) -> dict[str, Any]:
         "TWISTED_REACTOR": "twisted.internet.asyncioreactor.AsyncioSelectorReactor",
     }
     if source.javascript:
-        handler = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
+        handler = "crawlers.render.PageReusingHandler"
         settings |= {
             "DOWNLOAD_HANDLERS": {"http": handler, "https": handler},
             "PLAYWRIGHT_BROWSER_TYPE": "chromium",
@@ -137,6 +137,7 @@ def crawl_settings(source: Source, data_dir: Path) -> dict[str, Any]:
             },
             "PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT": RENDER_TIMEOUT_MS,
             "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": 4,
+            "CONCURRENT_REQUESTS": 4,  # no more than the pages a context holds (see render.py)
             # A browser page costs far more than a download: a polite source renders two
             # at once; one without delay (the demo web on loopback) as many as a context holds.
             "CONCURRENT_REQUESTS_PER_DOMAIN": 2 if polite else 4,
