@@ -137,6 +137,10 @@ def crawl_settings(source: Source, data_dir: Path) -> dict[str, Any]:
             },
             "PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT": RENDER_TIMEOUT_MS,
             "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": 4,
+            # Playwright on its own event loop, in a thread: the browser is launched and
+            # driven at once, even while the other sources' callbacks keep Scrapy's loop busy
+            # (there, a whole-demo crawl launched it 8 s late). Always so on Windows.
+            "_PLAYWRIGHT_THREADED_LOOP": True,
             "CONCURRENT_REQUESTS": 4,  # no more than the pages a context holds (see render.py)
             # A browser page costs far more than a download: a polite source renders two
             # at once; one without delay (the demo web on loopback) as many as a context holds.
