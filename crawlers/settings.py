@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from crawlers.render import RENDER_TIMEOUT_MS
 from portail.sources import Source
 
 CHROMIUM = "/usr/bin/chromium"
@@ -125,7 +126,7 @@ def crawl_settings(source: Source, data_dir: Path) -> dict[str, Any]:
         "TWISTED_REACTOR": "twisted.internet.asyncioreactor.AsyncioSelectorReactor",
     }
     if source.javascript:
-        handler = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
+        handler = "crawlers.render.PageReusingHandler"
         settings |= {
             "DOWNLOAD_HANDLERS": {"http": handler, "https": handler},
             "PLAYWRIGHT_BROWSER_TYPE": "chromium",
@@ -134,8 +135,15 @@ def crawl_settings(source: Source, data_dir: Path) -> dict[str, Any]:
                 "headless": True,
                 "args": CHROMIUM_ARGS,
             },
-            "PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT": 30_000,
+            "PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT": RENDER_TIMEOUT_MS,
             "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": 4,
-            "CONCURRENT_REQUESTS_PER_DOMAIN": 2,
+            # Playwright on its own event loop, in a thread: the browser is launched and
+            # driven at once, even while the other sources' callbacks keep Scrapy's loop busy
+            # (there, a whole-demo crawl launched it 8 s late). Always so on Windows.
+            "_PLAYWRIGHT_THREADED_LOOP": True,
+            "CONCURRENT_REQUESTS": 4,  # no more than the pages a context holds (see render.py)
+            # A browser page costs far more than a download: a polite source renders two
+            # at once; one without delay (the demo web on loopback) as many as a context holds.
+            "CONCURRENT_REQUESTS_PER_DOMAIN": 2 if polite else 4,
         }
     return settings

@@ -38,6 +38,7 @@ from twisted.python.failure import Failure
 from crawlers.extract import Extracted, ExtractionError, extract_html, extract_pdf
 from crawlers.feeds import FeedError, read_feed
 from crawlers.pipelines import ErrorItem, FeedItem, PageItem, SeenItem
+from crawlers.render import RENDER_TIMEOUT_MS, render_meta
 from crawlers.settings import BINARY_EXTENSIONS
 from crawlers.soft404 import ErrorPages, probe_url
 from crawlers.urls import clean_url
@@ -109,7 +110,7 @@ class SourceSpider(scrapy.Spider):
             asked = probe_url(start_url)
             meta: dict[str, Any] = {"dont_retry": True, "handle_httpstatus_all": True}
             if self.source.javascript:
-                meta |= {"playwright": True}
+                meta |= render_meta(RENDER_TIMEOUT_MS)
             try:
                 response = await self.crawler.engine.download_async(
                     Request(asked, meta=meta, dont_filter=True)
@@ -163,10 +164,7 @@ class SourceSpider(scrapy.Spider):
         self.requested.add(url)
         meta: dict[str, Any] = {"validators": not self.source.javascript}
         if self.source.javascript:
-            meta |= {
-                "playwright": True,
-                "playwright_page_goto_kwargs": {"wait_until": "networkidle"},
-            }
+            meta |= render_meta(RENDER_TIMEOUT_MS)
         return Request(url, callback=self.parse_page, errback=self.on_error, meta=meta)
 
     def follow(self, links: Iterable[str]) -> Iterator[Request]:
