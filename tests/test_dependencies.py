@@ -23,7 +23,6 @@ CODE_DIRS = (
 # Pins that nothing imports, and where the repository uses them.
 USED_BY_NAME = {
     "lxml": ("crawlers/extract.py", 'BeautifulSoup(html, "lxml")'),
-    "scrapy-playwright": ("crawlers/settings.py", "scrapy_playwright.handler"),
     "pytest-timeout": ("pyproject.toml", "timeout = 300"),
     "ruff": ("Makefile", "$(BIN)/ruff check"),
     "mypy": ("Makefile", "$(BIN)/mypy"),
