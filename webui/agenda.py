@@ -616,7 +616,10 @@ def openapi_schemas() -> dict[str, Any]:
                 "type": "array",
                 "items": {"$ref": "#/components/schemas/Organiser"},
                 "minItems": 1,
-                "description": "Les organisateurs qui l'annoncent, le premier étant celui de url.",
+                "description": (
+                    "Les organisateurs qui l'annoncent, le premier étant celui de la page "
+                    "donnée par url."
+                ),
             },
             "step": {"type": "string", "nullable": True, "enum": [*STEP_IDS, None]},
             "sectors": strings,
