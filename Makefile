@@ -26,7 +26,7 @@ test: install
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/portail data check
-	$(BIN)/pytest
+	$(BIN)/pytest --durations=15
 
 # The fault suite with twenty kill seeds instead of two (long: about an hour on two cores).
 soak: install
