@@ -13,11 +13,9 @@ import re
 from typing import Any
 
 from indexer.events import jsonld_item, jsonld_text
-from indexer.kinds import EMAIL, PHONE
+from indexer.kinds import EMAIL, INTERNATIONAL_PHONE, PHONE
 
 ORGANISATION_TYPES = ("Organization", "GovernmentOrganization", "LocalBusiness")
-# « +49 211 3004 1200 », « +1 212-555-0147 », « +33 1 40 00 00 00 » (no line break inside)
-INTERNATIONAL_PHONE = re.compile(r"\+\d{1,3}(?:[ \u00a0.-]?\(?\d{1,5}\)?){2,7}")
 MIN_DIGITS, MAX_DIGITS = 8, 15
 LABEL = re.compile(
     r"^(?:t[ée]l|t[ée]l[ée]phone|fax|t[ée]l[ée]copie|courriel|e-?mail|m[ée]l)\b", re.I

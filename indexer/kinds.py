@@ -24,8 +24,11 @@ from portail.schema import Field, List, Map, Num, Str, Table, load_toml, regex_p
 KINDS_FILE = Path(__file__).resolve().parent / "data" / "kinds.toml"
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 PHONE = re.compile(r"(?:\+33\s?|\b0)[1-9](?:[\s.-]?\d{2}){4}\b")
-# A phone number abroad, in international form (« +81 3 5798 6100 », « +1 212-555-0147 »).
-FOREIGN_PHONE = re.compile(r"\+(?!33)\d{1,3}(?:[ \u00a0.-]?\(?\d{1,5}\)?){2,7}")
+# A phone number in international form (« +49 211 3004 1200 », « +1 212-555-0147 », « +33 1 40
+# 00 00 00 », no line break inside), and one abroad (« +81 3 5798 6100 »).
+_PHONE_GROUPS = r"(?:[ \u00a0.-]?\(?\d{1,5}\)?){2,7}"
+INTERNATIONAL_PHONE = re.compile(r"\+\d{1,3}" + _PHONE_GROUPS)
+FOREIGN_PHONE = re.compile(r"\+(?!33)\d{1,3}" + _PHONE_GROUPS)
 # « (H/F) », « H/F », « F/H », « (H/F/X) »: a job title.
 H_F = re.compile(r"(?<![\w/])[hf]\s*/\s*[hf](?:\s*/\s*x)?(?![\w/])", re.I)
 WE = re.compile(r"\b(nous|notre|nos)\b")

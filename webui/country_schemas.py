@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from webui.twin_schemas import CONTACT_FIELDS
+
 FACT_IDS = (
     "official_name",
     "capital",
@@ -109,16 +111,7 @@ SCHEMAS: dict[str, Any] = {
     ),
     "CountryContact": _object(
         {
-            "name": STRING,
-            "role": STRING,
-            "address": STRING,
-            "phone": STRING,
-            "email": STRING,
-            "form": STRING,
-            "url": STRING,
-            "source": STRING,  # an editorial contact's page of origin
-            "checked": STRING,  # the day it was checked there
-            "page": {"type": "string", "format": "uri", "nullable": True},
+            **CONTACT_FIELDS,
             "crawled": {
                 "type": "string",
                 "format": "date",

@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 
 import pycountry
 
+from indexer.analysis import fold
 from indexer.journey import STEP_IDS
 from indexer.search import Hit, Searcher, SearchQuery
 from portail.geo import regions
@@ -447,9 +448,8 @@ def crawled_contact(hit: Hit) -> Contact:
 
 
 def _folded(text: str) -> str:
-    """Lower case, without accents, typographic apostrophes made plain."""
-    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return " ".join(plain.lower().replace("’", "'").split())
+    """The analyser's folding (lower case, no accents), typographic apostrophes made plain."""
+    return " ".join(fold(text).replace("’", "'").split())
 
 
 def name_words(name: str) -> frozenset[str]:

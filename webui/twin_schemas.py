@@ -43,6 +43,20 @@ def closed(properties: dict[str, Any], description: str = "", **extra: Any) -> d
     return schema
 
 
+# A contact's fields, as webui.directory.Contact holds them (the partner, region and country
+# twins add where it comes from).
+CONTACT_FIELDS: dict[str, Any] = {
+    "name": STRING,
+    "role": STRING,
+    "address": STRING,
+    "phone": STRING,
+    "email": STRING,
+    "form": STRING,
+    "url": STRING,
+    "source": {**STRING, "description": "La page d'où l'équipe éditoriale l'a tiré."},
+    "checked": {**STRING, "description": "Le jour où elle l'y a vérifié (AAAA-MM-JJ)."},
+    "page": {**URI, "nullable": True, "description": "La page collectée qui le publie."},
+}
 STEP_REF = {
     "id": {"type": "string", "enum": list(STEP_IDS)},
     "number": {"type": "integer", "minimum": 1, "maximum": len(STEP_IDS)},
@@ -90,16 +104,7 @@ SCHEMAS: dict[str, Any] = {
     "Link": closed({"label": STRING, "url": URI}),
     "Contact": closed(
         {
-            "name": STRING,
-            "role": STRING,
-            "address": STRING,
-            "phone": STRING,
-            "email": STRING,
-            "form": STRING,
-            "url": STRING,
-            "source": {**STRING, "description": "La page d'où l'équipe éditoriale l'a tiré."},
-            "checked": {**STRING, "description": "Le jour où elle l'y a vérifié (AAAA-MM-JJ)."},
-            "page": {**URI, "nullable": True, "description": "La page collectée qui le publie."},
+            **CONTACT_FIELDS,
             "editorial": {
                 "type": "boolean",
                 "description": "Vrai pour un contact de l'annuaire "
